@@ -1,0 +1,46 @@
+# doit-nb: `make paper-figures` (main job) and `make test` (tests) each install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?= default
+# one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
+export OMP_WAIT_POLICY ?= PASSIVE
+
+.PHONY: install export test paper-figures lab clean
+
+install: $(STAMP)
+
+# idempotent: the venv is created once and refreshed when the package settings change
+$(STAMP): settings.ini setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	@if command -v nvidia-smi >/dev/null 2>&1; then \
+	  echo "GPU found: torch comes from PyPI (see environment.yml for a conda setup)"; \
+	else \
+	  $(BIN)/pip install -q torch==2.13.0; \
+	fi
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@
+
+export: install
+	$(BIN)/nbdev_export
+
+# the notebooks are the source: doit_nb/ must be what nbdev exports from them
+test: install
+	$(BIN)/nbdev_export
+	@if [ -n "$$CI" ] && [ -n "$$(git status --porcelain -- doit_nb)" ]; then \
+	  echo "doit_nb/ is out of date with nbs/: run 'make export' and commit"; git status --short -- doit_nb; exit 1; fi
+	DOIT_PROGRESS=0 $(BIN)/nbdev_test --n_workers 2
+	DOIT_PROGRESS=0 $(BIN)/pytest -q tests
+
+paper-figures: install
+	$(BIN)/doit-nb paper-figures --profile $(PROFILE)
+
+lab: install
+	$(BIN)/jupyter lab nbs
+
+clean:
+	rm -rf runs _docs _proc .pytest_cache build *.egg-info
+	find . -name __pycache__ -prune -exec rm -rf {} +
