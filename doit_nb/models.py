@@ -155,11 +155,19 @@ def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 
     return p
 
 def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **kw):
-    "(model, tokenizer) from a model folder, with the speaker tokens and chat template in place."
+    """(model, tokenizer) from a model folder, with the speaker tokens and chat template in place.
+    A LoRA folder (a checkpoint of a `--lora` run) is loaded onto its base model and merged."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    path = Path(path); dtype = dtype or torch.float32
     tok = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-    model = AutoModelForCausalLM.from_pretrained(path, trust_remote_code=trust_remote_code, dtype=dtype or torch.float32, **kw)
+    if (path / "adapter_config.json").exists():
+        from peft import PeftModel
+        base_dir = json.loads((path / "adapter_config.json").read_text())["base_model_name_or_path"]
+        base, _ = add_speaker_tokens(AutoModelForCausalLM.from_pretrained(base_dir, trust_remote_code=trust_remote_code,
+                                                                         dtype=dtype, **kw), tok)
+        return PeftModel.from_pretrained(base, path).merge_and_unload(), tok
+    model = AutoModelForCausalLM.from_pretrained(path, trust_remote_code=trust_remote_code, dtype=dtype, **kw)
     return add_speaker_tokens(model, tok)
 
 def model_info(path: Path | str) -> dict:

@@ -114,3 +114,17 @@ def test_gemma_materialises_trains_one_step_saves_and_reloads(tmp_path, sample_d
     before = dict(model.named_parameters())
     changed = [n for n, p in tuned.named_parameters() if not torch.equal(p, before[n])]
     assert changed  # one optimiser step moved the weights, and the saved model reloads
+
+def test_lora_run_checkpoints_load_merged(tiny, tmp_path):
+    make_recipe("curated-40", tiny["data"], tmp_path / "r")
+    s = sft_settings("tiny", epochs=2, batch_size=8, per_device_batch_size=8, lora=True, lora_r=4, lora_alpha=8)
+    final = train(tiny["base"], tmp_path / "r", tmp_path / "run", s, quiet=True)
+    assert (final / "adapter_config.json").exists() and (checkpoints(tmp_path / "run")[0] / "adapter_config.json").exists()
+    base, _ = load_model(tiny["base"])
+    tuned, tok = load_model(final)                                   # base + adapter, merged
+    names = [n for n, _ in base.named_parameters()]
+    assert [n for n, _ in tuned.named_parameters()] == names         # a plain model again
+    before = dict(base.named_parameters())
+    assert any(not torch.equal(p, before[n]) for n, p in tuned.named_parameters())
+    text, new = generate_reply(tuned, tok, [{"role": "user", "content": "你好"}], max_new_tokens=4)
+    assert len(new) >= 1
