@@ -88,8 +88,9 @@ def _to_number(s: str):
     s = re.sub(r"\\left|\\right|\\!|\\,|\s", "", s).replace("\\cdot", "*").replace("\\times", "*").replace("^", "**")
     s = re.sub(r"(个|元|米|厘米|千克|克|人|天|小时|分钟|度|平方米)$", "", s)
     pct = s.endswith("%"); s = s.rstrip("%")
+    if len(s) > 200: return None
     try: node = ast.parse(s, mode="eval")
-    except SyntaxError: return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError): return None
     def ev(n):
         if isinstance(n, ast.Expression): return ev(n.body)
         if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
@@ -103,14 +104,16 @@ def _to_number(s: str):
             return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(n.op)) if not isinstance(n.op, ast.Div) else a / b
         raise ValueError
     try: v = ev(node)
-    except (ValueError, ZeroDivisionError, TypeError): return None
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError, RecursionError, MemoryError): return None
     return v / 100 if pct else v
 
 def math_equal(pred: str | None, gold: str) -> bool:
     "Whether a predicted final answer equals the gold one (numerically where possible)."
     if pred is None: return False
     a, b = _to_number(pred), _to_number(str(gold))
-    if a is not None and b is not None: return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+    if a is not None and b is not None:
+        try: return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+        except OverflowError: return a == b
     norm = lambda s: re.sub(r"\s|\$|\\!|\\,|\\left|\\right|\.$", "", str(s))
     return norm(pred) == norm(gold)
 

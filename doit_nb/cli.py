@@ -10,7 +10,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['DATA_PROFILES', 'PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
-           'cmd_train', 'ensure_data', 'paper_figures', 'cmd_paper_figures', 'parser', 'main']
+           'cmd_train', 'write_results', 'cmd_score', 'ensure_data', 'paper_figures', 'cmd_paper_figures', 'parser',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -60,6 +61,26 @@ def cmd_train(a) -> int:
     return 0
 
 # %% ../nbs/90_cli.ipynb #78a02852
+def write_results(df, out: Path | str) -> Path:
+    "Write a results table by suffix (.parquet, .csv, .jsonl), atomically."
+    out = Path(out); suf = out.suffix
+    if suf not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{out}: use a .parquet, .csv or .jsonl file")
+    with atomic_write(out, "wb" if suf == ".parquet" else "w") as f:
+        if suf == ".parquet": df.to_parquet(f, index=False)
+        elif suf == ".csv": df.to_csv(f, index=False)
+        else: df.to_json(f, orient="records", lines=True, force_ascii=False)
+    return out
+
+def cmd_score(a) -> int:
+    from doit_nb.scoring import score_checkpoint
+    if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
+    items = Path(a.out).with_suffix(".items.jsonl") if a.items else None
+    df = score_checkpoint(a.checkpoint, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items)
+    print(df[["ability", "score", "expected", "n_items", "loss"]].to_string(index=False, float_format="%.2f"))
+    print("wrote", write_results(df, a.out))
+    return 0
+
+# %% ../nbs/90_cli.ipynb #4a22751e
 DATA_PROFILES = {  # the data part of each profile (the sweep profiles of the later sections extend these)
     "smoke": dict(source="sample", size=64, eval_size=20, synthetic_size=640, seed=0),
     "default": dict(source="sample", size=1000, eval_size=100, seed=0),
@@ -115,7 +136,7 @@ def cmd_paper_figures(a) -> int:
     print(f"provenance: {figs / 'manifest.json'}")
     return 0
 
-# %% ../nbs/90_cli.ipynb #c2910952
+# %% ../nbs/90_cli.ipynb #d4fe63f4
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="doit-nb", description="Reproduce 'Dynamics of Instruction Fine-Tuning for Chinese LLMs' (DoIT).")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -154,6 +175,13 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-resume", action="store_true", help="start over instead of resuming from the last complete checkpoint")
     tr.add_argument("--trust-remote-code", action="store_true", help="allow a model folder's own code to run")
     tr.set_defaults(fn=cmd_train)
+    sc = sub.add_parser("score", help="score a checkpoint on a DoIT split (exact match and perplexity against distractors, §4.2)")
+    sc.add_argument("--checkpoint", required=True, help="a checkpoint folder, a run's final/ or a foundation model folder")
+    sc.add_argument("--data", required=True, help="a DoIT layout"); sc.add_argument("--split", default="valid", choices=["valid", "test"])
+    sc.add_argument("--out", required=True, help="results file: .parquet, .csv or .jsonl")
+    sc.add_argument("--batch-size", type=int, default=16); sc.add_argument("--limit", type=int, help="at most N items per ability")
+    sc.add_argument("--items", action="store_true", help="also write every item's reply and hit to <out>.items.jsonl")
+    sc.set_defaults(fn=cmd_score)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", choices=list(DATA_PROFILES)); f.set_defaults(fn=cmd_paper_figures)
     return p
@@ -169,6 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None: sys.exit(rc)
     return rc
 
-# %% ../nbs/90_cli.ipynb #4a22751e
+# %% ../nbs/90_cli.ipynb #13aa4506
 #| eval: false
 if __name__ == "__main__": main()
