@@ -48,3 +48,4 @@ clean:
 # performance targets are measured side by side in one run, not asserted in unit tests
 bench: install
 	$(BIN)/python benchmarks/sft_throughput.py
+	$(BIN)/python benchmarks/scoring_speed.py

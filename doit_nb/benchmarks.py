@@ -131,7 +131,7 @@ def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
     return msgs + [{"role": "user", "content": question_text(it)}]
 
 # %% ../nbs/22_benchmarks.ipynb #22f3e987
-def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int], batch_tokens: int = 16384,
+def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int], batch_tokens: int = 4096,
                        desc: str = "") -> list[str]:
     "The most probable option letter after each prompt: one forward pass per prompt, batched by length."
     import torch

@@ -10,8 +10,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['DATA_PROFILES', 'PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
-           'cmd_train', 'write_results', 'cmd_score', 'ensure_data', 'paper_figures', 'cmd_paper_figures', 'parser',
-           'main']
+           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'ensure_data', 'paper_figures', 'cmd_paper_figures',
+           'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -81,6 +81,18 @@ def cmd_score(a) -> int:
     return 0
 
 # %% ../nbs/90_cli.ipynb #4a22751e
+def cmd_bench(a) -> int:
+    from doit_nb.benchmarks import run_benchmark
+    from doit_nb.models import foundation_model, load_model
+    if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
+    model, tok = load_model(foundation_model(a.model, data_dir=a.base_data), trust_remote_code=a.trust_remote_code)
+    only = a.subjects.split(",") if a.subjects else None
+    df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit)
+    print(df.to_string(index=False, float_format="%.2f"))
+    print("wrote", write_results(df.assign(model=str(a.model)), a.out))
+    return 0
+
+# %% ../nbs/90_cli.ipynb #13aa4506
 DATA_PROFILES = {  # the data part of each profile (the sweep profiles of the later sections extend these)
     "smoke": dict(source="sample", size=64, eval_size=20, synthetic_size=640, seed=0),
     "default": dict(source="sample", size=1000, eval_size=100, seed=0),
@@ -136,7 +148,7 @@ def cmd_paper_figures(a) -> int:
     print(f"provenance: {figs / 'manifest.json'}")
     return 0
 
-# %% ../nbs/90_cli.ipynb #d4fe63f4
+# %% ../nbs/90_cli.ipynb #e0c759e0
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="doit-nb", description="Reproduce 'Dynamics of Instruction Fine-Tuning for Chinese LLMs' (DoIT).")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -182,6 +194,15 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--batch-size", type=int, default=16); sc.add_argument("--limit", type=int, help="at most N items per ability")
     sc.add_argument("--items", action="store_true", help="also write every item's reply and hit to <out>.items.jsonl")
     sc.set_defaults(fn=cmd_score)
+    be = sub.add_parser("bench", help="a model on CMMLU, AGIEval or C-Eval (letter probabilities, §5.2)")
+    be.add_argument("benchmark", choices=["cmmlu", "agieval", "ceval"])
+    be.add_argument("--model", required=True, help="a checkpoint or model folder, or a foundation-model spec")
+    be.add_argument("--shots", type=int, default=0, choices=[0, 5]); be.add_argument("--path", help="folder of the public data sets")
+    be.add_argument("--out", required=True, help="results file: .parquet, .csv or .jsonl")
+    be.add_argument("--subjects", help="comma-separated subjects (default: all)"); be.add_argument("--limit", type=int, help="at most N questions per subject")
+    be.add_argument("--base-data", help="tiny-* specs: the DoIT layout their tokenizer is trained on")
+    be.add_argument("--trust-remote-code", action="store_true")
+    be.set_defaults(fn=cmd_bench)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", choices=list(DATA_PROFILES)); f.set_defaults(fn=cmd_paper_figures)
     return p
@@ -197,6 +218,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None: sys.exit(rc)
     return rc
 
-# %% ../nbs/90_cli.ipynb #13aa4506
+# %% ../nbs/90_cli.ipynb #757870e9
 #| eval: false
 if __name__ == "__main__": main()

@@ -32,9 +32,17 @@ def ppl_hit(nll: list[float]) -> int:
 def _body_and_head(model):
     return getattr(model, model.base_model_prefix), model.get_output_embeddings()
 
-def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int = 8192, max_length: int = 2048,
-              pad_id: int = 0, desc: str = "") -> list[float]:
-    "Mean NLL of each reply given its prompt, batched by length; output layer only on reply positions."
+def _token_nll(head, hidden, targets, cap=None):
+    "NLL of `targets` from hidden states: the output layer on these rows only."
+    import torch
+    logits = head(hidden).float()
+    if cap: logits = torch.tanh(logits / cap) * cap
+    return torch.logsumexp(logits, -1) - logits.gather(1, targets[:, None])[:, 0]
+
+def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int = 4096, max_length: int = 2048,
+              pad_id: int = 0, desc: str = "", head_rows: int = 256) -> list[float]:
+    """Mean NLL of each reply given its prompt, batched by length; output layer only on reply positions, in chunks
+    of `head_rows` rows (a 262k-word vocabulary makes the full logit matrix of a batch gigabytes)."""
     import torch
     body, head = _body_and_head(model)
     cap = getattr(model.config, "final_logit_softcapping", None)
@@ -57,9 +65,9 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
                 for t in range(max(starts[k], 1), len(seqs[k])):
                     rows.append(r); cols.append(t - 1); tgt.append(seqs[k][t]); owner.append(k)
             if not rows: continue
-            logits = head(h[torch.tensor(rows), torch.tensor(cols)]).float()
-            if cap: logits = torch.tanh(logits / cap) * cap
-            nll = -torch.log_softmax(logits, -1).gather(1, torch.tensor(tgt)[:, None])[:, 0]
+            sel, tgt = h[torch.tensor(rows), torch.tensor(cols)], torch.tensor(tgt)
+            nll = torch.cat([_token_nll(head, sel[c:c + head_rows], tgt[c:c + head_rows], cap)
+                             for c in range(0, len(tgt), head_rows)])
             sums = torch.zeros(len(seqs), dtype=torch.float64).index_add_(0, torch.tensor(owner), nll.double())
             counts = torch.zeros(len(seqs), dtype=torch.float64).index_add_(0, torch.tensor(owner), torch.ones_like(nll, dtype=torch.float64))
             for k in b:

@@ -1,0 +1,63 @@
+"""Scoring speed against the authors' approach, same model and same items in one run.
+
+    python benchmarks/scoring_speed.py [--model tiny-l|gemma3-270m] [--items 100] [--questions 60]
+
+1. Perplexity against distractors (format 1): `doit_nb.scoring.reply_nll` (length-sorted batches, output layer
+   only on reply positions) against one unbatched forward with full logits per candidate (the authors' pred.py).
+   Decisions (ground truth strictly below both distractors) must be identical; target speed-up >= 3x.
+2. Public benchmarks: `doit_nb.benchmarks.letter_predictions` (one batched forward per question, letter logits)
+   against per-option log-likelihood (one forward per option). Argmax must be identical; target >= 3x.
+"""
+import argparse, os, tempfile, time
+from pathlib import Path
+
+os.environ.setdefault("DOIT_PROGRESS", "0")
+import torch
+from doit_nb.core import public_data_dir
+from doit_nb.sources import build_data, SampleSource, DoitData
+from doit_nb.models import foundation_model, load_model, params_label, n_params
+from doit_nb.scoring import prompt_ids, reply_ids, reply_nll, reply_nll_reference, ppl_hit
+from doit_nb.benchmarks import load_benchmark, bench_messages, letter_predictions, option_loglik_reference
+
+
+def timed(fn):
+    t = time.perf_counter(); out = fn(); return out, time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="tiny-l"); ap.add_argument("--items", type=int, default=100)
+    ap.add_argument("--questions", type=int, default=60)
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-score-"))
+    data = build_data(SampleSource(size=64, eval_size=a.items, synthetic_size=10), work / "data")
+    model, tok = load_model(foundation_model(a.model, data, cache=None if a.model == "gemma3-270m" else work / "cache"))
+    print(f"model {a.model} ({params_label(n_params(model))} parameters, vocabulary {len(tok)}), torch threads {torch.get_num_threads()}")
+
+    recs = [r for t in ("code", "creative_writing", "role_play") for r in DoitData(data).records("test")[t]]
+    pairs = [(prompt_ids(tok, r["messages"][:-1]), reply_ids(tok, c)) for r in recs for c in r["choices"]]
+    fast, t_fast = timed(lambda: reply_nll(model, pairs, pad_id=tok.pad_token_id))
+    ref, t_ref = timed(lambda: reply_nll_reference(model, pairs))
+    dec = lambda v: [ppl_hit(v[i:i + 3]) for i in range(0, len(v), 3)]
+    same = dec(fast) == dec(ref)
+    print(f"\nformat 1: {len(recs)} items x 3 candidates")
+    print(f"  authors' way (unbatched, full logits): {t_ref:7.2f}s")
+    print(f"  doit-nb (batched, reply positions)   : {t_fast:7.2f}s")
+    print(f"  speed-up {t_ref / t_fast:.1f}x (target >= 3x); identical decisions: {same}; max |diff| {max(abs(x - y) for x, y in zip(fast, ref)):.2e}")
+
+    if public_data_dir().is_dir():
+        subs = ["agronomy", "anatomy", "ancient_chinese"]
+        per = max(1, a.questions // len(subs))
+        items = [it for s in subs for it in load_benchmark("cmmlu", only=[s])[:per]]
+        dev = {s: load_benchmark("cmmlu", "dev", only=[s]) for s in subs}
+        ps = [prompt_ids(tok, bench_messages(it, dev[it.subject])) for it in items]
+        fast, t_fast = timed(lambda: letter_predictions(model, tok, ps, [4] * len(ps)))
+        ref, t_ref = timed(lambda: option_loglik_reference(model, tok, ps, [4] * len(ps)))
+        print(f"\nCMMLU 5-shot: {len(items)} questions")
+        print(f"  per-option log-likelihood          : {t_ref:7.2f}s")
+        print(f"  letter logits, one batched forward : {t_fast:7.2f}s")
+        print(f"  speed-up {t_ref / t_fast:.1f}x (target >= 3x); identical argmax: {fast == ref}")
+
+
+if __name__ == "__main__":
+    main()
