@@ -9,9 +9,9 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['DATA_PROFILES', 'PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
-           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'ensure_data', 'paper_figures', 'cmd_paper_figures',
-           'parser', 'main']
+__all__ = ['PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile', 'cmd_train',
+           'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'paper_figures', 'cmd_paper_figures', 'parser',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -93,10 +93,14 @@ def cmd_bench(a) -> int:
     return 0
 
 # %% ../nbs/90_cli.ipynb #13aa4506
-DATA_PROFILES = {  # the data part of each profile (the sweep profiles of the later sections extend these)
-    "smoke": dict(source="sample", size=64, eval_size=20, synthetic_size=640, seed=0),
-    "default": dict(source="sample", size=1000, eval_size=100, seed=0),
-}
+def cmd_sweep(a) -> int:
+    from doit_nb.sweeps import run_sweep
+    t0 = time.time()
+    rep = run_sweep(a.profile, jobs=a.jobs, backend=a.backend, only=a.only, force=a.force)
+    print(rep); print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
+    return 1 if rep.failed else 0
+
+# %% ../nbs/90_cli.ipynb #757870e9
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
     **{k: None for k in ["table2", "table3", "table4", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "fig11"]},
@@ -107,29 +111,22 @@ def _git_commit() -> str | None:
     try: return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
     except Exception: return None
 
-def ensure_data(profile: str, runs: Path) -> Path:
-    "The profile's data set under `runs/<profile>/data`, built unless one with the same parameters exists."
-    from doit_nb.sources import get_source, build_data, DoitData
-    spec = dict(DATA_PROFILES[profile]); src = get_source(spec.pop("source"), **spec)
-    out = runs / profile / "data"
-    if out.exists() and DoitData(out).manifest.get("params") == json.loads(json.dumps(src.params())):
-        print(f"data: {out} is up to date"); return out
-    print(f"data: building {src.name} {src.params()} → {out}")
-    return build_data(src, out, overwrite=True)
-
-def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None) -> dict:
-    "Build the profile's data and every figure/table notebook that exists; returns the provenance manifest."
+def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int = 1) -> dict:
+    "Run the profile's sweeps, then every figure/table notebook that exists; returns the provenance manifest."
     import papermill as pm
     from doit_nb.sources import data_hash
-    if profile not in DATA_PROFILES: raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(DATA_PROFILES)}")
-    runs = Path(runs or runs_dir()); figures = Path(figures or figures_dir() / profile)
-    data = ensure_data(profile, runs); dh = data_hash(data); commit = _git_commit()
+    from doit_nb.sweeps import load_profile, run_sweep, ensure_data
+    prof = load_profile(profile)
+    runs = Path(runs or runs_dir()); figures = Path(figures or figures_dir() / prof["name"])
+    rep = run_sweep(profile, jobs=jobs, runs=runs); print(f"sweeps: {rep}")
+    if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
+    data = ensure_data(prof, runs); dh = data_hash(data); commit = _git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
-    manifest = dict(profile=profile, data=rel(data), data_hash=dh, git_commit=commit, outputs={})
+    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results), outputs={})
     for out, nb in PAPER_OUTPUTS.items():
         if nb is None: continue
-        executed = runs / profile / "executed" / nb
-        params = dict(data_dir=str(data), out_dir=str(figures))
+        executed = runs / prof["name"] / "executed" / nb
+        params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
         executed.parent.mkdir(parents=True, exist_ok=True)
         pm.execute_notebook(str(project_root() / "nbs" / nb), str(executed), parameters=params,
                             cwd=str(project_root() / "nbs"), progress_bar=False, log_output=False)
@@ -140,15 +137,15 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
     return manifest
 
 def cmd_paper_figures(a) -> int:
-    m = paper_figures(a.profile)
-    figs = figures_dir() / a.profile
+    t0 = time.time(); m = paper_figures(a.profile, jobs=a.jobs)
+    figs = figures_dir() / m["profile"]
     for out, info in m["outputs"].items(): print(f"built {out}: {figs}/{out}.* (from {info['executed']})")
     todo = [k for k, v in PAPER_OUTPUTS.items() if v is None]
-    print("not built yet (need SFT, scoring, sweeps and analysis from the later sections):", ", ".join(todo))
-    print(f"provenance: {figs / 'manifest.json'}")
+    print("not built yet (need the analysis and figure notebooks of the next section):", ", ".join(todo))
+    print(f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\n({time.time() - t0:.0f}s)")
     return 0
 
-# %% ../nbs/90_cli.ipynb #e0c759e0
+# %% ../nbs/90_cli.ipynb #a9f85eed
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="doit-nb", description="Reproduce 'Dynamics of Instruction Fine-Tuning for Chinese LLMs' (DoIT).")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -203,8 +200,16 @@ def parser() -> argparse.ArgumentParser:
     be.add_argument("--base-data", help="tiny-* specs: the DoIT layout their tokenizer is trained on")
     be.add_argument("--trust-remote-code", action="store_true")
     be.set_defaults(fn=cmd_bench)
+    sw = sub.add_parser("sweep", help="run a profile's sweep cells as executed notebooks")
+    sw.add_argument("profile", help="smoke | default | paper | public | a YAML file")
+    sw.add_argument("-j", "--jobs", type=int, default=1, help="parallel local workers (each gets cores/jobs threads)")
+    sw.add_argument("--backend", default="local", choices=["local", "slurm", "submitit-local"])
+    sw.add_argument("--only", help="run only cells whose id matches this regular expression")
+    sw.add_argument("--force", action="store_true", help="rerun cells even if their inputs are unchanged")
+    sw.set_defaults(fn=cmd_sweep)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
-    f.add_argument("--profile", default="default", choices=list(DATA_PROFILES)); f.set_defaults(fn=cmd_paper_figures)
+    f.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
+    f.add_argument("-j", "--jobs", type=int, default=1); f.set_defaults(fn=cmd_paper_figures)
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,6 +223,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None: sys.exit(rc)
     return rc
 
-# %% ../nbs/90_cli.ipynb #757870e9
+# %% ../nbs/90_cli.ipynb #b63d96a3
 #| eval: false
 if __name__ == "__main__": main()
