@@ -113,8 +113,10 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
     return out
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
-def score_items(model, tok, records: list[dict], batch_size: int = 16, max_length: int = 2048) -> pd.DataFrame:
-    "One row per record: type, idx, hit, expected, loss."
+def score_items(model, tok, records: list[dict], batch_size: int = 16, max_length: int = 2048,
+                new_tokens: dict | None = None) -> pd.DataFrame:
+    "One row per record: type, idx, hit, expected, loss. `new_tokens` overrides `NEW_TOKENS` per label kind."
+    budgets = {**NEW_TOKENS, **(new_tokens or {})}
     rows = [dict(type=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records]
     pairs, owners = [], []
     by_budget = {}
@@ -124,7 +126,7 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
             for j, c in enumerate(r["choices"]): pairs.append((p, reply_ids(tok, c))); owners.append((i, j))
         else:
             pairs.append((p, reply_ids(tok, r["messages"][-1]["content"]))); owners.append((i, 0))
-            by_budget.setdefault(NEW_TOKENS[parse_label(r)[0]], []).append(i)
+            by_budget.setdefault(budgets[parse_label(r)[0]], []).append(i)
     nll = reply_nll(model, pairs, batch_tokens=batch_size * 512, max_length=max_length, pad_id=tok.pad_token_id)
     cand = {}
     for (i, j), v in zip(owners, nll): cand.setdefault(i, []).append(v)
@@ -161,7 +163,7 @@ def checkpoint_info(path: Path | str) -> dict:
     return dict(run=str(p), checkpoint=p.name, epoch=0, step=0)
 
 def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid", batch_size: int = 16,
-                     limit: int | None = None, items_out: Path | str | None = None) -> pd.DataFrame:
+                     limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None) -> pd.DataFrame:
     "Results rows (checkpoint, split, ability, score, expected, n_items, loss) of one checkpoint on a split."
     from doit_nb.models import load_model
     from doit_nb.sources import DoitData
@@ -169,7 +171,7 @@ def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid
     if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
     records = [r for t in ALL_TYPES for r in recs.get(t, [])[:limit]]
     model, tok = load_model(path)
-    items = score_items(model, tok, records, batch_size)
+    items = score_items(model, tok, records, batch_size, new_tokens=new_tokens)
     if items_out:
         with atomic_write(items_out) as f: items.to_json(f, orient="records", lines=True, force_ascii=False)
     return summarise(items, **checkpoint_info(path), split=split)

@@ -30,7 +30,7 @@ def load_profile(name: str | Path) -> dict:
     prof = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     for k in ("name", "data", "sweeps"):
         if k not in prof: raise ValueError(f"{p}: profile has no {k!r}")
-    unknown = set(prof["sweeps"]) - {"foundation", "scaling", "ability", "ability1000", "mixing"}
+    unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
     if unknown: raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
     return prof
 
@@ -56,9 +56,10 @@ def expand_cells(profile: dict) -> list[Cell]:
     "Every cell of a profile, in a stable order."
     cells, sw = [], profile["sweeps"]
     for m in sw.get("foundation", {}).get("models", []): cells.append(Cell("foundation", None, m))
-    if "scaling" in sw:
-        s = sw["scaling"]
-        cells += [Cell("scaling", r, m, seed) for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
+    for kind in ("scaling", "synthetic"):
+        if kind in sw:
+            s = sw[kind]
+            cells += [Cell(kind, r, m, seed) for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
     for kind in ("ability", "ability1000"):
         if kind in sw:
             s = sw[kind]; abil = ABILITIES if s.get("abilities", "all") == "all" else s["abilities"]
@@ -108,7 +109,7 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd
         for split in splits:
             cache = out / "scores" / f"{ck.name}-{split}.parquet"
             if not cache.exists():
-                df = score_checkpoint(ck, data_dir, split, limit=limit)
+                df = score_checkpoint(ck, data_dir, split, limit=limit, new_tokens=sc.get("max_new_tokens"))
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
             rows.append(pd.read_parquet(cache))
