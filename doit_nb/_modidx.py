@@ -210,6 +210,7 @@ d = { 'settings': { 'branch': 'main',
                                 'doit_nb.sweeps.git_commit': ('sweeps.html#git_commit', 'doit_nb/sweeps.py'),
                                 'doit_nb.sweeps.load_profile': ('sweeps.html#load_profile', 'doit_nb/sweeps.py'),
                                 'doit_nb.sweeps.notebook_code_hash': ('sweeps.html#notebook_code_hash', 'doit_nb/sweeps.py'),
+                                'doit_nb.sweeps.package_hash': ('sweeps.html#package_hash', 'doit_nb/sweeps.py'),
                                 'doit_nb.sweeps.profile_path': ('sweeps.html#profile_path', 'doit_nb/sweeps.py'),
                                 'doit_nb.sweeps.run_cell': ('sweeps.html#run_cell', 'doit_nb/sweeps.py'),
                                 'doit_nb.sweeps.run_sweep': ('sweeps.html#run_sweep', 'doit_nb/sweeps.py')}}}

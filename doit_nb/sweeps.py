@@ -12,7 +12,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'run_cell',
-           'notebook_code_hash', 'cell_key', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
+           'notebook_code_hash', 'package_hash', 'cell_key', 'SweepReport', 'run_sweep', 'git_commit',
+           'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -149,10 +150,16 @@ def notebook_code_hash(nb_path: Path) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     return hashlib.sha256("\n\0".join(c.source for c in nb.cells if c.cell_type == "code").encode()).hexdigest()[:16]
 
+def package_hash() -> str:
+    "The package version and a hash of its source files: results depend on the code, not only on the version number."
+    import doit_nb
+    h = hashlib.sha256(doit_nb.__version__.encode())
+    for f in sorted(Path(doit_nb.__file__).parent.glob("*.py")): h.update(f.name.encode()); h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
 def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str) -> str:
     "The input key of a cell: unchanged key, unchanged results."
-    import doit_nb
-    return stable_hash(notebook_code_hash(nb_path), cell.params(), data_h, doit_nb.__version__,
+    return stable_hash(notebook_code_hash(nb_path), cell.params(), data_h, package_hash(),
                        {k: profile.get(k) for k in ("data", "sft", "score")})
 
 def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int) -> dict:
