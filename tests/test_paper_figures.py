@@ -17,7 +17,7 @@ def test_paper_figures_smoke(tmp_path):
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)  # run by papermill
     assert "not built yet" in p.stdout and "fig1" in p.stdout  # says what is missing, fakes nothing
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
-    assert "up to date" in again.stdout
+    assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
 
 def test_parameters_tag_survives_nbdev_clean(tmp_path):
     nbs = tmp_path / "nbs"; shutil.copytree(ROOT / "nbs", nbs)
