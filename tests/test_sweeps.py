@@ -102,3 +102,8 @@ def test_submitit_local_backend_runs_a_two_cell_sweep(tmp_path):
     assert sorted(rep.ran) == ["scaling-curated-10-tiny-s-seed0", "scaling-curated-20-tiny-s-seed0"] and not rep.failed
     assert len(pd.read_parquet(rep.results)) == 4
     assert list((runs / "t" / "submitit").glob("*_log.out"))                          # ran as submitit jobs
+
+def test_two_local_workers(tmp_path):
+    nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
+    rep = run_sweep(profile(tmp_path, ["curated-10", "curated-20", "curated-30"]), jobs=2, notebook=nb, runs=runs)
+    assert len(rep.ran) == 3 and not rep.failed and len(pd.read_parquet(rep.results)) == 6
