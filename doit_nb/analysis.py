@@ -21,7 +21,7 @@ def fit_sensitivity(x, y) -> dict:
     if len(lx) < 2 or np.ptp(lx) == 0: raise ValueError("the fit needs at least two distinct x values")
     a, b = np.polyfit(lx, y, 1)
     pred = a * lx + b; ss = ((y - y.mean()) ** 2).sum()
-    return dict(alpha=float(a), c=float(b / a) if a != 0 else float("nan"), r2=float(1 - ((y - pred) ** 2).sum() / ss) if ss > 0 else float("nan"))
+    return dict(alpha=float(a), c=float(b / a) if abs(a) > 1e-9 else float("nan"), r2=float(1 - ((y - pred) ** 2).sum() / ss) if ss > 0 else float("nan"))
 
 # %% ../nbs/40_analysis.ipynb #0ce459a6
 def bootstrap_fit(hits: np.ndarray, x, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict:

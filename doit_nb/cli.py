@@ -5,6 +5,7 @@
 # %% ../nbs/90_cli.ipynb #8b71824d
 from __future__ import annotations
 import argparse, json, os, sys, time
+import pandas as pd
 from pathlib import Path
 from .core import *
 
@@ -103,7 +104,8 @@ def cmd_sweep(a) -> int:
 # %% ../nbs/90_cli.ipynb #757870e9
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
-    **{k: None for k in ["table2", "table3", "table4", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "fig11"]},
+    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11"]},
+    **{k: None for k in ["table2", "table3", "table4", "fig7", "fig8"]},
 }
 
 def _git_commit() -> str | None:
@@ -123,15 +125,19 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
     data = ensure_data(prof, runs); dh = data_hash(data); commit = _git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
     manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results), outputs={})
-    for out, nb in PAPER_OUTPUTS.items():
-        if nb is None: continue
+    cells = sorted(set(pd.read_parquet(rep.results)["notebook"])) if rep.results and rep.results.exists() and rep.results.stat().st_size else []
+    for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof["name"] / "executed" / nb
         params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
         executed.parent.mkdir(parents=True, exist_ok=True)
         pm.execute_notebook(str(project_root() / "nbs" / nb), str(executed), parameters=params,
                             cwd=str(project_root() / "nbs"), progress_bar=False, log_output=False)
-        manifest["outputs"][out] = dict(notebook=f"nbs/{nb}", executed=rel(executed), parameters={k: rel(v) for k, v in params.items()},
-                                        data_hash=dh, git_commit=commit)
+        for out in [k for k, v in PAPER_OUTPUTS.items() if v == nb]:
+            files = sorted(figures.glob(f"{out}.*"))
+            if not files: continue   # e.g. no ability fell into a figure's group in this profile
+            manifest["outputs"][out] = dict(files=[rel(f) for f in files], notebook=f"nbs/{nb}", executed=rel(executed),
+                                            parameters={k: rel(v) for k, v in params.items()}, data_hash=dh, git_commit=commit,
+                                            cell_notebooks=[rel(c) for c in cells] if out != "table1" else [])
     figures.mkdir(parents=True, exist_ok=True)
     with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
     return manifest
@@ -139,9 +145,9 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
 def cmd_paper_figures(a) -> int:
     t0 = time.time(); m = paper_figures(a.profile, jobs=a.jobs)
     figs = figures_dir() / m["profile"]
-    for out, info in m["outputs"].items(): print(f"built {out}: {figs}/{out}.* (from {info['executed']})")
-    todo = [k for k, v in PAPER_OUTPUTS.items() if v is None]
-    print("not built yet (need the analysis and figure notebooks of the next section):", ", ".join(todo))
+    for out, info in m["outputs"].items(): print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
+    todo = [k for k in PAPER_OUTPUTS if k not in m["outputs"]]
+    print("not built:", ", ".join(todo), "(no notebook yet, or nothing to plot in this profile)")
     print(f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\n({time.time() - t0:.0f}s)")
     return 0
 

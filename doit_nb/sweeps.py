@@ -11,7 +11,7 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'run_cell',
+__all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'recipe_volume', 'run_cell',
            'notebook_code_hash', 'package_hash', 'cell_key', 'SweepReport', 'run_sweep', 'git_commit',
            'collect_results']
 
@@ -88,6 +88,11 @@ def _sft(profile: dict, seed: int):
     s = dict(profile.get("sft") or {}); name = s.pop("profile", None)
     return sft_settings(name, **{**s, "seed": seed})
 
+def recipe_volume(recipe: str | None) -> float:
+    "Training items of a curated-N / synthetic-N / <ability>-n recipe (NaN for others): the x axis of Figs. 1-6."
+    m = re.fullmatch(r"(?:curated|synthetic|[a-z_]+)-(\d+)", recipe or "")
+    return float(m.group(1)) if m and not (recipe or "").startswith("mix-") else float("nan")
+
 def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd.DataFrame:
     "Train and score one cell; returns (and writes to `<out_dir>/results.parquet`) its results rows."
     from doit_nb.recipes import make_recipe
@@ -109,15 +114,18 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd
     for ck in progress(targets, f"scoring {cell.cell_id}"):
         for split in splits:
             cache = out / "scores" / f"{ck.name}-{split}.parquet"
-            if not cache.exists():
-                df = score_checkpoint(ck, data_dir, split, limit=limit, new_tokens=sc.get("max_new_tokens"))
+            if not cache.exists():   # item-level hits go beside it: the bootstrap of the analysis resamples them
                 cache.parent.mkdir(parents=True, exist_ok=True)
+                df = score_checkpoint(ck, data_dir, split, limit=limit, new_tokens=sc.get("max_new_tokens"),
+                                      items_out=cache.with_suffix(".items.jsonl"))
                 with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
             rows.append(pd.read_parquet(cache))
     rows += _benchmark_rows(cell, targets, out)
     res = pd.concat(rows, ignore_index=True)
+    from doit_nb.models import model_info
     res = res.assign(profile=prof["name"], cell_id=cell.cell_id, sweep=cell.sweep, recipe=cell.recipe or "", model=cell.model,
-                     seed=cell.seed, data_hash=data_hash(data_dir))
+                     seed=cell.seed, n_params=model_info(base).get("n_params"), volume=recipe_volume(cell.recipe),
+                     data_hash=data_hash(data_dir))
     with atomic_write(out / "results.parquet", "wb") as f: res.to_parquet(f, index=False)
     return res
 
@@ -252,4 +260,9 @@ def collect_results(profile_name: str, runs: Path | str | None = None) -> Path:
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     out = root / "results.parquet"; out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(out, "wb") as f: df.to_parquet(f, index=False)
+    items = [pd.read_json(p, lines=True).assign(cell_id=d.name, checkpoint=p.name.rsplit("-", 1)[0], split=p.name.rsplit("-", 1)[1].split(".")[0])
+             for d in sorted((root / "cells").glob("*")) if (d / "done.json").exists()
+             for p in sorted((d / "scores").glob("*.items.jsonl"))]
+    with atomic_write(root / "items.parquet", "wb") as f:
+        (pd.concat(items, ignore_index=True) if items else pd.DataFrame()).drop(columns=["reply"], errors="ignore").to_parquet(f, index=False)
     return out

@@ -15,7 +15,12 @@ def test_paper_figures_smoke(tmp_path):
     executed = executed if executed.is_absolute() else ROOT / executed
     nb = nbformat.read(executed, as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)  # run by papermill
-    assert "not built yet" in p.stdout and "fig1" in p.stdout  # says what is missing, fakes nothing
+    assert "not built:" in p.stdout and "table4" in p.stdout  # says what is missing, fakes nothing
+    for out, info in man["outputs"].items():                  # every file named exists, every entry names an executed notebook
+        assert info["files"] and all((ROOT / f if not Path(f).is_absolute() else Path(f)).exists() for f in info["files"]), out
+        ex = Path(info["executed"]); assert (ex if ex.is_absolute() else ROOT / ex).exists(), out
+        assert all((ROOT / c if not Path(c).is_absolute() else Path(c)).exists() for c in info["cell_notebooks"]), out
+    assert "fig1" in man["outputs"] and man["outputs"]["fig1"]["cell_notebooks"]
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
 
