@@ -166,9 +166,13 @@ def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_re
     ds = datasets.Dataset.from_list([{"messages": r["messages"]} for r in recs])
     model, tok = load_for_training(model_dir, s, trust_remote_code)
     cfg = sft_config(s, Path(out), len(recs), quiet)
-    return DoitSFTTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, peft_config=_peft(s),
-                          min_lr_ratio=s.min_learning_rate / s.learning_rate, track_extras=s.track_extras,
-                          callbacks=[CompleteMarker(), EpochLog(out, quiet), *callbacks])
+    tr = DoitSFTTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, peft_config=_peft(s),
+                        min_lr_ratio=s.min_learning_rate / s.learning_rate, track_extras=s.track_extras,
+                        callbacks=[CompleteMarker(), EpochLog(out, quiet), *callbacks])
+    if quiet or cfg.disable_tqdm:  # EpochLog already reports each epoch; the trainer's own log dicts are noise
+        from transformers.trainer_callback import PrinterCallback
+        tr.remove_callback(PrinterCallback)
+    return tr
 
 def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings: SFTSettings | None = None,
           resume: bool = True, quiet: bool = False, trust_remote_code: bool = False, callbacks=()) -> Path:
