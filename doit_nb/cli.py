@@ -105,7 +105,7 @@ def cmd_sweep(a) -> int:
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
     **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11"]},
-    **{k: None for k in ["table2", "table3", "table4", "fig7", "fig8"]},
+    **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
 }
 
 def _git_commit() -> str | None:
