@@ -10,9 +10,9 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile', 'cmd_train',
-           'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'paper_figures', 'cmd_paper_figures', 'parser',
-           'main']
+__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
+           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'write_index', 'paper_figures',
+           'cmd_paper_figures', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -108,6 +108,44 @@ PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that m
     **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
 }
 
+CAPTIONS = {  # output → (paper section, caption)
+    "table1": ("§3, Table 1", "Data sources and items per ability and split of the active data set."),
+    "fig1": ("§4.3, Fig. 1", "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random guess dotted."),
+    "fig2": ("§4.3.1, Fig. 2", "Abilities responsive to both data volume and model size (grouped by the fitted sensitivities)."),
+    "fig3": ("§4.3.1, Fig. 3", "Abilities sensitive to data volume."),
+    "fig4": ("§4.3.1, Fig. 4", "Abilities sensitive to model size."),
+    "fig5": ("§4.3.1, Fig. 5", "Abilities resistant to both factors."),
+    "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
+    "fig7": ("§4.3.2, Fig. 7", "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item runs)."),
+    "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
+    "fig11": ("Appendix, Fig. 11", "Human-curated against synthetic data at the smallest model trained on both."),
+    "table2": ("§5.1, Table 2", "More data or a larger model, for the most data-biased and the most parameter-biased ability."),
+    "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
+    "table4": ("Appendix A.3, Table 4", "Maximum plus synthetic data at several epochs."),
+}
+
+def write_index(manifest: dict, figures: Path) -> Path:
+    "`index.html`: every built figure and table with its caption, paper section, files, executed notebook and parameters."
+    import html
+    root = project_root(); rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
+    parts = [f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
+             f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
+             f"<code>{html.escape(str(manifest.get('results')))}</code></p>"]
+    for out, (sec, cap) in CAPTIONS.items():
+        info = manifest["outputs"].get(out)
+        parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
+        if info is None: parts.append("<p><em>not built for this profile</em></p>"); continue
+        for f in info["files"]:
+            if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
+            elif f.endswith(".md"): parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
+        parts.append(f'<p>files: {", ".join(f"<a href={chr(34)}{html.escape(rel(f))}{chr(34)}>{html.escape(Path(f).name)}</a>" for f in info["files"])} · '
+                     f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
+                     f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
+                     f'from {len(info.get("cell_notebooks", []))} executed cell notebooks</p>')
+    page = "<!doctype html><meta charset='utf-8'><title>doit-nb figures</title><body style='font-family:sans-serif;max-width:1100px;margin:auto'>" + "\n".join(parts)
+    with atomic_write(figures / "index.html") as f: f.write(page)
+    return figures / "index.html"
+
 def _git_commit() -> str | None:
     import subprocess
     try: return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
@@ -140,6 +178,7 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
                                             cell_notebooks=[rel(c) for c in cells] if out != "table1" else [])
     figures.mkdir(parents=True, exist_ok=True)
     with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
+    write_index(manifest, figures)
     return manifest
 
 def cmd_paper_figures(a) -> int:
@@ -148,7 +187,7 @@ def cmd_paper_figures(a) -> int:
     for out, info in m["outputs"].items(): print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
     todo = [k for k in PAPER_OUTPUTS if k not in m["outputs"]]
     print("not built:", ", ".join(todo), "(no notebook yet, or nothing to plot in this profile)")
-    print(f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\n({time.time() - t0:.0f}s)")
+    print(f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\nindex: {figs / 'index.html'}\n({time.time() - t0:.0f}s)")
     return 0
 
 # %% ../nbs/90_cli.ipynb #a9f85eed

@@ -21,6 +21,8 @@ def test_paper_figures_smoke(tmp_path):
         ex = Path(info["executed"]); assert (ex if ex.is_absolute() else ROOT / ex).exists(), out
         assert all((ROOT / c if not Path(c).is_absolute() else Path(c)).exists() for c in info["cell_notebooks"]), out
     assert "fig1" in man["outputs"] and man["outputs"]["fig1"]["cell_notebooks"]
+    index = (figs / "index.html").read_text()
+    assert "Fig. 1" in index and "fig1.svg" in index and "51_scaling_figures" in index and "not built for this profile" in index
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
 
