@@ -146,21 +146,16 @@ def write_index(manifest: dict, figures: Path) -> Path:
     with atomic_write(figures / "index.html") as f: f.write(page)
     return figures / "index.html"
 
-def _git_commit() -> str | None:
-    import subprocess
-    try: return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
-    except Exception: return None
-
 def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int = 1) -> dict:
     "Run the profile's sweeps, then every figure/table notebook that exists; returns the provenance manifest."
     import papermill as pm
     from doit_nb.sources import data_hash
-    from doit_nb.sweeps import load_profile, run_sweep, ensure_data
+    from doit_nb.sweeps import load_profile, run_sweep, ensure_data, git_commit
     prof = load_profile(profile)
     runs = Path(runs or runs_dir()); figures = Path(figures or figures_dir() / prof["name"])
     rep = run_sweep(profile, jobs=jobs, runs=runs); print(f"sweeps: {rep}")
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
-    data = ensure_data(prof, runs); dh = data_hash(data); commit = _git_commit()
+    data = ensure_data(prof, runs); dh = data_hash(data); commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
     manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results), outputs={})
     cells = sorted(set(pd.read_parquet(rep.results)["notebook"])) if rep.results and rep.results.exists() and rep.results.stat().st_size else []

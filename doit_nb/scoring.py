@@ -119,9 +119,9 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
     rows = [dict(type=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records]
     pairs, owners = [], []
-    by_budget = {}
+    by_budget, prompts = {}, {}
     for i, r in enumerate(records):
-        p = prompt_ids(tok, r["messages"][:-1])
+        p = prompts[i] = prompt_ids(tok, r["messages"][:-1])
         if question_format(r) == 1:
             for j, c in enumerate(r["choices"]): pairs.append((p, reply_ids(tok, c))); owners.append((i, j))
         else:
@@ -134,7 +134,7 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
         rows[i]["loss"] = v[0]
         if question_format(records[i]) == 1: rows[i]["hit"] = ppl_hit(v)
     for budget, idx in by_budget.items():
-        replies = generate_replies(model, tok, [prompt_ids(tok, records[i]["messages"][:-1]) for i in idx], budget, batch_size)
+        replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
         for i, (text, first) in zip(idx, replies):
             rows[i]["hit"] = exact_match(records[i], text, first); rows[i]["reply"] = text
     return pd.DataFrame(rows)

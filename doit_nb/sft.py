@@ -177,7 +177,7 @@ def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_re
 def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings: SFTSettings | None = None,
           resume: bool = True, quiet: bool = False, trust_remote_code: bool = False, callbacks=()) -> Path:
     "Fine-tune the model at `model_dir` on the recipe at `data_dir`; returns the folder of the final model."
-    s = settings or SFTSettings(); out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    s = settings or SFTSettings(); out = Path(out)
     if (out / "final" / MARKER).exists() and resume:
         if not quiet: print(f"{out}: already trained"); return out / "final"
     start = last_complete_checkpoint(out) if resume else None
@@ -186,8 +186,9 @@ def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings
             shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
     if start is None and (out / "epochs.jsonl").exists(): (out / "epochs.jsonl").unlink()
     elif start is not None: _trim_log(out / "epochs.jsonl", int(json.loads((start / MARKER).read_text())["step"]))
+    trainer = make_trainer(model_dir, data_dir, out, s, quiet, trust_remote_code, callbacks)  # bad data fails here, before anything is written
+    out.mkdir(parents=True, exist_ok=True)
     (out / "sft.json").write_text(json.dumps(dict(model=str(model_dir), data=str(data_dir), settings=asdict(s)), indent=1))
-    trainer = make_trainer(model_dir, data_dir, out, s, quiet, trust_remote_code, callbacks)
     if start and not quiet: print(f"resuming from {start.name}")
     trainer.train(resume_from_checkpoint=str(start) if start else None)
     with atomic_dir(out / "final", overwrite=True) as tmp:

@@ -128,3 +128,11 @@ def test_lora_run_checkpoints_load_merged(tiny, tmp_path):
     assert any(not torch.equal(p, before[n]) for n, p in tuned.named_parameters())
     text, new = generate_reply(tuned, tok, [{"role": "user", "content": "你好"}], max_new_tokens=4)
     assert len(new) >= 1
+
+def test_train_on_bad_data_names_the_record_and_writes_nothing(tiny, tmp_path):
+    bad = tmp_path / "recipe"; bad.mkdir()
+    (bad / "biology.json").write_text('{"messages": [{"role": "user", "content": "q"}], "idx": 1, "type": "biology", "question_format": 0}\n')
+    p = run_cli("train", "--model", "tiny-s", "--data", bad, "--out", tmp_path / "run", "--base-data", tiny["data"],
+                env={"DOIT_CACHE": str(tiny["work"] / "cache")})
+    assert p.returncode == 1 and "biology.json:1: messages: must end with the assistant" in p.stderr
+    assert not (tmp_path / "run").exists()
