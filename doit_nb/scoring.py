@@ -12,7 +12,7 @@ from .records import load_records, parse_label, question_format
 from .answers import exact_match, expected_score
 
 # %% auto #0
-__all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'reply_nll', 'reply_nll_reference', 'letter_ids',
+__all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'reply_nll', 'reply_nll_reference', 'letter_ids',
            'generate_replies', 'score_items', 'summarise', 'checkpoint_info', 'score_checkpoint', 'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
@@ -39,39 +39,93 @@ def _token_nll(head, hidden, targets, cap=None):
     if cap: logits = torch.tanh(logits / cap) * cap
     return torch.logsumexp(logits, -1) - logits.gather(1, targets[:, None])[:, 0]
 
-def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int = 4096, max_length: int = 2048,
+# %% ../nbs/21_scoring.ipynb #acaaf551
+def prefix_tree(prompt: list[int], replies: list[list[int]], max_length: int = 2048) -> dict:
+    """`prompt` followed by the prefix tree of `replies`, cut at `max_length` tokens per (prompt, reply) as a separate
+    forward would be: `tokens`, each node's `parent` (-1 for the first), `position` (its depth) and the node `path`
+    of each reply."""
+    prompt = prompt[:max_length]
+    tokens, parent, position = list(prompt), list(range(-1, len(prompt) - 1)), list(range(len(prompt)))
+    child, paths = {}, []
+    for r in replies:
+        node, path = len(prompt) - 1, []
+        for t in r[:max_length - len(prompt)]:
+            if (node, t) not in child:
+                child[(node, t)] = len(tokens); tokens.append(t); parent.append(node)
+                position.append(position[node] + 1 if node >= 0 else 0)
+            node = child[(node, t)]; path.append(node)
+        paths.append(path)
+    return dict(tokens=tokens, parent=parent, position=position, path=paths)
+
+# %% ../nbs/21_scoring.ipynb #126c982a
+def _pack_rows(lengths: list[int], batch_tokens: int) -> list[tuple[int, list[list[int]]]]:
+    "Batches (row length, rows of tree indices): longest first, each tree into the first row with room."
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches, i = [], 0
+    while i < len(order):
+        L, rows, fill = lengths[order[i]], [], []
+        while i < len(order):
+            n = lengths[order[i]]; r = next((k for k, f in enumerate(fill) if f + n <= L), None)
+            if r is None:
+                if rows and (len(rows) + 1) * L > batch_tokens: break
+                rows.append([]); fill.append(0); r = len(rows) - 1
+            rows[r].append(order[i]); fill[r] += n; i += 1
+        batches.append((L, rows))
+    return batches
+
+def _tree_mask(trees: list[dict], L: int):
+    "Ancestor-or-self matrix (L × L) of trees laid side by side in one row; padding sees only itself."
+    import numpy as np
+    a = np.eye(L, dtype=bool); off = 0
+    for t in trees:
+        for j, pj in enumerate(t["parent"]):
+            if pj >= 0: a[off + j, off:off + j] = a[off + pj, off:off + j]; a[off + j, off + pj] = True
+        off += len(t["tokens"])
+    return a
+
+# %% ../nbs/21_scoring.ipynb #04568c93
+def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int = 1024, max_length: int = 2048,
               pad_id: int = 0, desc: str = "", head_rows: int = 256) -> list[float]:
-    """Mean NLL of each reply given its prompt, batched by length; output layer only on reply positions, in chunks
-    of `head_rows` rows (a 262k-word vocabulary makes the full logit matrix of a batch gigabytes)."""
-    import torch
+    """Mean NLL of each reply given its prompt: replies of one prompt share a prefix tree, trees are packed into rows
+    of at most `batch_tokens` tokens per batch (small batches stay in the CPU's cache), and the output layer runs
+    once per reply node, `head_rows` rows at a time (a 262k-word vocabulary makes a full logit matrix gigabytes)."""
+    import torch, numpy as np
     body, head = _body_and_head(model)
     cap = getattr(model.config, "final_logit_softcapping", None)
-    seqs = [(p + r)[:max_length] for p, r in pairs]
-    starts = [min(len(p), max_length) for p, _ in pairs]
-    order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
-    out, i = [0.0] * len(seqs), 0
-    batches = []
-    while i < len(order):
-        n = max(1, batch_tokens // max(1, len(seqs[order[i]]))); batches.append(order[i:i + n]); i += n
-    model.eval()
+    window = getattr(model.config, "sliding_window", None)
+    sliding = window and "sliding_attention" in (getattr(model.config, "layer_types", None) or [])
+    groups = {}
+    for i, (p, _) in enumerate(pairs): groups.setdefault(tuple(p), []).append(i)
+    owners = list(groups.values())
+    trees = [prefix_tree(list(p), [pairs[i][1] for i in ix], max_length) for p, ix in groups.items()]
+    out = [0.0] * len(pairs)
+    model.eval(); dt = next(model.parameters()).dtype; neg = torch.finfo(dt).min
     with torch.no_grad():
-        for b in progress(batches, desc or "perplexity", leave=False):
-            L = len(seqs[b[0]])
-            ids = torch.full((len(b), L), pad_id, dtype=torch.long); att = torch.zeros((len(b), L), dtype=torch.long)
-            for r, k in enumerate(b): ids[r, :len(seqs[k])] = torch.tensor(seqs[k]); att[r, :len(seqs[k])] = 1
-            h = body(input_ids=ids, attention_mask=att).last_hidden_state
-            rows, cols, tgt, owner = [], [], [], []
-            for r, k in enumerate(b):
-                for t in range(max(starts[k], 1), len(seqs[k])):
-                    rows.append(r); cols.append(t - 1); tgt.append(seqs[k][t]); owner.append(k)
-            if not rows: continue
-            sel, tgt = h[torch.tensor(rows), torch.tensor(cols)], torch.tensor(tgt)
+        for L, rows in progress(_pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False):
+            ids = torch.full((len(rows), L), pad_id, dtype=torch.long); pos = torch.zeros_like(ids)
+            sel_r, sel_c, tgt, where = [], [], [], []
+            for r, row in enumerate(rows):
+                off = 0
+                for k in row:
+                    t = trees[k]; n = len(t["tokens"])
+                    ids[r, off:off + n] = torch.tensor(t["tokens"]); pos[r, off:off + n] = torch.tensor(t["position"])
+                    nodes = sorted({x for p in t["path"] for x in p if t["parent"][x] >= 0})
+                    at = {x: len(tgt) + m for m, x in enumerate(nodes)}
+                    sel_r += [r] * len(nodes); sel_c += [off + t["parent"][x] for x in nodes]; tgt += [t["tokens"][x] for x in nodes]
+                    where.append((k, [[at[x] for x in p if x in at] for p in t["path"]])); off += n
+            allowed = torch.from_numpy(np.stack([_tree_mask([trees[k] for k in row], L) for row in rows]))[:, None]
+            mask = torch.zeros(allowed.shape, dtype=dt).masked_fill_(~allowed, neg)
+            if sliding:  # Gemma 3's local layers also drop keys a window or more positions back
+                far = (pos[:, None, :, None] - pos[:, None, None, :]) >= window
+                mask = {"full_attention": mask, "sliding_attention": mask.masked_fill(far, neg)}
+            h = body(input_ids=ids, attention_mask=mask, position_ids=pos).last_hidden_state
+            if not tgt: continue
+            sel, tgt = h[torch.tensor(sel_r), torch.tensor(sel_c)], torch.tensor(tgt)
             nll = torch.cat([_token_nll(head, sel[c:c + head_rows], tgt[c:c + head_rows], cap)
-                             for c in range(0, len(tgt), head_rows)])
-            sums = torch.zeros(len(seqs), dtype=torch.float64).index_add_(0, torch.tensor(owner), nll.double())
-            counts = torch.zeros(len(seqs), dtype=torch.float64).index_add_(0, torch.tensor(owner), torch.ones_like(nll, dtype=torch.float64))
-            for k in b:
-                if counts[k] > 0: out[k] = float(sums[k] / counts[k])
+                             for c in range(0, len(tgt), head_rows)]).double()
+            for k, paths in where:
+                for i, p in zip(owners[k], paths):
+                    if p: out[i] = float(nll[p].mean())
     return out
 
 def reply_nll_reference(model, pairs, max_length: int = 2048) -> list[float]:
@@ -114,8 +168,9 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
 def score_items(model, tok, records: list[dict], batch_size: int = 16, max_length: int = 2048,
-                new_tokens: dict | None = None) -> pd.DataFrame:
-    "One row per record: type, idx, hit, expected, loss. `new_tokens` overrides `NEW_TOKENS` per label kind."
+                new_tokens: dict | None = None, batch_tokens: int = 1024) -> pd.DataFrame:
+    """One row per record: type, idx, hit, expected, loss. `batch_size` prompts per generation batch, `batch_tokens`
+    tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind."""
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
     rows = [dict(type=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records]
     pairs, owners = [], []
@@ -127,7 +182,7 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
         else:
             pairs.append((p, reply_ids(tok, r["messages"][-1]["content"]))); owners.append((i, 0))
             by_budget.setdefault(budgets[parse_label(r)[0]], []).append(i)
-    nll = reply_nll(model, pairs, batch_tokens=batch_size * 512, max_length=max_length, pad_id=tok.pad_token_id)
+    nll = reply_nll(model, pairs, batch_tokens=batch_tokens, max_length=max_length, pad_id=tok.pad_token_id)
     cand = {}
     for (i, j), v in zip(owners, nll): cand.setdefault(i, []).append(v)
     for i, v in cand.items():

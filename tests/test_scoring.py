@@ -66,3 +66,20 @@ def test_score_cli_end_to_end(tiny, sample_dir, tmp_path):
     assert len(items) == 3 * len(abilities)
     bad = run_cli("score", "--checkpoint", folder, "--data", sample_dir, "--out", tmp_path / "r.txt")
     assert bad.returncode == 2 and "r.txt" in bad.stderr and not (tmp_path / "r.txt").exists()
+
+def test_prefix_trees_respect_a_sliding_window():
+    "Gemma 3's local layers see only the last `sliding_window` positions: the tree mask must drop the same keys."
+    import random, torch
+    from transformers import Gemma3TextConfig, Gemma3ForCausalLM
+    torch.manual_seed(0)
+    cfg = Gemma3TextConfig(vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                           num_key_value_heads=1, head_dim=16, sliding_window=6, layer_types=["sliding_attention", "full_attention"],
+                           final_logit_softcapping=30.0, attn_implementation="sdpa")
+    model = Gemma3ForCausalLM(cfg).eval()
+    rng = random.Random(0); pairs = []
+    for _ in range(5):                      # three candidates per prompt, sharing prefixes longer than the window
+        p = [rng.randrange(1, 97) for _ in range(rng.randint(3, 9))]; gt = [rng.randrange(1, 97) for _ in range(12)]
+        pairs += [(p, gt), (p, gt[:8] + [rng.randrange(1, 97) for _ in range(5)]), (p, [rng.randrange(1, 97) for _ in range(4)])]
+    ref = reply_nll_reference(model, pairs)
+    for bt in (1, 64, 10_000):
+        assert max(abs(a - b) for a, b in zip(reply_nll(model, pairs, batch_tokens=bt), ref)) < 1e-5
