@@ -120,13 +120,19 @@ class DoitSource(Source):
 
 @dataclass
 class PublicSource(Source):
-    "A DoIT-like set assembled from real public Chinese data (issue 6/6 builds it)."
-    path: str | None = None
-    seed: int = 0
+    "The DoIT-like set assembled from real public Chinese data (the public notebook): COIG, C3-D, LogiQA 2.0, …"
+    path: str | None = None   # the public data folder (None: `DOIT_PUBLIC_DATA`, else ../shared/data/public)
+    seed: int = 0             # which items go to valid and test
+    eval_size: int = 100      # valid and test items per ability (fewer where a source is small)
     name = "public"
+    def params(self): return dict(path=str(Path(self.path or public_data_dir()).resolve()), seed=self.seed, eval_size=self.eval_size)
+    def origins(self):
+        from doit_nb.public import PUBLIC_ORIGINS
+        return dict(PUBLIC_ORIGINS)
     def records(self):
-        raise NotImplementedError("the public source (real COIG, C3-D, LogiQA 2.0, leetcode.cn, C-Eval data) is not "
-                                  "built yet; use --source sample or --source doit")
+        from doit_nb.public import public_records
+        recs, self.report = public_records(self.path or public_data_dir(), self.seed, self.eval_size)
+        return recs
 
 SOURCES = {"sample": SampleSource, "doit": DoitSource, "public": PublicSource}
 
@@ -153,7 +159,8 @@ def build_data(source: Source, out: Path | str, overwrite: bool = False) -> Path
         if problems: raise DoitDataError(problems)
         manifest = dict(source=source.name, params=source.params(), data_hash=data_hash(tmp),
                         origins={t: dict(origin=o, real=r) for t, (o, r) in source.origins().items()},
-                        counts={f"{t}/{sp}": len(v) for (t, sp), v in sorted(recs.items())})
+                        counts={f"{t}/{sp}": len(v) for (t, sp), v in sorted(recs.items())},
+                        report=getattr(source, "report", {}))  # what a source dropped, and why
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 

@@ -98,7 +98,3 @@ def test_table1_cli(tmp_path, sample_dir):
     p = run_cli("data", "table1", "--data", sample_dir, "--out", tmp_path / "t1", check=0)
     assert "Dialogue Understanding" in p.stdout
     assert (tmp_path / "t1.csv").exists() and "| biology" in (tmp_path / "t1.md").read_text()
-
-def test_public_source_says_not_built(tmp_path):
-    p = run_cli("data", "build", "--source", "public", "--out", tmp_path / "p")
-    assert p.returncode == 2 and "not built yet" in p.stderr and not (tmp_path / "p").exists()
