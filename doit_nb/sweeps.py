@@ -11,9 +11,9 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'recipe_volume', 'run_cell',
-           'notebook_code_hash', 'package_hash', 'cell_key', 'SweepReport', 'run_sweep', 'git_commit',
-           'collect_results']
+__all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'model_settings',
+           'recipe_volume', 'run_cell', 'notebook_code_hash', 'package_hash', 'cell_key', 'SweepReport', 'run_sweep',
+           'git_commit', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -31,6 +31,9 @@ def load_profile(name: str | Path) -> dict:
     prof = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     for k in ("name", "data", "sweeps"):
         if k not in prof: raise ValueError(f"{p}: profile has no {k!r}")
+    for m, o in (prof.get("models") or {}).items():
+        bad = set(o or {}) - {"sft", "score"}
+        if bad: raise ValueError(f"{p}: models: {m}: only 'sft' and 'score' can be set per model, not {sorted(bad)}")
     unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
     if unknown: raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
     return prof
@@ -56,11 +59,12 @@ class Cell:
 def expand_cells(profile: dict) -> list[Cell]:
     "Every cell of a profile, in a stable order."
     cells, sw = [], profile["sweeps"]
-    for m in sw.get("foundation", {}).get("models", []): cells.append(Cell("foundation", None, m))
-    for kind in ("scaling", "synthetic"):
-        if kind in sw:
-            s = sw[kind]
-            cells += [Cell(kind, r, m, seed) for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
+    f = sw.get("foundation", {})
+    cells += [Cell("foundation", None, m, 0, None, f.get("benchmarks", [])) for m in f.get("models", [])]
+    for kind in ("scaling", "synthetic"):   # one block, or a list of blocks (e.g. a big model on fewer recipes)
+        for s in ([sw[kind]] if isinstance(sw.get(kind), dict) else sw.get(kind) or []):
+            cells += [Cell(kind, r, m, seed, s.get("epochs"), s.get("benchmarks", []))
+                      for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
     for kind in ("ability", "ability1000"):
         if kind in sw:
             s = sw[kind]; abil = ABILITIES if s.get("abilities", "all") == "all" else s["abilities"]
@@ -83,9 +87,13 @@ def ensure_data(profile: dict, runs: Path | None = None) -> Path:
     if out.exists() and DoitData(out).manifest.get("params") == json.loads(json.dumps(src.params())): return out
     return build_data(src, out, overwrite=True)
 
-def _sft(profile: dict, seed: int):
+def model_settings(profile: dict, section: str, model: str) -> dict:
+    "The profile's `sft` or `score` settings for `model`: the profile-wide ones, then the model's own under `models:`."
+    return {**(profile.get(section) or {}), **((profile.get("models") or {}).get(model, {}) or {}).get(section, {})}
+
+def _sft(profile: dict, seed: int, model: str = ""):
     from doit_nb.sft import sft_settings
-    s = dict(profile.get("sft") or {}); name = s.pop("profile", None)
+    s = model_settings(profile, "sft", model); name = s.pop("profile", None)
     return sft_settings(name, **{**s, "seed": seed})
 
 def recipe_volume(recipe: str | None) -> float:
@@ -101,13 +109,13 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd
     from doit_nb.scoring import score_checkpoint, checkpoint_info
     from doit_nb.sources import data_hash
     prof, cell, out = load_profile(profile_name), Cell(**params), Path(out_dir)
-    sc = prof.get("score", {}); splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
+    sc = model_settings(prof, "score", cell.model); splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
     base = foundation_model(cell.model, data_dir=data_dir, seed=cell.seed)
     if cell.recipe is None: targets = [base]
     else:
         recipe = out / "recipe"
         if not (recipe / "manifest.json").exists(): make_recipe(cell.recipe, data_dir, recipe, seed=cell.seed, overwrite=True)
-        train(base, recipe, out / "train", _sft(prof, cell.seed), quiet=True)
+        train(base, recipe, out / "train", _sft(prof, cell.seed, cell.model), quiet=True)
         targets = checkpoints(out / "train")
         if sc.get("epochs"): targets = [c for c in targets if checkpoint_info(c)["epoch"] in sc["epochs"]]
     rows = []
@@ -168,7 +176,8 @@ def package_hash() -> str:
 def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str) -> str:
     "The input key of a cell: unchanged key, unchanged results."
     return stable_hash(notebook_code_hash(nb_path), cell.params(), data_h, package_hash(),
-                       {k: profile.get(k) for k in ("data", "sft", "score")})
+                       dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
+                            score=model_settings(profile, "score", cell.model)))
 
 def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int) -> dict:
     "Run one cell notebook with papermill (in this process); returns a status dict. Used by every backend."
