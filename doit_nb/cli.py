@@ -106,6 +106,7 @@ PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that m
     "table1": "50_table1.ipynb",
     **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11"]},
     **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
+    "models": "53_models.ipynb",
 }
 
 CAPTIONS = {  # output → (paper section, caption)
@@ -122,6 +123,7 @@ CAPTIONS = {  # output → (paper section, caption)
     "table2": ("§5.1, Table 2", "More data or a larger model, for the most data-biased and the most parameter-biased ability."),
     "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
     "table4": ("Appendix A.3, Table 4", "Maximum plus synthetic data at several epochs."),
+    "models": ("§4.2, §5.2 (beyond the paper)", "Each foundation model before fine-tuning and after its largest recipe, per ability, against the random-guess score; and on the public benchmarks."),
 }
 
 def write_index(manifest: dict, figures: Path) -> Path:

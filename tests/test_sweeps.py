@@ -107,3 +107,21 @@ def test_two_local_workers(tmp_path):
     nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
     rep = run_sweep(profile(tmp_path, ["curated-10", "curated-20", "curated-30"]), jobs=2, notebook=nb, runs=runs)
     assert len(rep.ran) == 3 and not rep.failed and len(pd.read_parquet(rep.results)) == 6
+
+def test_per_model_settings_and_scaling_blocks(tmp_path):
+    "A profile can give one model its own SFT and scoring settings and a shorter recipe list (the public profile does)."
+    from doit_nb.sweeps import model_settings, cell_key
+    p = load_profile("public")
+    cells = expand_cells(p)
+    gem = [c for c in cells if c.model == "gemma3-270m"]
+    assert [c.cell_id for c in gem] == ["foundation-base-gemma3-270m-seed0", "scaling-curated-160-gemma3-270m-seed0"]
+    assert all(c.benchmarks for c in cells) and len({c.cell_id for c in cells}) == len(cells)
+    assert model_settings(p, "sft", "gemma3-270m")["profile"] == "gemma-lora" and model_settings(p, "sft", "tiny-s")["profile"] == "tiny"
+    assert model_settings(p, "score", "gemma3-270m") == p["score"]
+    # changing one model's settings changes only that model's cells' keys
+    tiny = next(c for c in cells if c.model == "tiny-s"); nb = ROOT / "nbs" / "31_cell.ipynb"
+    q = json.loads(json.dumps(p)); q["models"]["gemma3-270m"]["sft"]["epochs"] = 3
+    assert cell_key(tiny, p, nb, "h") == cell_key(tiny, q, nb, "h") and cell_key(gem[1], p, nb, "h") != cell_key(gem[1], q, nb, "h")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: b\ndata: {source: sample}\nsweeps: {}\nmodels: {tiny-s: {recipes: [x]}}\n")
+    with pytest.raises(ValueError, match="only 'sft' and 'score'"): load_profile(bad)
