@@ -125,11 +125,15 @@ def _precision(p: str) -> dict:
     if p in ("bf16", "fp16") and not cuda and p == "fp16": raise ValueError("fp16 training needs a CUDA GPU")
     return dict(bf16=p == "bf16", fp16=p == "fp16")
 
-def _peft(s: SFTSettings):
+def _peft(s: SFTSettings, tok=None):
+    """LoRA adapters on every linear layer; the speaker tokens' embedding rows are trained too (they are new to a
+    pretrained model, and `<eot>` must become likely for the model to stop), the rest of the embedding stays frozen."""
     if not (s.lora or s.qlora): return None
     from peft import LoraConfig
+    from doit_nb.models import SPEAKER_TOKENS
+    rows = tok.convert_tokens_to_ids(list(SPEAKER_TOKENS)) if tok is not None else None
     return LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout, task_type="CAUSAL_LM",
-                      target_modules="all-linear")
+                      target_modules="all-linear", trainable_token_indices=rows)
 
 def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> SFTConfig:
     "The TRL `SFTConfig` of settings `s` for a set of `n_items`."
@@ -166,7 +170,7 @@ def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_re
     ds = datasets.Dataset.from_list([{"messages": r["messages"]} for r in recs])
     model, tok = load_for_training(model_dir, s, trust_remote_code)
     cfg = sft_config(s, Path(out), len(recs), quiet)
-    tr = DoitSFTTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, peft_config=_peft(s),
+    tr = DoitSFTTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, peft_config=_peft(s, tok),
                         min_lr_ratio=s.min_learning_rate / s.learning_rate, track_extras=s.track_extras,
                         callbacks=[CompleteMarker(), EpochLog(out, quiet), *callbacks])
     if quiet or cfg.disable_tqdm:  # EpochLog already reports each epoch; the trainer's own log dicts are noise

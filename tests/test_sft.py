@@ -126,6 +126,11 @@ def test_lora_run_checkpoints_load_merged(tiny, tmp_path):
     assert [n for n, _ in tuned.named_parameters()] == names         # a plain model again
     before = dict(base.named_parameters())
     assert any(not torch.equal(p, before[n]) for n, p in tuned.named_parameters())
+    ids = tok.convert_tokens_to_ids(["<user>", "<assistant>", "<eot>"])   # the speaker tokens' rows are trained …
+    e0, e1 = base.get_input_embeddings().weight, tuned.get_input_embeddings().weight
+    assert all(not torch.equal(e0[i], e1[i]) for i in ids)
+    rest = torch.tensor([i for i in range(len(e0)) if i not in ids])         # … and no other row
+    assert torch.equal(e0[rest], e1[rest])
     text, new = generate_reply(tuned, tok, [{"role": "user", "content": "你好"}], max_new_tokens=4)
     assert len(new) >= 1
 
