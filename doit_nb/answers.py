@@ -125,11 +125,14 @@ def n_options(record: dict) -> int:
     return len(set(found)) or 4
 
 def exact_match(record: dict, reply: str, first_step_letter: str | None = None) -> int:
-    "1 if `reply` answers the exact-match `record` correctly, else 0."
+    """1 if `reply` answers the exact-match `record` correctly, else 0. `first_step_letter`, the fallback when the
+    reply names no letter, may rank several letters ('CADBE', most likely first): the first one among the record's
+    options counts, so a model that prefers 'E' on a four-option question is not marked below chance."""
     kind, gold = parse_label(record)
     if kind == "letter":
         opts = "ABCDE"[:max(4, n_options(record))]
-        pred = parse_letter_answer(reply, opts) or first_step_letter
+        fallback = next((l for l in (first_step_letter or "") if l in "ABCDE"[:n_options(record)]), None)
+        pred = parse_letter_answer(reply, opts) or fallback
     elif kind == "letters": pred = parse_letters_answer(reply)
     elif kind == "truth": pred = parse_truth_answer(reply)
     elif kind == "cloze": pred = parse_cloze_answer(reply)

@@ -147,7 +147,7 @@ def letter_ids(tok, letters: str = "ABCDE") -> list[int]:
 
 def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, batch_size: int = 16,
                      desc: str = "") -> list[tuple[str, str | None]]:
-    "Greedy replies (text, first-step letter among A-E) for token-id prompts, batched by length."
+    "Greedy replies (text, the letters A-E ranked by the first step's logits) for token-id prompts, batched by length."
     import torch
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
     lids = torch.tensor(letter_ids(tok)); out = [None] * len(prompts)
@@ -160,10 +160,10 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
         with torch.no_grad():
             g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
                                eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
-        first = g.scores[0][:, lids].argmax(-1).tolist()
+        ranks = g.scores[0][:, lids].argsort(-1, descending=True).tolist()
         for r, k in enumerate(b):
             new = [t for t in g.sequences[r, L:].tolist() if t not in (pad, eot)]
-            out[k] = (tok.decode(new, skip_special_tokens=True), "ABCDE"[first[r]])
+            out[k] = (tok.decode(new, skip_special_tokens=True), "".join("ABCDE"[j] for j in ranks[r]))
     return out
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
