@@ -222,7 +222,10 @@ def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: 
         if not force and done.exists() and json.loads(done.read_text()).get("key") == key and (d / "results.parquet").exists():
             rep.skipped.append(c.cell_id); continue
         done.unlink(missing_ok=True)
-        if force and (d / "results.parquet").exists(): (d / "results.parquet").unlink()
+        began = d / "key.json"   # the inputs the work in the cell folder (recipe, checkpoints, scores) was made for
+        if d.exists() and (force or not began.exists() or json.loads(began.read_text()).get("key") != key):
+            shutil.rmtree(d)     # made for other inputs, or --force: start afresh; same inputs: resume
+        d.mkdir(parents=True, exist_ok=True); began.write_text(json.dumps(dict(key=key)))
         todo.append((c, d, key))
     threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
     params = lambda c, d: dict(profile=str(profile_path(profile).resolve()), cell=json.dumps(c.params()), data_dir=str(data), out_dir=str(d))

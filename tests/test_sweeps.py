@@ -125,3 +125,17 @@ def test_per_model_settings_and_scaling_blocks(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("name: b\ndata: {source: sample}\nsweeps: {}\nmodels: {tiny-s: {recipes: [x]}}\n")
     with pytest.raises(ValueError, match="only 'sft' and 'score'"): load_profile(bad)
+
+def test_a_changed_cell_starts_from_an_empty_folder(tmp_path):
+    "Cached work (recipe, checkpoints, scores) made for other inputs must not be reused when a cell's key changes."
+    nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
+    cell = runs / "t" / "cells" / "scaling-curated-10-tiny-s-seed0"
+    run_sweep(profile(tmp_path, ["curated-10"]), notebook=nb, runs=runs)
+    (cell / "scores").mkdir(); (cell / "scores" / "stale.parquet").write_text("made by older code")
+    p = tmp_path / "t.yml"; prof = json.loads(p.read_text()); prof["sft"] = dict(epochs=3); p.write_text(json.dumps(prof))
+    rep = run_sweep(p, notebook=nb, runs=runs)
+    assert rep.ran == ["scaling-curated-10-tiny-s-seed0"] and not (cell / "scores" / "stale.parquet").exists()
+    assert (cell / "runs.txt").read_text().count("ran") == 1
+    (cell / "done.json").unlink(); (cell / "scores").mkdir(); (cell / "scores" / "partial.parquet").write_text("same inputs")
+    run_sweep(p, notebook=nb, runs=runs)                     # same key, not done (as after a kill): the work is kept
+    assert (cell / "scores" / "partial.parquet").exists() and (cell / "runs.txt").read_text().count("ran") == 2
