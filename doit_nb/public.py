@@ -8,7 +8,6 @@ import html, json, re, zlib
 from collections import Counter
 from pathlib import Path
 from .core import *
-from .records import check_record
 from .sample import generate_sample, _mc, _qa
 
 # %% auto #0
@@ -56,9 +55,12 @@ def _meta(source: str, ref: str, real: bool = True, group: str | None = None) ->
     return dict(source=source, ref=ref, real=real, group=group or ref)
 
 def _jsonl(path: Path):
+    "(line number, object) of a JSON-lines file; a malformed line raises naming the file and the line."
     with open(path, encoding="utf-8") as f:
         for i, line in enumerate(f, start=1):
-            if line.strip(): yield i, json.loads(line)
+            if not line.strip(): continue
+            try: yield i, json.loads(line)
+            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: malformed JSON ({e.msg})") from None
 
 def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
     "Single-answer multiple-choice items of COIG exam for biology, history and Chinese (letter labels)."
@@ -249,7 +251,10 @@ def public_records(root: Path | str, seed: int = 0, eval_size: int = 100, genera
              "code": leetcode(root, report)}
     c3 = c3_dialogue(root, report)
     index = BenchmarkIndex(root)
-    clean = lambda t, rs: [r for r in rs if index.overlap(question_of(r)) < leak_threshold or report.update([f"{t}: dropped, overlaps a benchmark question"])]
+    def clean(t, rs):   # drop (and count) what shares too much with a benchmark question
+        keep = [r for r in rs if index.overlap(question_of(r)) < leak_threshold]
+        if len(keep) < len(rs): report[f"{t}: dropped, overlaps a benchmark question"] += len(rs) - len(keep)
+        return keep
     out = {}
     for t, rs in progress(list(pools.items()), "public sources", leave=False):
         for sp, v in dedupe_splits(assign_splits(clean(t, rs), eval_size, seed), report, t).items(): out[(t, sp)] = v
