@@ -8,6 +8,7 @@ import html, json, re, zlib
 from collections import Counter
 from pathlib import Path
 from .core import *
+from .records import iter_jsonl
 from .sample import generate_sample, _mc, _qa
 
 # %% auto #0
@@ -56,11 +57,9 @@ def _meta(source: str, ref: str, real: bool = True, group: str | None = None) ->
 
 def _jsonl(path: Path):
     "(line number, object) of a JSON-lines file; a malformed line raises naming the file and the line."
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f, start=1):
-            if not line.strip(): continue
-            try: yield i, json.loads(line)
-            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: malformed JSON ({e.msg})") from None
+    for i, d, err in iter_jsonl(path):
+        if err: raise ValueError(f"{path}:{i}: {err}")
+        yield i, d
 
 def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
     "Single-answer multiple-choice items of COIG exam for biology, history and Chinese (letter labels)."

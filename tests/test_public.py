@@ -68,3 +68,10 @@ def test_no_benchmark_question_in_training(public_dir):
 def test_bad_folder_is_a_clear_error(tmp_path):
     p = run_cli("data", "build", "--source", "public", "--path", tmp_path / "nowhere", "--out", tmp_path / "p")
     assert p.returncode != 0 and "not the public data folder" in p.stderr and not (tmp_path / "p").exists()
+
+def test_malformed_source_line_names_file_and_line(tmp_path):
+    from doit_nb.public import logiqa2
+    d = tmp_path / "logiqa2"; d.mkdir()
+    good = json.dumps(dict(text="t", question="q", options=["a", "b", "c", "d"], answer=0, type={}), ensure_ascii=False)
+    for name in ("dev_zh.txt", "test_zh.txt"): (d / name).write_text(good + "\n\n" + '{"text": "cut off' + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"dev_zh\.txt:3: malformed JSON"): logiqa2(tmp_path, Counter())
