@@ -24,13 +24,15 @@ def fit_sensitivity(x, y) -> dict:
     return dict(alpha=float(a), c=float(b / a) if abs(a) > 1e-9 else float("nan"), r2=float(1 - ((y - pred) ** 2).sum() / ss) if ss > 0 else float("nan"))
 
 # %% ../nbs/40_analysis.ipynb #0ce459a6
-def bootstrap_fit(hits: np.ndarray, x, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
-    "α's fit and percentile interval from resampling the rows (items) of `hits` (items × conditions)."
-    hits = np.asarray(hits, float); rng = np.random.default_rng(seed)
-    point = fit_sensitivity(x, 100 * hits.mean(0))
+def bootstrap_fit(hits, x, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
+    """α's fit and percentile interval from resampling the rows (items) of `hits` (items × conditions). A list of such
+    matrices (strata: the abilities behind the overall score) is resampled stratum by stratum, and a condition's
+    score is then the mean of the strata's scores, as `summarise` computes the average."""
+    strata = [np.asarray(h, float) for h in (hits if isinstance(hits, (list, tuple)) else [hits])]
+    rng = np.random.default_rng(seed)
+    point = fit_sensitivity(x, 100 * np.mean([np.nanmean(h, 0) for h in strata], 0))
     lx = np.log(np.asarray(x, float)); lxc = lx - lx.mean()
-    idx = rng.integers(0, len(hits), size=(n_boot, len(hits)))
-    ys = 100 * hits[idx].mean(1)                                     # n_boot × conditions
+    ys = 100 * np.mean([np.nanmean(h[rng.integers(0, len(h), size=(n_boot, len(h)))], 1) for h in strata], 0)  # n_boot × conditions
     alphas = (ys - ys.mean(1, keepdims=True)) @ lxc / (lxc @ lxc)     # OLS slope of each resample
     lo, hi = np.quantile(alphas, [(1 - level) / 2, 1 - (1 - level) / 2])
     return {**point, "alpha_lo": float(lo), "alpha_hi": float(hi)}
@@ -44,18 +46,28 @@ def _fit_table(sel: pd.DataFrame, factor: str, avg_over: str) -> pd.DataFrame:
         rows.append(dict(ability=ab, **fit_sensitivity(acc.index.values, acc.values)))
     return pd.DataFrame(rows)
 
+def _item_hits(items: pd.DataFrame, runs: pd.DataFrame, ability: str, factor: str) -> pd.DataFrame:
+    "Items × values of `factor`: each item's hit averaged over the `runs` that share the value."
+    it = items[items["ability"] == ability].merge(runs[["run", factor]], on="run")
+    return it.pivot_table(index="idx", columns=[factor, "run"], values="hit").T.groupby(level=0).mean().T
+
 def sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    "Parameter and data sensitivity (α, c, R², and bootstrap intervals when `items` is given) per ability."
+    """Parameter and data sensitivity (α, c, R²) per ability; with `items` (run, ability, idx, hit: the test items of
+    the selected checkpoints) also each α's bootstrap interval. The `average` resamples every ability's items."""
     par = _fit_table(sel, "n_params", "volume").add_prefix("param_").rename(columns={"param_ability": "ability"})
     dat = _fit_table(sel, "volume", "n_params").add_prefix("data_").rename(columns={"data_ability": "ability"})
     out = par.merge(dat, on="ability", how="outer")
     if items is not None:
+        scored = [a for a in dict.fromkeys(items["ability"]) if a != "average"]
         for factor, pre in (("n_params", "param_"), ("volume", "data_")):
             lo, hi = [], []
             for ab in out["ability"]:
-                it = items[items["ability"] == ab].merge(sel[sel["ability"] == ab][["run", "n_params", "volume"]], on="run")
-                m = it.pivot_table(index="idx", columns=[factor, "run"], values="hit").T.groupby(level=0).mean().T
-                b = bootstrap_fit(m.values, m.columns.values, n_boot, seed)
+                runs = sel[sel["ability"] == ab]
+                mats = [_item_hits(items, runs, a, factor) for a in (scored if ab == "average" else [ab])]
+                mats = [m for m in mats if m.shape[1] >= 2]
+                if not mats: lo.append(np.nan); hi.append(np.nan); continue
+                cols = sorted(set.intersection(*(set(m.columns) for m in mats)))
+                b = bootstrap_fit([m[cols].values for m in mats], np.array(cols), n_boot, seed)
                 lo.append(b["alpha_lo"]); hi.append(b["alpha_hi"])
             out[pre + "alpha_lo"], out[pre + "alpha_hi"] = lo, hi
     return out
@@ -72,8 +84,8 @@ GROUPS = {(True, True): "responsive to both", (True, False): "data-sensitive", (
 def group_abilities(sens: pd.DataFrame, min_alpha: float = 0.0) -> pd.Series:
     "The §4.3.1 group of each ability from its data and parameter sensitivities."
     def sensitive(row, pre):
-        lo = row.get(pre + "alpha_lo")
-        return bool(lo > min_alpha) if lo is not None and not pd.isna(lo) else bool(row[pre + "alpha"] > min_alpha)
+        lo = row.get(pre + "alpha_lo")   # a bound within 1e-9 of min_alpha is a floating-point tie, not above it
+        return bool(lo > min_alpha + 1e-9) if lo is not None and not pd.isna(lo) else bool(row[pre + "alpha"] > min_alpha)
     return pd.Series([GROUPS[(sensitive(r, "data_"), sensitive(r, "param_"))] for _, r in sens.iterrows()],
                      index=sens["ability"], name="group")
 

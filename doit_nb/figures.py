@@ -11,8 +11,8 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'register_cjk_fonts', 'save_chart', 'selected_scores', 'volume_chart',
-           'volume_panels']
+__all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'register_cjk_fonts', 'save_chart', 'score_interval', 'selected_scores',
+           'selected_items', 'scaling_sensitivities', 'volume_chart', 'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -39,8 +39,16 @@ def save_chart(chart, stem: Path | str) -> list[Path]:
     return out
 
 # %% ../nbs/41_figures.ipynb #afe4d0c4
+def score_interval(score, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    "Wilson interval (lo, hi), in %, of scores in % on `n` items each."
+    p, n = np.asarray(score, float) / 100, np.asarray(n, float)
+    d = 1 + z ** 2 / n; centre = (p + z ** 2 / (2 * n)) / d
+    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / d
+    return 100 * (centre - half), 100 * (centre + half)
+
 def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "average") -> pd.DataFrame:
-    "Test rows of each run's selected checkpoint, with `model_label` (e.g. 'tiny-m (1.24M)') and `kind` (curated/synthetic)."
+    """Test rows of each run's selected checkpoint, with `model_label` (e.g. 'tiny-m (1.24M)'), `kind`
+    (curated/synthetic) and the score's 95% interval (`score_lo`, `score_hi`) where `n_items` is known."""
     from doit_nb.scoring import select_checkpoints
     from doit_nb.models import params_label
     r = results[results["split"].isin(["valid", "test"])]
@@ -48,20 +56,39 @@ def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "averag
     lab = lambda row: f"{Path(str(row['model'])).name} ({params_label(int(row['n_params']))})" if pd.notna(row.get("n_params")) else Path(str(row["model"])).name
     sel = sel.assign(model_label=sel.apply(lab, axis=1),
                      kind=np.where(sel["recipe"].str.startswith("synthetic"), "synthetic", "human-curated"))
+    if "n_items" in sel: sel["score_lo"], sel["score_hi"] = score_interval(sel["score"], sel["n_items"])
     return sel
+
+def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
+    "The test items (run, ability, idx, hit) behind `sel`'s scores, from a sweep's `items.parquet`."
+    keys = sel[["run", "cell_id", "checkpoint"]].drop_duplicates()
+    it = items[items["split"] == "test"].merge(keys, on=["cell_id", "checkpoint"])
+    return it.rename(columns={"type": "ability"})[["run", "ability", "idx", "hit"]]
+
+# %% ../nbs/41_figures.ipynb #0054733f
+def scaling_sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: int = 1000) -> pd.DataFrame:
+    "Sensitivities, groups and normalised sensitivities of `sel`'s curated scaling runs; empty without 2 sizes and 2 volumes."
+    from doit_nb.analysis import sensitivities, group_abilities, normalise
+    cur = sel[(sel["sweep"] == "scaling") & (sel["kind"] == "human-curated") & sel["volume"].notna()]
+    if cur["n_params"].nunique() < 2 or cur["volume"].nunique() < 2: return pd.DataFrame()
+    sens = sensitivities(cur, None if items is None else selected_items(items, cur), n_boot)
+    sens["group"] = group_abilities(sens).values
+    sens["param_sensitivity"], sens["data_sensitivity"] = normalise(sens["param_alpha"]), normalise(sens["data_alpha"])
+    return sens
 
 # %% ../nbs/41_figures.ipynb #571a7cb8
 def volume_chart(sel: pd.DataFrame, ability: str = "average", title: str | None = None, width: int = 220, height: int = 180):
-    "Score vs data volume for one ability: lines per model, curated solid, synthetic dashed, random guess dotted."
+    "Score vs data volume for one ability: lines per model, curated solid, synthetic dashed, 95% bars, random guess dotted."
     import altair as alt
     d = sel[(sel["ability"] == ability) & sel["volume"].notna()].sort_values("volume")
     order = list(d.sort_values("n_params")["model_label"].unique())
-    base = alt.Chart(d).encode(
-        x=alt.X("volume:Q", scale=alt.Scale(type="log"), title="# training samples"),
-        y=alt.Y("score:Q", title="score (%)"),
-        color=alt.Color("model_label:N", sort=order, title="model"),
-        strokeDash=alt.StrokeDash("kind:N", sort=["human-curated", "synthetic"], title="data"))
-    lines = base.mark_line(point=True)
+    x = alt.X("volume:Q", scale=alt.Scale(type="log"), title="# training samples")
+    color = alt.Color("model_label:N", sort=order, title="model")
+    dash = alt.StrokeDash("kind:N", sort=["human-curated", "synthetic"], title="data")
+    lines = alt.Chart(d).mark_line().encode(x=x, y=alt.Y("score:Q", title="score (%)"), color=color, strokeDash=dash)
+    lines += alt.Chart(d).mark_circle(size=30, opacity=1).encode(x=x, y="score:Q", color=color)
+    if "score_lo" in d and d["score_lo"].notna().any():
+        lines += alt.Chart(d).mark_rule(opacity=0.45).encode(x=x, y="score_lo:Q", y2="score_hi:Q", color=color, strokeDash=dash)
     rand = alt.Chart(pd.DataFrame(dict(expected=[d["expected"].mean()]))).mark_rule(strokeDash=[2, 3], color="grey").encode(y="expected:Q")
     return (lines + rand).properties(title=title or ABILITY_TITLES.get(ability, "Overall" if ability == "average" else ability),
                                      width=width, height=height)
