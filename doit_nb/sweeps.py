@@ -12,8 +12,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'model_settings',
-           'recipe_volume', 'run_cell', 'notebook_code_hash', 'package_hash', 'cell_key', 'SweepReport', 'run_sweep',
-           'git_commit', 'collect_results']
+           'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash', 'cell_key',
+           'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -166,16 +166,29 @@ def notebook_code_hash(nb_path: Path) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     return hashlib.sha256("\n\0".join(c.source for c in nb.cells if c.cell_type == "code").encode()).hexdigest()[:16]
 
-def package_hash() -> str:
-    "The package version and a hash of its source files: results depend on the code, not only on the version number."
+def module_closure(roots, pkg_dir: Path | None = None) -> list[str]:
+    "The package modules named in `roots` and every package module they import, directly or through each other."
     import doit_nb
-    h = hashlib.sha256(doit_nb.__version__.encode())
-    for f in sorted(Path(doit_nb.__file__).parent.glob("*.py")): h.update(f.name.encode()); h.update(f.read_bytes())
+    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent); todo, seen = list(roots), set()
+    while todo:
+        m = todo.pop(); f = pkg_dir / f"{m}.py"
+        if m in seen or not f.exists(): continue
+        seen.add(m); todo += re.findall(r"(?:from \.|doit_nb\.)(\w+)", f.read_text(encoding="utf-8"))
+    return sorted(seen)
+
+def package_hash(roots=("sweeps",), pkg_dir: Path | None = None) -> str:
+    """The package version and a hash of the source of `roots` and the modules they import: results depend on the
+    code that made them, not only on the version number. The analysis and figure modules are not imported by a
+    cell, so changing a plot reruns no training."""
+    import doit_nb
+    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent); h = hashlib.sha256(doit_nb.__version__.encode())
+    for m in module_closure(roots, pkg_dir): h.update(m.encode()); h.update((pkg_dir / f"{m}.py").read_bytes())
     return h.hexdigest()[:16]
 
 def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str) -> str:
     "The input key of a cell: unchanged key, unchanged results."
-    return stable_hash(notebook_code_hash(nb_path), cell.params(), data_h, package_hash(),
+    used = re.findall(r"doit_nb\.(\w+)", Path(nb_path).read_text(encoding="utf-8"))   # the modules the cell notebook imports
+    return stable_hash(notebook_code_hash(nb_path), cell.params(), data_h, package_hash(("sweeps", *used)),
                        dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
                             score=model_settings(profile, "score", cell.model)))
 
