@@ -150,9 +150,8 @@ def write_index(manifest: dict, figures: Path) -> Path:
 
 def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int = 1) -> dict:
     "Run the profile's sweeps, then every figure/table notebook that exists; returns the provenance manifest."
-    import papermill as pm
     from doit_nb.sources import data_hash
-    from doit_nb.sweeps import load_profile, run_sweep, ensure_data, git_commit
+    from doit_nb.sweeps import load_profile, run_sweep, ensure_data, git_commit, execute_notebook
     prof = load_profile(profile)
     runs = Path(runs or runs_dir()); figures = Path(figures or figures_dir() / prof["name"])
     rep = run_sweep(profile, jobs=jobs, runs=runs); print(f"sweeps: {rep}")
@@ -165,8 +164,7 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
         executed = runs / prof["name"] / "executed" / nb
         params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
         executed.parent.mkdir(parents=True, exist_ok=True)
-        pm.execute_notebook(str(project_root() / "nbs" / nb), str(executed), parameters=params,
-                            cwd=str(project_root() / "nbs"), progress_bar=False, log_output=False)
+        execute_notebook(project_root() / "nbs" / nb, executed, params, cwd=project_root() / "nbs")
         for out in [k for k, v in PAPER_OUTPUTS.items() if v == nb]:
             files = sorted(figures.glob(f"{out}.*"))
             if not files: continue   # e.g. no ability fell into a figure's group in this profile

@@ -13,7 +13,7 @@ from .core import *
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'model_settings',
            'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash', 'cell_key',
-           'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
+           'execute_notebook', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -192,16 +192,20 @@ def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str) -> str:
                        dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
                             score=model_settings(profile, "score", cell.model)))
 
+def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict, cwd: Path | str) -> None:
+    "Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter)."
+    import papermill as pm
+    pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
+                        log_output=False, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"])
+
 def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int) -> dict:
     "Run one cell notebook with papermill (in this process); returns a status dict. Used by every backend."
-    import papermill as pm
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0")
     cell_dir = Path(cell_dir); cell_dir.mkdir(parents=True, exist_ok=True)
     (cell_dir / "failed.json").unlink(missing_ok=True)
     t0 = time.time()
     try:
-        pm.execute_notebook(nb_path, str(cell_dir / "cell.ipynb"), parameters=parameters, cwd=str(Path(nb_path).parent),
-                            progress_bar=False, log_output=False, kernel_name="python3")
+        execute_notebook(nb_path, cell_dir / "cell.ipynb", parameters, cwd=Path(nb_path).parent)
         return dict(ok=True, seconds=time.time() - t0)
     except Exception as e:
         msg = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
