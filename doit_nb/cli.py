@@ -111,11 +111,11 @@ PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that m
 
 CAPTIONS = {  # output → (paper section, caption)
     "table1": ("§3, Table 1", "Data sources and items per ability and split of the active data set."),
-    "fig1": ("§4.3, Fig. 1", "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random guess dotted."),
-    "fig2": ("§4.3.1, Fig. 2", "Abilities responsive to both data volume and model size (grouped by the fitted sensitivities)."),
-    "fig3": ("§4.3.1, Fig. 3", "Abilities sensitive to data volume."),
-    "fig4": ("§4.3.1, Fig. 4", "Abilities sensitive to model size."),
-    "fig5": ("§4.3.1, Fig. 5", "Abilities resistant to both factors."),
+    "fig1": ("§4.3, Fig. 1", "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random guess dotted; bars: 95% intervals."),
+    "fig2": ("§4.3.1, Fig. 2", "Abilities responsive to both data volume and model size: both sensitivities' 95% bootstrap intervals above zero."),
+    "fig3": ("§4.3.1, Fig. 3", "Abilities sensitive to data volume only (interval above zero for data, not for model size)."),
+    "fig4": ("§4.3.1, Fig. 4", "Abilities sensitive to model size only (interval above zero for model size, not for data)."),
+    "fig5": ("§4.3.1, Fig. 5", "Abilities resistant to both factors: neither interval lies above zero (this includes scores that are noise)."),
     "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
     "fig7": ("§4.3.2, Fig. 7", "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item runs)."),
     "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
