@@ -136,7 +136,9 @@ def write_index(manifest: dict, figures: Path) -> Path:
     for out, (sec, cap) in CAPTIONS.items():
         info = manifest["outputs"].get(out)
         parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
-        if info is None: parts.append("<p><em>not built for this profile</em></p>"); continue
+        if info is None:
+            why = manifest.get("not_built", {}).get(out)
+            parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>"); continue
         for f in info["files"]:
             if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
             elif f.endswith(".md"): parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
@@ -160,17 +162,24 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
     rel = lambda p: os.path.relpath(p, project_root())
     manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results), outputs={})
     cells = sorted(set(pd.read_parquet(rep.results)["notebook"])) if rep.results and rep.results.exists() and rep.results.stat().st_size else []
+    (figures / "not_built.json").unlink(missing_ok=True)
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof["name"] / "executed" / nb
         params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
         executed.parent.mkdir(parents=True, exist_ok=True)
+        outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
+        for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
+            f.unlink()   # an output this run does not make must not survive from an earlier run
         execute_notebook(project_root() / "nbs" / nb, executed, params, cwd=project_root() / "nbs")
-        for out in [k for k, v in PAPER_OUTPUTS.items() if v == nb]:
+        for out in outs:
             files = sorted(figures.glob(f"{out}.*"))
             if not files: continue   # e.g. no ability fell into a figure's group in this profile
             manifest["outputs"][out] = dict(files=[rel(f) for f in files], notebook=f"nbs/{nb}", executed=rel(executed),
                                             parameters={k: rel(v) for k, v in params.items()}, data_hash=dh, git_commit=commit,
                                             cell_notebooks=[rel(c) for c in cells] if out != "table1" else [])
+    why = json.loads((figures / "not_built.json").read_text()) if (figures / "not_built.json").exists() else {}
+    manifest["not_built"] = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS
+                             if k not in manifest["outputs"]}
     figures.mkdir(parents=True, exist_ok=True)
     with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
     write_index(manifest, figures)
@@ -180,8 +189,7 @@ def cmd_paper_figures(a) -> int:
     t0 = time.time(); m = paper_figures(a.profile, jobs=a.jobs)
     figs = figures_dir() / m["profile"]
     for out, info in m["outputs"].items(): print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
-    todo = [k for k in PAPER_OUTPUTS if k not in m["outputs"]]
-    print("not built:", ", ".join(todo), "(no notebook yet, or nothing to plot in this profile)")
+    print("not built:" + "".join(f"\n  {k}: {why}" for k, why in m["not_built"].items()))
     print(f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\nindex: {figs / 'index.html'}\n({time.time() - t0:.0f}s)")
     return 0
 
