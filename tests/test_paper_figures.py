@@ -23,8 +23,11 @@ def test_paper_figures_smoke(tmp_path):
     assert "fig1" in man["outputs"] and man["outputs"]["fig1"]["cell_notebooks"]
     index = (figs / "index.html").read_text()
     assert "Fig. 1" in index and "fig1.svg" in index and "51_scaling_figures" in index and "not built for this profile" in index
+    assert "mix-K" in man["not_built"]["table4"] and "mix-K" in index   # says why
+    (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
+    assert not (figs / "table4.md").exists() and "table4" not in json.loads((figs / "manifest.json").read_text())["outputs"]
 
 def test_parameters_tag_survives_nbdev_clean(tmp_path):
     nbs = tmp_path / "nbs"; shutil.copytree(ROOT / "nbs", nbs)
