@@ -218,9 +218,11 @@ class SweepReport:
     ran: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)   # cell id → error
+    ignored: list = field(default_factory=list)  # cell folders the profile no longer names: left out of the results
     results: Path | None = None
     def __str__(self):
         s = f"{len(self.ran)} ran, {len(self.skipped)} skipped (unchanged), {len(self.failed)} failed"
+        if self.ignored: s += f"; {len(self.ignored)} cell folders not in the profile left out of the results"
         return s + "".join(f"\n  FAILED {c}: {e}" for c, e in self.failed.items())
 
 def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: str | None = None, force: bool = False,
@@ -232,7 +234,7 @@ def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: 
     from doit_nb.sources import data_hash
     dh = data_hash(data)
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
-    root = runs / prof["name"] / "cells"; rep = SweepReport(); todo = []
+    root = runs / prof["name"] / "cells"; rep = SweepReport(); todo = []; commit = git_commit()
     for c in cells:
         d, key = root / c.cell_id, cell_key(c, prof, nb, dh)
         done = d / "done.json"
@@ -249,7 +251,7 @@ def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: 
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
     def finish(c, d, key, st):
         if st.get("ok") and (d / "results.parquet").exists():
-            (d / "done.json").write_text(json.dumps(dict(key=key, seconds=round(st["seconds"], 1), finished=time.time())))
+            (d / "done.json").write_text(json.dumps(dict(key=key, seconds=round(st["seconds"], 1), finished=time.time(), git_commit=commit)))
             rep.ran.append(c.cell_id)
         else: rep.failed[c.cell_id] = st.get("error", "no results written") + f"  (see {d / 'cell.ipynb'})"
         bar.update(1)
@@ -272,7 +274,9 @@ def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: 
             finish(*meta, st)
     else: raise ValueError(f"unknown backend {backend!r}: local, slurm or submitit-local")
     bar.close()
-    rep.results = collect_results(prof["name"], runs)
+    profile_cells = {c.cell_id for c in expand_cells(prof)}
+    rep.ignored = sorted(d.name for d in root.glob("*") if d.is_dir() and d.name not in profile_cells)
+    rep.results = collect_results(prof["name"], runs, profile_cells)
     return rep
 
 # %% ../nbs/30_sweeps.ipynb #5029f1b6
@@ -280,18 +284,20 @@ def git_commit() -> str | None:
     try: return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
     except Exception: return None
 
-def collect_results(profile_name: str, runs: Path | str | None = None) -> Path:
-    "Gather every finished cell's rows into `runs/<profile>/results.parquet` (atomically)."
-    root = Path(runs or runs_dir()) / profile_name; commit = git_commit(); parts = []
-    for d in sorted((root / "cells").glob("*")) if (root / "cells").is_dir() else []:
-        if (d / "done.json").exists() and (d / "results.parquet").exists():
-            parts.append(pd.read_parquet(d / "results.parquet").assign(notebook=str(d / "cell.ipynb"), git_commit=commit))
+def collect_results(profile_name: str, runs: Path | str | None = None, cell_ids=None) -> Path:
+    """Gather the finished cells' rows into `runs/<profile>/results.parquet` (atomically): the cells named in
+    `cell_ids` (the profile's; default every cell folder), each row with the git commit its cell ran at."""
+    root = Path(runs or runs_dir()) / profile_name; now = git_commit()
+    dirs = [d for d in sorted((root / "cells").glob("*")) if (root / "cells").is_dir()
+            if (d / "done.json").exists() and (cell_ids is None or d.name in cell_ids)]
+    parts = [pd.read_parquet(d / "results.parquet").assign(notebook=str(d / "cell.ipynb"),
+                                                           git_commit=json.loads((d / "done.json").read_text()).get("git_commit", now))
+             for d in dirs if (d / "results.parquet").exists()]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     out = root / "results.parquet"; out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(out, "wb") as f: df.to_parquet(f, index=False)
     items = [pd.read_json(p, lines=True).assign(cell_id=d.name, checkpoint=p.name.rsplit("-", 1)[0], split=p.name.rsplit("-", 1)[1].split(".")[0])
-             for d in sorted((root / "cells").glob("*")) if (d / "done.json").exists()
-             for p in sorted((d / "scores").glob("*.items.jsonl"))]
+             for d in dirs for p in sorted((d / "scores").glob("*.items.jsonl"))]
     with atomic_write(root / "items.parquet", "wb") as f:
         (pd.concat(items, ignore_index=True) if items else pd.DataFrame()).drop(columns=["reply"], errors="ignore").to_parquet(f, index=False)
     return out
