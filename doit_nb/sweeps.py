@@ -45,7 +45,7 @@ class Cell:
     recipe: str | None
     model: str
     seed: int = 0
-    epochs_scored: list | None = None      # score only these epochs (None: all)
+    epochs_scored: list | None = None      # benchmarks at these epochs (None: every saved one)
     benchmarks: list = field(default_factory=list)
 
     @property
@@ -111,13 +111,15 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd
     prof, cell, out = load_profile(profile_name), Cell(**params), Path(out_dir)
     sc = model_settings(prof, "score", cell.model); splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
     base = foundation_model(cell.model, data_dir=data_dir, seed=cell.seed)
-    if cell.recipe is None: targets = [base]
+    if cell.recipe is None: saved = [base]
     else:
         recipe = out / "recipe"
         if not (recipe / "manifest.json").exists(): make_recipe(cell.recipe, data_dir, recipe, seed=cell.seed, overwrite=True)
         train(base, recipe, out / "train", _sft(prof, cell.seed, cell.model), quiet=True)
-        targets = checkpoints(out / "train")
-        if sc.get("epochs"): targets = [c for c in targets if checkpoint_info(c)["epoch"] in sc["epochs"]]
+        saved = checkpoints(out / "train")
+    # the abilities are scored at the profile's score.epochs; the benchmarks at the sweep's own epochs
+    at = lambda epochs: [c for c in saved if cell.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
+    targets = at(sc.get("epochs"))
     rows = []
     for ck in progress(targets, f"scoring {cell.cell_id}"):
         for split in splits:
@@ -128,7 +130,7 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd
                                       items_out=cache.with_suffix(".items.jsonl"))
                 with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
             rows.append(pd.read_parquet(cache))
-    rows += _benchmark_rows(cell, targets, out)
+    rows += _benchmark_rows(cell, at(cell.epochs_scored), out)
     res = pd.concat(rows, ignore_index=True)
     from doit_nb.models import model_info
     res = res.assign(profile=prof["name"], cell_id=cell.cell_id, sweep=cell.sweep, recipe=cell.recipe or "", model=cell.model,
@@ -144,7 +146,6 @@ def _benchmark_rows(cell: Cell, targets: list[Path], out: Path) -> list[pd.DataF
     rows = []
     for ck in targets:
         info = checkpoint_info(ck)
-        if cell.epochs_scored and info["epoch"] not in cell.epochs_scored: continue
         for b in cell.benchmarks:
             cache = out / "scores" / f"{ck.name}-{b['name']}-{b.get('shots', 0)}shot.parquet"
             if not cache.exists():
