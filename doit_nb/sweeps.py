@@ -12,8 +12,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'model_settings',
-           'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash', 'cell_key',
-           'execute_notebook', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
+           'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash', 'code_hashes',
+           'cell_key', 'execute_notebook', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -145,11 +145,11 @@ def _benchmark_rows(cell: Cell, targets: list[Path], out: Path) -> list[pd.DataF
     from doit_nb.scoring import checkpoint_info
     rows = []
     for ck in targets:
-        info = checkpoint_info(ck)
+        info, loaded = checkpoint_info(ck), None
         for b in cell.benchmarks:
             cache = out / "scores" / f"{ck.name}-{b['name']}-{b.get('shots', 0)}shot.parquet"
             if not cache.exists():
-                model, tok = load_model(ck)
+                model, tok = loaded = loaded or load_model(ck)   # once per checkpoint, only if a benchmark needs it
                 df = run_benchmark(b["name"], model, tok, shots=b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit"))
                 df = pd.DataFrame(dict(**info, split=f"{b['name']}-{b.get('shots', 0)}shot", ability=df["subject"],
                                        score=df["accuracy"], expected=float("nan"), n_items=df["n_items"], loss=float("nan")))
@@ -186,10 +186,15 @@ def package_hash(roots=("sweeps",), pkg_dir: Path | None = None) -> str:
     for m in module_closure(roots, pkg_dir): h.update(m.encode()); h.update((pkg_dir / f"{m}.py").read_bytes())
     return h.hexdigest()[:16]
 
-def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str) -> str:
-    "The input key of a cell: unchanged key, unchanged results."
-    used = re.findall(r"doit_nb\.(\w+)", Path(nb_path).read_text(encoding="utf-8"))   # the modules the cell notebook imports
-    return stable_hash(notebook_code_hash(nb_path), cell.params(), data_h, package_hash(("sweeps", *used)),
+def code_hashes(nb_path: Path) -> tuple[str, str]:
+    "The hashes of the code a cell runs: the cell notebook's code and the package modules it imports."
+    used = re.findall(r"doit_nb\.(\w+)", Path(nb_path).read_text(encoding="utf-8"))
+    return notebook_code_hash(nb_path), package_hash(("sweeps", *used))
+
+def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str, code: tuple[str, str] | None = None) -> str:
+    "The input key of a cell: unchanged key, unchanged results. `code`: `code_hashes(nb_path)`, if already computed."
+    nb_h, pkg_h = code or code_hashes(nb_path)
+    return stable_hash(nb_h, cell.params(), data_h, pkg_h,
                        dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
                             score=model_settings(profile, "score", cell.model)))
 
@@ -235,9 +240,9 @@ def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: 
     from doit_nb.sources import data_hash
     dh = data_hash(data)
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
-    root = runs / prof["name"] / "cells"; rep = SweepReport(); todo = []; commit = git_commit()
+    root = runs / prof["name"] / "cells"; rep = SweepReport(); todo = []; commit = git_commit(); code = code_hashes(nb)
     for c in cells:
-        d, key = root / c.cell_id, cell_key(c, prof, nb, dh)
+        d, key = root / c.cell_id, cell_key(c, prof, nb, dh, code)
         done = d / "done.json"
         if not force and done.exists() and json.loads(done.read_text()).get("key") == key and (d / "results.parquet").exists():
             rep.skipped.append(c.cell_id); continue
