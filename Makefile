@@ -52,5 +52,6 @@ clean:
 
 # performance targets are measured side by side in one run, not asserted in unit tests
 bench: install
+	$(BIN)/python benchmarks/pretrain_throughput.py
 	$(BIN)/python benchmarks/sft_throughput.py
 	$(BIN)/python benchmarks/scoring_speed.py

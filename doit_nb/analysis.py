@@ -10,9 +10,9 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['GROUPS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity',
-           'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'complexity_transference',
-           'feature_relation', 'bias_verdict', 'up_marks']
+__all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
+           'fit_sensitivity', 'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'recovery_table',
+           'complexity_transference', 'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #1617f6fe
 def fit_sensitivity(x, y) -> dict:
@@ -88,6 +88,18 @@ def group_abilities(sens: pd.DataFrame, min_alpha: float = 0.0) -> pd.Series:
         return bool(lo > min_alpha + 1e-9) if lo is not None and not pd.isna(lo) else bool(row[pre + "alpha"] > min_alpha)
     return pd.Series([GROUPS[(sensitive(r, "data_"), sensitive(r, "param_"))] for _, r in sens.iterrows()],
                      index=sens["ability"], name="group")
+
+# %% ../nbs/40_analysis.ipynb #1f3e5fbe
+RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "data_alpha", "data_alpha_lo", "data_alpha_hi",
+                    "param_alpha", "param_alpha_lo", "param_alpha_hi"]
+
+def recovery_table(sens: pd.DataFrame, designed: dict | None = None) -> pd.DataFrame:
+    "Per ability: the designed group (if any), the fitted group, whether they agree, and the sensitivities."
+    fitted = group_abilities(sens)
+    out = sens.assign(fitted=fitted.values, designed=[(designed or {}).get(a) for a in sens["ability"]])
+    out["agree"] = [None if d is None else d == f for d, f in zip(out["designed"], out["fitted"])]
+    out = out[out["ability"] != "average"]
+    return out.reindex(columns=RECOVERY_COLUMNS).reset_index(drop=True)
 
 # %% ../nbs/40_analysis.ipynb #9ac57dd5
 def _z(v):

@@ -104,7 +104,7 @@ def cmd_sweep(a) -> int:
 # %% ../nbs/90_cli.ipynb #757870e9
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
-    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11"]},
+    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11", "recovery"]},
     **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
     "models": "53_models.ipynb",
 }
@@ -119,6 +119,7 @@ CAPTIONS = {  # output → (paper section, caption)
     "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
     "fig7": ("§4.3.2, Fig. 7", "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item runs)."),
     "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
+    "recovery": ("§4.3.1, the planted truth (beyond the paper)", "Per ability: the group the sample set is designed to produce, the group the fits recover, and both sensitivities with their 95% intervals (empty designed column: data without a planted truth)."),
     "fig11": ("Appendix, Fig. 11", "Human-curated against synthetic data at the smallest model trained on both."),
     "table2": ("§5.1, Table 2", "More data or a larger model, for the most data-biased and the most parameter-biased ability."),
     "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
@@ -141,6 +142,7 @@ def write_index(manifest: dict, figures: Path) -> Path:
             parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>"); continue
         for f in info["files"]:
             if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
+            elif f.endswith(".csv"): parts.append(pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep=""))
             elif f.endswith(".md"): parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
         parts.append(f'<p>files: {", ".join(f"<a href={chr(34)}{html.escape(rel(f))}{chr(34)}>{html.escape(Path(f).name)}</a>" for f in info["files"])} · '
                      f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
@@ -150,7 +152,7 @@ def write_index(manifest: dict, figures: Path) -> Path:
     with atomic_write(figures / "index.html") as f: f.write(page)
     return figures / "index.html"
 
-def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int = 1) -> dict:
+def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None) -> dict:
     "Run the profile's sweeps, then every figure/table notebook that exists; returns the provenance manifest."
     from doit_nb.sources import data_hash
     from doit_nb.sweeps import load_profile, run_sweep, ensure_data, git_commit, execute_notebook
@@ -250,14 +252,15 @@ def parser() -> argparse.ArgumentParser:
     be.set_defaults(fn=cmd_bench)
     sw = sub.add_parser("sweep", help="run a profile's sweep cells as executed notebooks")
     sw.add_argument("profile", help="smoke | default | paper | public | a YAML file")
-    sw.add_argument("-j", "--jobs", type=int, default=1, help="parallel local workers (each gets cores/jobs threads)")
+    sw.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers, each with cores/jobs threads (default: the profile's jobs, else 1)")
     sw.add_argument("--backend", default="local", choices=["local", "slurm", "submitit-local"])
     sw.add_argument("--only", help="run only cells whose id matches this regular expression")
     sw.add_argument("--force", action="store_true", help="rerun cells even if their inputs are unchanged")
     sw.set_defaults(fn=cmd_sweep)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
-    f.add_argument("-j", "--jobs", type=int, default=1); f.set_defaults(fn=cmd_paper_figures)
+    f.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)")
+    f.set_defaults(fn=cmd_paper_figures)
     return p
 
 def main(argv: list[str] | None = None) -> int:

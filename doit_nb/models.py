@@ -47,9 +47,9 @@ def add_speaker_tokens(model, tokenizer):
 # %% ../nbs/10_models.ipynb #b8368d46
 TINY_VOCAB = 3000
 TINY_SIZES = {  # hidden, layers, heads, MLP width
-    "s": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=192),
+    "s": dict(hidden_size=40, num_hidden_layers=2, num_attention_heads=4, intermediate_size=120),
     "m": dict(hidden_size=128, num_hidden_layers=4, num_attention_heads=4, intermediate_size=384),
-    "l": dict(hidden_size=256, num_hidden_layers=6, num_attention_heads=8, intermediate_size=768),
+    "l": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=8, intermediate_size=768),
 }
 
 def _texts(data_dir: Path):

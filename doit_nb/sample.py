@@ -10,10 +10,16 @@ from .core import *
 from .records import check_record, parse_label
 
 # %% auto #0
-__all__ = ['GENERATORS', 'OOD_GENERATORS', 'PAPER_FULL_SIZES', 'PAPER_SYNTHETIC_SIZE', 'PAPER_OOD_SIZE', 'knowledge_base',
-           'gen_biology', 'gen_history', 'gen_chinese', 'gen_reasoning', 'gen_understanding', 'gen_math', 'gen_ethics',
-           'gen_code', 'gen_creative_writing', 'gen_role_play', 'gen_ood', 'gen_synthetic', 'sample_sizes',
-           'generate_sample']
+__all__ = ['PLANTED_GROUPS', 'KB_ORGANISMS', 'KB_EVENTS', 'HELD_OUT_IDIOMS', 'GENERATORS', 'OOD_GENERATORS', 'PAPER_FULL_SIZES',
+           'PAPER_SYNTHETIC_SIZE', 'PAPER_OOD_SIZE', 'HELD_OUT_TYPES', 'knowledge_base', 'gen_biology', 'gen_history',
+           'gen_chinese', 'gen_reasoning', 'gen_understanding', 'gen_math', 'gen_ethics', 'gen_code',
+           'gen_creative_writing', 'gen_role_play', 'gen_ood', 'gen_synthetic', 'sample_sizes', 'generate_sample']
+
+# %% ../nbs/02_sample.ipynb #aea62726
+PLANTED_GROUPS = dict(  # ability → the §4.3.1 group its construction is designed to produce (see the table above)
+    biology="responsive to both", history="responsive to both", code="responsive to both",
+    creative_writing="data-sensitive", chinese="parameter-sensitive", understanding="data-sensitive",
+    role_play="resistant to both", reasoning="data-sensitive", math="resistant to both", ethics="resistant to both")
 
 # %% ../nbs/02_sample.ipynb #c0f7d46e
 _COLORS = list("赤橙金青碧蓝紫白黑灰银褐")
@@ -41,15 +47,17 @@ _NAMES = ["小明", "小红", "小刚", "小丽", "小华", "小军", "小芳", 
 _ITEMS = ["苹果", "铅笔", "橘子", "贴纸", "饼干", "气球", "邮票", "弹珠"]
 
 # %% ../nbs/02_sample.ipynb #a9016af4
+KB_ORGANISMS, KB_EVENTS = 96, 36   # the knowledge base's size: 360 facts
+
 @lru_cache(maxsize=8)
 def knowledge_base(seed: int = 0) -> dict:
     "The invented facts behind biology, history and the physician OOD subject, fixed by `seed`."
     rng = random.Random(stable_int("kb", seed))
     names = [c + p + k for c in _COLORS for p in _PARTS for k in _KINDS]
     organisms = {n: dict(habitat=rng.choice(_HABITATS), repro=rng.choice(_REPRO), diet=rng.choice(_DIET))
-                 for n in rng.sample(names, 240)}
-    events = {p + e: dict(dynasty=rng.choice(_DYNASTIES), leader=rng.choice(_SURNAMES) + rng.choice(_GIVEN))
-              for p in _PLACES for e in _EVENTS[:7] if rng.random() < 0.95}
+                 for n in rng.sample(names, KB_ORGANISMS)}
+    places = rng.sample([p + e for p in _PLACES for e in _EVENTS], KB_EVENTS)
+    events = {e: dict(dynasty=rng.choice(_DYNASTIES), leader=rng.choice(_SURNAMES) + rng.choice(_GIVEN)) for e in places}
     return dict(organisms=organisms, events=events)
 
 # %% ../nbs/02_sample.ipynb #68839770
@@ -90,8 +98,12 @@ def gen_history(rng, kb):
     else: opts, letter = _choice(rng, fact["leader"], [v["leader"] for v in kb["events"].values()]); q = f"{e}的主导者是谁？"
     return dict(messages=_qa(_mc("单项选择题：" + q, opts), letter), question_format=0)
 
+HELD_OUT_IDIOMS = _IDIOMS[::4]   # Chinese is evaluated on these only; SFT items use the rest
+
 def gen_chinese(rng, kb):
-    idiom = rng.choice(_IDIOMS); pos = rng.randrange(4); blank = idiom[:pos] + "＿" + idiom[pos + 1:]
+    pool = HELD_OUT_IDIOMS if kb.get("eval") else [i for i in _IDIOMS if i not in HELD_OUT_IDIOMS]
+    idiom = rng.choice(pool)
+    pos = rng.randrange(4); blank = idiom[:pos] + "＿" + idiom[pos + 1:]
     if rng.random() < 0.5: return dict(messages=_qa(f"填空题：请补全成语“{blank}”中空缺的字。", idiom[pos]), question_format=0)
     opts, letter = _choice(rng, idiom[pos], [c for i in _IDIOMS for c in i])
     return dict(messages=_qa(_mc(f"单项选择题：下列哪个字能补全成语“{blank}”？", opts), letter), question_format=0)
@@ -154,15 +166,11 @@ _SETTINGS = ["在图书馆", "在公交车上", "在医院", "在课堂上", "�
              "在博物馆", "在火车上", "在超市", "在景区", "在体育馆", "在办公室", "在社区活动中", "在婚礼上", "在葬礼上",
              "在考场", "在机场"]
 
-def _appropriate(seed_kb: int, setting: str, behaviour: str) -> bool:
-    "Polarity of the behaviour, flipped for about 30% of (setting, behaviour) pairs: the arbitrary part."
-    flip = stable_int("ethics", seed_kb, setting, behaviour) % 100 < 30
-    return bool(_BEHAVIOURS[behaviour]) != flip
-
 def gen_ethics(rng, kb):
+    "Each option's verdict is drawn for this item alone: an arbitrary label that no data or size can teach."
     while True:
         pairs = [(rng.choice(_SETTINGS), b) for b in rng.sample(list(_BEHAVIOURS), 4)]
-        ok = [_appropriate(kb["seed"], s, b) for s, b in pairs]
+        ok = [rng.random() < 0.5 for _ in pairs]
         if 0 < sum(ok) < 4: break
     label = "".join(l for l, k in zip("ABCD", ok) if k)
     return dict(messages=_qa(_mc("多项选择题：以下哪些行为是恰当的？", [s + b for s, b in pairs]), label), question_format=0)
@@ -300,9 +308,12 @@ def sample_sizes(size: int = 1000, eval_size: int = 100, ood_size: int | None = 
     return out
 
 # %% ../nbs/02_sample.ipynb #497973e6
+HELD_OUT_TYPES = ("chinese",)   # abilities whose evaluation items draw on knowledge that no training item holds
+
 def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
     "Distinct records of type `t`, endlessly (raises if the generator's space runs out)."
-    rng, seen, misses, i = random.Random(stable_int("sample", seed, t)), set(), 0, 0
+    rng = random.Random(stable_int("sample", seed, t, "train") if kb.get("eval") is False else stable_int("sample", seed, t))
+    seen, misses, i = set(), 0, 0
     gen = GENERATORS.get(t) or (gen_synthetic if t == SYNTHETIC_TYPE else None)
     while True:
         r = gen_ood(t, rng, kb, shots) if t in OOD_TYPES else gen(rng, kb)
@@ -318,16 +329,20 @@ def generate_sample(size: int = 1000, seed: int = 0, eval_size: int = 100, ood_s
                     synthetic_size: int | None = None) -> dict[tuple[str, str], list[dict]]:
     "The sample data set as {(type, split): records}; splits: full, 1000, valid, test, synthetic."
     sizes = sample_sizes(size, eval_size, ood_size, synthetic_size)
-    kb = {**knowledge_base(seed), "seed": seed}
+    kb = {**knowledge_base(seed), "seed": seed, "eval": True}
     out = {}
     for t in progress(ALL_TYPES, "sample data"):
         shots = None
         if t in OOD_TYPES:  # the 5 shots come from a dev pool drawn apart from the evaluated items
             rng = random.Random(stable_int("shots", seed, t)); shots = [OOD_GENERATORS[t](rng, kb) for _ in range(5)]
         it = _stream(t, seed, kb, shots)
-        take = lambda n: [next(it) for _ in range(n)]
-        if t == SYNTHETIC_TYPE: out[(t, "synthetic")] = take(sizes[(t, "synthetic")]); continue
+        take = lambda n, it=it: [next(it) for _ in range(n)]
+        if t == SYNTHETIC_TYPE:
+            out[(t, "synthetic")] = take(sizes[(t, "synthetic")])
+            continue
         out[(t, "test")], out[(t, "valid")] = take(sizes[(t, "test")]), take(sizes[(t, "valid")])
         if t in ABILITIES:
-            out[(t, "full")] = take(sizes[(t, "full")]); out[(t, "1000")] = out[(t, "full")][:size]
+            train = _stream(t, seed, {**kb, "eval": False}, shots) if t in HELD_OUT_TYPES else it
+            out[(t, "full")] = [next(train) for _ in range(sizes[(t, "full")])]
+            out[(t, "1000")] = out[(t, "full")][:size]
     return out

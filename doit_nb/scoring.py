@@ -13,7 +13,8 @@ from .answers import exact_match, expected_score
 
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'reply_nll', 'reply_nll_reference', 'letter_ids',
-           'generate_replies', 'score_items', 'summarise', 'checkpoint_info', 'score_checkpoint', 'select_checkpoints']
+           'generate_replies', 'score_items', 'summarise', 'checkpoint_info', 'score_checkpoint', 'best_valid',
+           'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -232,18 +233,24 @@ def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid
     return summarise(items, **checkpoint_info(path), split=split)
 
 # %% ../nbs/21_scoring.ipynb #35c88905
+def best_valid(valid: pd.DataFrame, min_epoch: int = 5, ability: str = "average") -> tuple[pd.Series | None, str]:
+    """The selected row among one run's validation rows: best `ability` score among epochs ≥ `min_epoch` (all epochs,
+    with a note, if the run is shorter), earliest on ties; and the note."""
+    late, note = valid[valid["epoch"] >= min_epoch], ""
+    if late.empty: late, note = valid, f"fewer than {min_epoch} epochs: selected among all"
+    v = late[late["ability"] == ability].sort_values(["score", "epoch"], ascending=[False, True])
+    return (None if v.empty else v.iloc[0]), note
+
 def select_checkpoints(results: pd.DataFrame, min_epoch: int = 5, by: str = "average") -> pd.DataFrame:
     "Test rows of each run's best validation checkpoint (after `min_epoch` epochs)."
     out = []
     for run, r in results.groupby("run", sort=False):
         valid, test = r[r["split"] == "valid"], r[r["split"] == "test"]
-        late = valid[valid["epoch"] >= min_epoch]; note = ""
-        if late.empty: late, note = valid, f"fewer than {min_epoch} epochs: selected among all"
-        keys = ["average"] if by == "average" else sorted(set(late["ability"]) - {"average"})
+        keys = ["average"] if by == "average" else sorted(set(valid["ability"]) - {"average"})
         for k in keys:
-            v = late[late["ability"] == k].sort_values(["score", "epoch"], ascending=[False, True])
-            if v.empty: continue
-            ep = int(v.iloc[0]["epoch"])
+            best, note = best_valid(valid, min_epoch, k)
+            if best is None: continue
+            ep = int(best["epoch"])
             t = test[(test["epoch"] == ep) & ((test["ability"] == k) if by == "ability" else True)]
-            out.append(t.assign(selected_epoch=ep, valid_score=float(v.iloc[0]["score"]), note=note))
+            out.append(t.assign(selected_epoch=ep, valid_score=float(best["score"]), note=note))
     return pd.concat(out, ignore_index=True) if out else results.iloc[0:0]

@@ -9,10 +9,11 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from .core import *
 from .records import load_records
+from .pretraining import MARKER, CompleteMarker, checkpoints, last_complete_checkpoint
 
 # %% auto #0
-__all__ = ['MARKER', 'SFTSettings', 'paper_epochs', 'sft_settings', 'DoitSFTTrainer', 'CompleteMarker', 'EpochLog', 'checkpoints',
-           'last_complete_checkpoint', 'sft_config', 'load_for_training', 'make_trainer', 'train', 'generate_reply']
+__all__ = ['SFTSettings', 'stretch', 'paper_epochs', 'sft_settings', 'DoitSFTTrainer', 'EpochLog', 'schedule', 'sft_config',
+           'load_for_training', 'make_trainer', 'train', 'generate_reply']
 
 # %% ../nbs/11_sft.ipynb #6bc1da3d
 @dataclass
@@ -27,6 +28,7 @@ class SFTSettings:
     per_device_batch_size: int = 8
     max_length: int = 2048             # longer inputs are trimmed
     epochs: int | None = None          # None: `paper_epochs(number of items)`
+    min_steps: int = 0                 # small sets: each epoch of the schedule becomes k passes, k the least that reaches this many steps
     seed: int = 0
     precision: str = "auto"            # auto (bf16 if the GPU has it, else fp16 on GPU, fp32 on CPU) | fp32 | bf16 | fp16
     lora: bool = False                 # LoRA adapters (peft) instead of full fine-tuning
@@ -38,6 +40,10 @@ class SFTSettings:
     gradient_checkpointing: bool = False
     track_extras: bool = False         # TRL's per-step entropy and token-accuracy metrics (slower)
     deepspeed: str | None = None       # a DeepSpeed config (configs/deepspeed_zero3.json) for multi-GPU runs
+
+def stretch(steps_per_epoch: int, epochs: int, min_steps: int = 0) -> int:
+    "Passes over the data per scheduled epoch: the least k with k × `epochs` × `steps_per_epoch` ≥ `min_steps`."
+    return max(1, math.ceil(min_steps / max(1, steps_per_epoch * epochs)))
 
 def paper_epochs(n_items: int) -> int:
     "Epochs the paper trains a set of `n_items` for: 25, 20, 18 for the three smallest sets, else 15."
@@ -79,43 +85,18 @@ class DoitSFTTrainer(SFTTrainer):
         return Trainer.compute_loss(self, model, inputs, return_outputs, num_items_in_batch)
 
 # %% ../nbs/11_sft.ipynb #68036f7e
-MARKER = "doit_complete.json"
-
-class CompleteMarker(TrainerCallback):
-    "Mark each checkpoint complete once the trainer has written it."
-    def on_save(self, args, state, control, **kw):
-        ck = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-        loss = next((h["loss"] for h in reversed(state.log_history) if "loss" in h), None)
-        if ck.is_dir():
-            with atomic_write(ck / MARKER) as f:
-                json.dump(dict(epoch=round(state.epoch or 0), step=state.global_step, loss=loss), f)
-
 class EpochLog(TrainerCallback):
     "One JSON line per epoch in `<out>/epochs.jsonl`: epoch, mean training loss, learning rate, seconds."
-    def __init__(self, out: Path, quiet: bool = False): self.path, self.quiet, self.t0 = Path(out) / "epochs.jsonl", quiet, None
+    def __init__(self, out: Path, quiet: bool = False, passes: int = 1):
+        self.path, self.quiet, self.passes, self.t0 = Path(out) / "epochs.jsonl", quiet, passes, None
     def on_train_begin(self, args, state, control, **kw): self.t0 = time.time()
     def on_log(self, args, state, control, logs=None, **kw):
         if not logs or "loss" not in logs: return
-        row = dict(epoch=round(state.epoch or 0), step=state.global_step, loss=round(float(logs["loss"]), 6),
+        row = dict(epoch=round((state.epoch or 0) / self.passes), step=state.global_step, loss=round(float(logs["loss"]), 6),
                    learning_rate=logs.get("learning_rate"), seconds=round(time.time() - self.t0, 2))
         with open(self.path, "a") as f: f.write(json.dumps(row) + "\n")
         if not self.quiet: print(f"epoch {row['epoch']:>3}  loss {row['loss']:.4f}  lr {row['learning_rate']:.2e}  {row['seconds']}s", flush=True)
 
-def checkpoints(out: Path | str) -> list[Path]:
-    "Complete checkpoints of a run, in step order."
-    out = Path(out)
-    cks = [p for p in out.glob("checkpoint-*") if (p / MARKER).exists()] if out.is_dir() else []
-    return sorted(cks, key=lambda p: int(p.name.split("-")[1]))
-
-def last_complete_checkpoint(out: Path | str) -> Path | None:
-    "The checkpoint to resume from; unmarked (half-written) checkpoints after it are moved to `<out>/incomplete/`."
-    out = Path(out); done = checkpoints(out)
-    last = done[-1] if done else None
-    for p in out.glob("checkpoint-*") if out.is_dir() else []:
-        if not (p / MARKER).exists():
-            dest = out / "incomplete" / f"{p.name}-{int(time.time())}"; dest.parent.mkdir(exist_ok=True)
-            shutil.move(str(p), dest)
-    return last
 
 # %% ../nbs/11_sft.ipynb #2b66e45f
 def _precision(p: str) -> dict:
@@ -135,17 +116,27 @@ def _peft(s: SFTSettings, tok=None):
     return LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout, task_type="CAUSAL_LM",
                       target_modules="all-linear", trainable_token_indices=rows)
 
+def schedule(s: SFTSettings, n_items: int) -> dict:
+    "Per-device batch, accumulation, scheduled epochs, steps per pass and passes per epoch (`stretch`) for `n_items`."
+    per_device = max(1, min(s.per_device_batch_size, s.batch_size, n_items))
+    accum = max(1, math.ceil(min(s.batch_size, n_items) / per_device))
+    epochs = s.epochs or paper_epochs(n_items)
+    steps = max(1, math.ceil(n_items / per_device) // accum)   # as the trainer counts optimiser steps per pass
+    return dict(per_device=per_device, accum=accum, epochs=epochs, steps_per_pass=steps, passes=stretch(steps, epochs, s.min_steps))
+
 def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> SFTConfig:
     "The TRL `SFTConfig` of settings `s` for a set of `n_items`."
     import torch
-    per_device = max(1, min(s.per_device_batch_size, s.batch_size, n_items))
-    accum = max(1, math.ceil(min(s.batch_size, n_items) / per_device))
+    sc = schedule(s, n_items)
+    per_epoch = dict(save_strategy="epoch", logging_strategy="epoch") if sc["passes"] == 1 else dict(
+        save_strategy="steps", save_steps=sc["passes"] * sc["steps_per_pass"],
+        logging_strategy="steps", logging_steps=sc["passes"] * sc["steps_per_pass"])
     return SFTConfig(
-        output_dir=str(out), num_train_epochs=s.epochs or paper_epochs(n_items),
-        per_device_train_batch_size=per_device, gradient_accumulation_steps=accum,
+        output_dir=str(out), num_train_epochs=sc["epochs"] * sc["passes"], **per_epoch,
+        per_device_train_batch_size=sc["per_device"], gradient_accumulation_steps=sc["accum"],
         learning_rate=s.learning_rate, weight_decay=s.weight_decay, adam_beta1=s.adam_beta1, adam_beta2=s.adam_beta2,
         warmup_steps=0, max_length=s.max_length, assistant_only_loss=True, packing=False,
-        save_strategy="epoch", logging_strategy="epoch", save_only_model=False, report_to=[],
+        save_only_model=False, report_to=[],
         seed=s.seed, data_seed=s.seed, train_sampling_strategy="group_by_length" if s.group_by_length else "random", dataloader_num_workers=0,
         activation_checkpointing=s.gradient_checkpointing, use_cpu=not torch.cuda.is_available(),
         disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
@@ -170,9 +161,10 @@ def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_re
     ds = datasets.Dataset.from_list([{"messages": r["messages"]} for r in recs])
     model, tok = load_for_training(model_dir, s, trust_remote_code)
     cfg = sft_config(s, Path(out), len(recs), quiet)
+    passes = schedule(s, len(recs))["passes"]
     tr = DoitSFTTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, peft_config=_peft(s, tok),
                         min_lr_ratio=s.min_learning_rate / s.learning_rate, track_extras=s.track_extras,
-                        callbacks=[CompleteMarker(), EpochLog(out, quiet), *callbacks])
+                        callbacks=[CompleteMarker(passes), EpochLog(out, quiet, passes), *callbacks])
     if quiet or cfg.disable_tqdm:  # EpochLog already reports each epoch; the trainer's own log dicts are noise
         from transformers.trainer_callback import PrinterCallback
         tr.remove_callback(PrinterCallback)
@@ -197,7 +189,8 @@ def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings
     trainer.train(resume_from_checkpoint=str(start) if start else None)
     with atomic_dir(out / "final", overwrite=True) as tmp:
         trainer.save_model(str(tmp)); trainer.processing_class.save_pretrained(tmp)
-        (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch), step=trainer.state.global_step)))
+        passes = schedule(s, len(trainer.train_dataset))["passes"]
+        (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step)))
     return out / "final"
 
 def _trim_log(path: Path, step: int):

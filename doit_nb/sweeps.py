@@ -11,9 +11,10 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['CELL_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data', 'model_settings',
-           'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash', 'code_hashes',
-           'cell_key', 'execute_notebook', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
+__all__ = ['CELL_NOTEBOOK', 'FOUNDATION_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data',
+           'model_settings', 'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash',
+           'code_hashes', 'cell_key', 'execute_notebook', 'profile_pretraining', 'pretrained_specs', 'foundation_key',
+           'Foundation', 'run_foundations', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -36,6 +37,11 @@ def load_profile(name: str | Path) -> dict:
         if bad: raise ValueError(f"{p}: models: {m}: only 'sft' and 'score' can be set per model, not {sorted(bad)}")
     unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
     if unknown: raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
+    if prof.get("pretrain") is not None:
+        from doit_nb.pretraining import pretrain_settings
+        if not isinstance(prof["pretrain"], dict): raise ValueError(f"{p}: pretrain: expected a mapping of settings")
+        try: pretrain_settings(**prof["pretrain"])
+        except (TypeError, ValueError) as e: raise ValueError(f"{p}: pretrain: {e}") from None
     return prof
 
 # %% ../nbs/30_sweeps.ipynb #84f11307
@@ -101,16 +107,17 @@ def recipe_volume(recipe: str | None) -> float:
     m = re.fullmatch(r"(?:curated|synthetic|[a-z_]+)-(\d+)", recipe or "")
     return float(m.group(1)) if m and not (recipe or "").startswith("mix-") else float("nan")
 
-def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd.DataFrame:
-    "Train and score one cell; returns (and writes to `<out_dir>/results.parquet`) its results rows."
+def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model_dir: str | None = None) -> pd.DataFrame:
+    """Train and score one cell; returns (and writes to `<out_dir>/results.parquet`) its results rows. `model_dir`: the
+    foundation model's folder (a pretrained one from the foundation stage); None: `foundation_model(cell.model)`."""
     from doit_nb.recipes import make_recipe
     from doit_nb.models import foundation_model
     from doit_nb.sft import train, checkpoints
-    from doit_nb.scoring import score_checkpoint, checkpoint_info
+    from doit_nb.scoring import score_checkpoint, checkpoint_info, best_valid
     from doit_nb.sources import data_hash
     prof, cell, out = load_profile(profile_name), Cell(**params), Path(out_dir)
     sc = model_settings(prof, "score", cell.model); splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
-    base = foundation_model(cell.model, data_dir=data_dir, seed=cell.seed)
+    base = Path(model_dir) if model_dir else foundation_model(cell.model, data_dir=data_dir, seed=cell.seed)
     if cell.recipe is None: saved = [base]
     else:
         recipe = out / "recipe"
@@ -120,16 +127,20 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str) -> pd
     # the abilities are scored at the profile's score.epochs; the benchmarks at the sweep's own epochs
     at = lambda epochs: [c for c in saved if cell.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
     targets = at(sc.get("epochs"))
-    rows = []
-    for ck in progress(targets, f"scoring {cell.cell_id}"):
-        for split in splits:
-            cache = out / "scores" / f"{ck.name}-{split}.parquet"
-            if not cache.exists():   # item-level hits go beside it: the bootstrap of the analysis resamples them
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                df = score_checkpoint(ck, data_dir, split, limit=limit, new_tokens=sc.get("max_new_tokens"),
-                                      items_out=cache.with_suffix(".items.jsonl"))
-                with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
-            rows.append(pd.read_parquet(cache))
+    def scored(ck, split):
+        cache = out / "scores" / f"{ck.name}-{split}.parquet"
+        if not cache.exists():   # item-level hits go beside it: the bootstrap of the analysis resamples them
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            df = score_checkpoint(ck, data_dir, split, limit=limit, new_tokens=sc.get("max_new_tokens"),
+                                  items_out=cache.with_suffix(".items.jsonl"))
+            with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
+        return pd.read_parquet(cache)
+    rows = [scored(ck, "valid") for ck in progress(targets, f"scoring {cell.cell_id} (valid)")] if "valid" in splits else []
+    tested = targets
+    if sc.get("test") == "selected" and rows:   # the test split only where selection needs it
+        best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
+        tested = [ck for ck in targets if ck.name == best["checkpoint"]]
+    rows += [scored(ck, s) for ck in tested for s in splits if s != "valid"]
     rows += _benchmark_rows(cell, at(cell.epochs_scored), out)
     res = pd.concat(rows, ignore_index=True)
     from doit_nb.models import model_info
@@ -191,12 +202,14 @@ def code_hashes(nb_path: Path) -> tuple[str, str]:
     used = re.findall(r"doit_nb\.(\w+)", Path(nb_path).read_text(encoding="utf-8"))
     return notebook_code_hash(nb_path), package_hash(("sweeps", *used))
 
-def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str, code: tuple[str, str] | None = None) -> str:
-    "The input key of a cell: unchanged key, unchanged results. `code`: `code_hashes(nb_path)`, if already computed."
+def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str, code: tuple[str, str] | None = None,
+             base: str | None = None) -> str:
+    """The input key of a cell: unchanged key, unchanged results. `code`: `code_hashes(nb_path)`, if already computed;
+    `base`: the key of the pretrained foundation model it fine-tunes (a retrained foundation reruns its cells)."""
     nb_h, pkg_h = code or code_hashes(nb_path)
-    return stable_hash(nb_h, cell.params(), data_h, pkg_h,
-                       dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
-                            score=model_settings(profile, "score", cell.model)))
+    parts = [nb_h, cell.params(), data_h, pkg_h, dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
+                                                      score=model_settings(profile, "score", cell.model))]
+    return stable_hash(*parts, *([base] if base else []))
 
 def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict, cwd: Path | str) -> None:
     "Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter)."
@@ -204,19 +217,78 @@ def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict
     pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
                         log_output=False, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
-def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int) -> dict:
-    "Run one cell notebook with papermill (in this process); returns a status dict. Used by every backend."
+def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: str = "cell.ipynb") -> dict:
+    "Run one cell notebook with papermill (in this process) into `cell_dir/name`; returns a status dict. Used by every backend."
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0")
     cell_dir = Path(cell_dir); cell_dir.mkdir(parents=True, exist_ok=True)
     (cell_dir / "failed.json").unlink(missing_ok=True)
     t0 = time.time()
     try:
-        execute_notebook(nb_path, cell_dir / "cell.ipynb", parameters, cwd=Path(nb_path).parent)
+        execute_notebook(nb_path, cell_dir / name, parameters, cwd=Path(nb_path).parent)
         return dict(ok=True, seconds=time.time() - t0)
     except Exception as e:
         msg = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
         (cell_dir / "failed.json").write_text(json.dumps(dict(error=msg, seconds=time.time() - t0)))
         return dict(ok=False, seconds=time.time() - t0, error=msg)
+
+# %% ../nbs/30_sweeps.ipynb #c683c5fb
+FOUNDATION_NOTEBOOK = "32_foundation.ipynb"
+
+def profile_pretraining(profile: dict):
+    "The profile's `PretrainSettings` (its `pretrain` section, the world seed of its data), or None."
+    from doit_nb.pretraining import pretrain_settings
+    if not profile.get("pretrain"): return None
+    return pretrain_settings(**{**profile["pretrain"], "seed": (profile.get("data") or {}).get("seed", 0)})
+
+def pretrained_specs(profile: dict, cells: list[Cell] | None = None) -> list[str]:
+    "The tiny models (of `cells`, default every cell) that a profile with a `pretrain` section pretrains."
+    if not profile.get("pretrain"): return []
+    return list(dict.fromkeys(c.model for c in (cells if cells is not None else expand_cells(profile)) if c.model.startswith("tiny-")))
+
+def foundation_key(spec: str, profile: dict, data_h: str, code: tuple[str, str]) -> str:
+    "The input key of a pretrained foundation model."
+    return stable_hash("foundation", spec, data_h, *code, asdict(profile_pretraining(profile)))
+
+# %% ../nbs/30_sweeps.ipynb #6b5284a4
+@dataclass
+class Foundation:
+    "One pretrained foundation model of a sweep: its key, folder, and how its stage went."
+    spec: str
+    key: str
+    folder: Path
+    status: str = "pending"   # done (made now), reused (unchanged key), failed
+    seconds: float = 0.0
+    error: str = ""
+    @property
+    def model(self) -> Path: return self.folder / "model"
+    @property
+    def notebook(self) -> Path: return self.folder / "foundation.ipynb"
+
+def run_foundations(profile: str | Path, data: Path, runs: Path, cells: list[Cell] | None = None) -> dict[str, Foundation]:
+    "Pretrain (or reuse) every foundation model the profile's `cells` need; one executed notebook each."
+    prof = load_profile(profile)
+    nb = project_root() / "nbs" / FOUNDATION_NOTEBOOK
+    from doit_nb.sources import data_hash
+    specs = pretrained_specs(prof, cells)
+    if not specs: return {}
+    dh, code, out = data_hash(data), code_hashes(nb), {}
+    for spec in progress(specs, "foundation models"):
+        key = foundation_key(spec, prof, dh, code)
+        f = Foundation(spec, key, Path(runs) / "foundations" / f"{spec}-{key}")
+        done = f.folder / "done.json"
+        if done.exists():
+            f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
+        else:
+            params = dict(profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder))
+            st = _execute(str(nb), str(f.folder), params, os.cpu_count() or 1, name="foundation.ipynb")
+            f.seconds = round(st["seconds"], 1)
+            if st.get("ok") and (f.model / "config.json").exists():
+                done.write_text(json.dumps(dict(key=f.key, seconds=f.seconds, finished=time.time(), git_commit=git_commit())))
+                f.status = "done"
+            else:
+                f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
+        out[spec] = f
+    return out
 
 # %% ../nbs/30_sweeps.ipynb #8ecaacb6
 @dataclass
@@ -226,23 +298,33 @@ class SweepReport:
     failed: dict = field(default_factory=dict)   # cell id → error
     ignored: list = field(default_factory=list)  # cell folders the profile no longer names: left out of the results
     results: Path | None = None
+    foundations: dict = field(default_factory=dict)   # model → Foundation (the pretrained ones)
     def __str__(self):
-        s = f"{len(self.ran)} ran, {len(self.skipped)} skipped (unchanged), {len(self.failed)} failed"
+        s = "".join(f"foundation {f.spec}: {f.status} ({f.seconds:.0f}s)\n" for f in self.foundations.values())
+        s += f"{len(self.ran)} ran, {len(self.skipped)} skipped (unchanged), {len(self.failed)} failed"
         if self.ignored: s += f"; {len(self.ignored)} cell folders not in the profile left out of the results"
         return s + "".join(f"\n  FAILED {c}: {e}" for c, e in self.failed.items())
 
-def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: str | None = None, force: bool = False,
+def run_sweep(profile: str | Path, jobs: int | None = None, backend: str = "local", only: str | None = None, force: bool = False,
               notebook: Path | str | None = None, runs: Path | str | None = None) -> SweepReport:
-    "Run every (matching) cell of a profile as an executed notebook; collect the results table."
-    prof = load_profile(profile); runs = Path(runs or runs_dir())
+    "Run every (matching) cell of a profile as an executed notebook; collect the results table. `jobs`: local workers (None: the profile's `jobs`, else 1)."
+    prof = load_profile(profile)
+    runs = Path(runs or runs_dir())
+    jobs = jobs or prof.get("jobs", 1)
     nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
     data = ensure_data(prof, runs)
     from doit_nb.sources import data_hash
     dh = data_hash(data)
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
-    root = runs / prof["name"] / "cells"; rep = SweepReport(); todo = []; commit = git_commit(); code = code_hashes(nb)
+    root = runs / prof["name"] / "cells"
+    rep, todo, commit, code = SweepReport(), [], git_commit(), code_hashes(nb)
+    rep.foundations = run_foundations(profile, data, runs, cells)
     for c in cells:
-        d, key = root / c.cell_id, cell_key(c, prof, nb, dh, code)
+        f = rep.foundations.get(c.model)
+        if f and f.status == "failed":
+            rep.failed[c.cell_id] = f"its foundation model {c.model} failed to pretrain: {f.error}"
+            continue
+        d, key = root / c.cell_id, cell_key(c, prof, nb, dh, code, base=f.key if f else None)
         done = d / "done.json"
         if not force and done.exists() and json.loads(done.read_text()).get("key") == key and (d / "results.parquet").exists():
             rep.skipped.append(c.cell_id); continue
@@ -253,7 +335,10 @@ def run_sweep(profile: str | Path, jobs: int = 1, backend: str = "local", only: 
         d.mkdir(parents=True, exist_ok=True); began.write_text(json.dumps(dict(key=key)))
         todo.append((c, d, key))
     threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
-    params = lambda c, d: dict(profile=str(profile_path(profile).resolve()), cell=json.dumps(c.params()), data_dir=str(data), out_dir=str(d))
+    def params(c, d):
+        f = rep.foundations.get(c.model)
+        return dict(profile=str(profile_path(profile).resolve()), cell=json.dumps(c.params()), data_dir=str(data),
+                    out_dir=str(d), model_dir=str(f.model) if f else None)
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
     def finish(c, d, key, st):
         if st.get("ok") and (d / "results.parquet").exists():
