@@ -8,8 +8,11 @@
    Decisions (ground truth strictly below both distractors) must be identical; target speed-up >= 3x.
 2. Public benchmarks: `doit_nb.benchmarks.letter_predictions` (one batched forward per question, letter logits)
    against per-option log-likelihood (one forward per option). Argmax must be identical; target >= 3x.
+3. The roofline of scoring: one checkpoint scored on a whole split (every ability, `score_items`) against the model's
+   plain forward throughput on the same number of tokens (full blocks, no padding, no generation loop), and the
+   fixed cost of a sweep cell: starting a papermill kernel, importing the modules a cell uses, loading a model.
 """
-import argparse, os, tempfile, time
+import argparse, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 os.environ.setdefault("DOIT_PROGRESS", "0")
@@ -17,7 +20,8 @@ import torch
 from doit_nb.core import public_data_dir
 from doit_nb.sources import build_data, SampleSource, DoitData
 from doit_nb.models import foundation_model, load_model, params_label, n_params
-from doit_nb.scoring import prompt_ids, reply_ids, reply_nll, reply_nll_reference, ppl_hit, prefix_tree
+from doit_nb.core import ALL_TYPES
+from doit_nb.scoring import prompt_ids, reply_ids, reply_nll, reply_nll_reference, ppl_hit, prefix_tree, score_items
 from doit_nb.benchmarks import load_benchmark, bench_messages, letter_predictions, option_loglik_reference
 
 
@@ -62,6 +66,45 @@ def main():
         print(f"  per-option log-likelihood          : {t_ref:7.2f}s")
         print(f"  letter logits, one batched forward : {t_fast:7.2f}s")
         print(f"  speed-up {t_ref / t_fast:.1f}x (target >= 3x); identical argmax: {fast == ref}")
+
+    roofline(model, tok, data)
+    fixed_cost(work)
+
+
+def roofline(model, tok, data):
+    "Seconds to score a split against seconds of plain forwards over the same number of tokens."
+    recs = DoitData(data).records("valid")
+    records = [r for t in ALL_TYPES for r in recs.get(t, [])]
+    items, t_score = timed(lambda: score_items(model, tok, records, new_tokens={"math": 96}))
+    prompts = sum(len(prompt_ids(tok, r["messages"][:-1])) for r in records)
+    replies = sum(len(reply_ids(tok, c)) for r in records for c in (r.get("choices") or [r["messages"][-1]["content"]]))
+    n = prompts + replies
+    blocks = torch.randint(0, len(tok), (max(1, n // 256), 256))
+    model.eval()
+    def forward():
+        with torch.no_grad():
+            for b in range(0, len(blocks), 16): model(input_ids=blocks[b:b + 16])
+    _, t_fwd = timed(forward)
+    print(f"\nroofline: {len(records)} valid items, {n} prompt and reply tokens (generated tokens not counted)")
+    print(f"  score_items (generation + perplexity): {t_score:7.2f}s")
+    print(f"  plain forward over {blocks.numel()} tokens : {t_fwd:7.2f}s")
+    print(f"  scoring takes {t_score / t_fwd:.1f}x the plain forward time")
+
+
+def fixed_cost(work):
+    "What a sweep cell pays before it trains or scores anything."
+    import nbformat
+    from doit_nb.sweeps import execute_notebook
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "python3", "language": "python"}
+    nbformat.write(nb, work / "empty.ipynb")
+    _, t_kernel = timed(lambda: execute_notebook(work / "empty.ipynb", work / "empty-out.ipynb", {}, work))
+    code = "import doit_nb.sweeps, doit_nb.recipes, doit_nb.sft, doit_nb.scoring, doit_nb.benchmarks"
+    _, t_import = timed(lambda: subprocess.run([sys.executable, "-c", code], check=True, capture_output=True))
+    _, t_python = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))
+    print(f"\nfixed cost of a cell: papermill kernel start and an empty notebook {t_kernel:.1f}s; "
+          f"importing the cell's modules {t_import - t_python:.1f}s (beyond a bare interpreter's {t_python:.2f}s)")
 
 
 if __name__ == "__main__":

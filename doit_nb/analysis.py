@@ -94,11 +94,13 @@ RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "data_alpha", "dat
                     "param_alpha", "param_alpha_lo", "param_alpha_hi"]
 
 def recovery_table(sens: pd.DataFrame, designed: dict | None = None) -> pd.DataFrame:
-    "Per ability: the designed group (if any), the fitted group, whether they agree, and the sensitivities."
-    fitted = group_abilities(sens)
-    out = sens.assign(fitted=fitted.values, designed=[(designed or {}).get(a) for a in sens["ability"]])
-    out["agree"] = [None if d is None else d == f for d, f in zip(out["designed"], out["fitted"])]
-    out = out[out["ability"] != "average"]
+    """Per ability (the ten of §3; not the average or the out-of-domain subjects): the designed group (if any), the
+    fitted group, whether they agree (empty where nothing is designed), and the sensitivities."""
+    out = sens[sens["ability"].isin(ABILITIES)].copy()
+    out["fitted"] = group_abilities(out).values
+    out["designed"] = pd.Series([(designed or {}).get(a) for a in out["ability"]], index=out.index, dtype=object)
+    out["agree"] = pd.Series([None if d is None else bool(d == f) for d, f in zip(out["designed"], out["fitted"])],
+                             index=out.index, dtype=object)
     return out.reindex(columns=RECOVERY_COLUMNS).reset_index(drop=True)
 
 # %% ../nbs/40_analysis.ipynb #9ac57dd5

@@ -11,8 +11,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
-           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'write_index', 'paper_figures',
-           'cmd_paper_figures', 'parser', 'main']
+           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'write_index', 'foundation_record',
+           'paper_figures', 'cmd_paper_figures', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -134,6 +134,16 @@ def write_index(manifest: dict, figures: Path) -> Path:
     parts = [f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
              f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
              f"<code>{html.escape(str(manifest.get('results')))}</code></p>"]
+    if manifest.get("foundations"):
+        parts.append("<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
+                     "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
+                     "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>")
+        rows = [dict(model=s, parameters=f.get("n_params"), tokens=f.get("tokens"), seconds=f.get("seconds"),
+                     final_loss=f.get("final_loss"), knowledge_before=(f.get("knowledge_before") or {}).get("share"),
+                     knowledge=(f.get("knowledge") or {}).get("share"),
+                     notebook=f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>')
+                for s, f in manifest["foundations"].items()]
+        parts.append(pd.DataFrame(rows).round(3).to_html(index=False, escape=False))
     for out, (sec, cap) in CAPTIONS.items():
         info = manifest["outputs"].get(out)
         parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
@@ -152,6 +162,14 @@ def write_index(manifest: dict, figures: Path) -> Path:
     with atomic_write(figures / "index.html") as f: f.write(page)
     return figures / "index.html"
 
+def foundation_record(f, rel=str) -> dict:
+    "A pretrained foundation model as the manifest records it: its executed notebook, folder, key and pretraining."
+    info = json.loads((f.model / "doit_model.json").read_text()) if (f.model / "doit_model.json").exists() else {}
+    pre = info.get("pretraining", {})
+    keep = ("tokens", "steps", "seconds", "first_loss", "final_loss", "knowledge_before", "knowledge")
+    return dict(notebook=rel(f.notebook), model=rel(f.model), key=f.key, status=f.status, n_params=info.get("n_params"),
+                **{k: pre.get(k) for k in keep})
+
 def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None) -> dict:
     "Run the profile's sweeps, then every figure/table notebook that exists; returns the provenance manifest."
     from doit_nb.sources import data_hash
@@ -162,7 +180,8 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
     data = ensure_data(prof, runs); dh = data_hash(data); commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
-    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results), outputs={})
+    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results),
+                    foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={})
     cells = sorted(set(pd.read_parquet(rep.results)["notebook"])) if rep.results and rep.results.exists() and rep.results.stat().st_size else []
     (figures / "not_built.json").unlink(missing_ok=True)
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):

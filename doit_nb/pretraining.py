@@ -12,9 +12,10 @@ from . import sample as S
 
 # %% auto #0
 __all__ = ['SKILLS', 'MARKER', 'encyclopedia', 'idiom_texts', 'story', 'times_table', 'code_text', 'dialogue', 'puzzle',
-           'persona', 'essay', 'exam_item', 'exam_practice', 'pretraining_corpus', 'sentences', 'leaked_sentences',
-           'CompleteMarker', 'checkpoints', 'last_complete_checkpoint', 'PretrainSettings', 'pretrain_settings',
-           'token_blocks', 'pretraining_args', 'pretrain', 'sentence_loss', 'knowledge_probe', 'pretrain_foundation']
+           'persona', 'essay', 'exam_item', 'exam_practice', 'practice_base', 'practice_questions',
+           'pretraining_corpus', 'sentences', 'leaked_sentences', 'CompleteMarker', 'checkpoints',
+           'last_complete_checkpoint', 'PretrainSettings', 'pretrain_settings', 'token_blocks', 'pretraining_args',
+           'pretrain', 'sentence_loss', 'knowledge_probe', 'pretrain_foundation']
 
 # %% ../nbs/10a_pretraining.ipynb #693d7cb3
 _HAB_T = ["{o}生活在{v}。", "{o}的栖息地是{v}。", "人们常在{v}里发现{o}。", "{v}是{o}的家园。"]
@@ -139,11 +140,35 @@ def exam_practice(rng, chat: bool) -> str:
     q, a = exam_item(rng)
     return f"{USER}{q}{ASSISTANT}{a}{EOT}" if chat else f"{q}\n答案：{a}"
 
+# %% ../nbs/10a_pretraining.ipynb #6bc78a08
+def practice_base(seed: int = 0, share: float = 0.5) -> dict:
+    "Organisms and events of the sample's kind that its knowledge base does not hold (`share` of its size)."
+    kb = S.knowledge_base(seed)
+    rng = random.Random(stable_int("practice", seed))
+    names = [n for n in (c + p + k for c in S._COLORS for p in S._PARTS for k in S._KINDS) if n not in kb["organisms"]]
+    organisms = {n: dict(habitat=rng.choice(S._HABITATS), repro=rng.choice(S._REPRO), diet=rng.choice(S._DIET))
+                 for n in rng.sample(names, round(share * S.KB_ORGANISMS))}
+    free = [p + e for p in S._PLACES for e in S._EVENTS if p + e not in kb["events"]]
+    leaders = [s + g for s in S._SURNAMES for g in S._GIVEN]
+    events = {e: dict(dynasty=rng.choice(S._DYNASTIES), leader=rng.choice(leaders)) for e in rng.sample(free, round(share * S.KB_EVENTS))}
+    return dict(organisms=organisms, events=events)
+
+def practice_questions(seed: int, n: int, rng: random.Random) -> list[str]:
+    "`n` biology and history questions about `practice_base(seed)`, with answers; half in the chat layout."
+    from doit_nb.models import USER, ASSISTANT, EOT
+    pb, out = practice_base(seed), []
+    for i in range(n):
+        r = (S.gen_biology if i % 2 == 0 else S.gen_history)(rng, pb)
+        q, a = r["messages"][0]["content"], r["messages"][1]["content"]
+        out.append(f"{USER}{q}{ASSISTANT}{a}{EOT}" if rng.random() < 0.5 else f"{q}\n答案：{a}")
+    return out
+
 # %% ../nbs/10a_pretraining.ipynb #a72d7648
-def pretraining_corpus(seed: int = 0, passes: int = 4, skill_docs: int = 20_000) -> list[str]:
+def pretraining_corpus(seed: int = 0, passes: int = 4, skill_docs: int = 20_000, practice: int = 0) -> list[str]:
     "The generated pretraining corpus of the sample world of `seed`: a list of documents."
     rng = random.Random(stable_int("corpus", seed))
     docs = encyclopedia(S.knowledge_base(seed), rng, passes) + idiom_texts(rng, passes)
+    if practice: docs += encyclopedia(practice_base(seed), rng, passes) + practice_questions(seed, practice, rng)
     makers = list(SKILLS.values())
     for i in range(skill_docs):
         docs.append(exam_practice(rng, chat=i % 2 == 0) if i % 4 < 2 else rng.choice(makers)(rng))
@@ -206,6 +231,7 @@ class PretrainSettings:
     "Pretraining of one tiny foundation model."
     passes: int = 4                  # times the encyclopedia and the idioms are told, each time phrased anew
     skill_docs: int = 20_000         # documents of general skills and exam practice
+    practice: int = 0                # questions about the practice world (`practice_base`), which joins the encyclopedia
     epochs: float = 1.0              # passes over the token blocks
     block_size: int = 256            # tokens per training sequence
     batch_size: int = 16             # sequences per step
@@ -325,7 +351,7 @@ def pretrain_foundation(spec: str, data_dir: Path | str, out: Path | str, s: Pre
     from doit_nb.models import foundation_model, load_model
     s, out = s or PretrainSettings(), Path(out)
     base = foundation_model(spec, data_dir=data_dir, seed=s.seed)
-    model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs), out, s, quiet)
+    model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice), out, s, quiet)
     meta_path = model_dir / "doit_model.json"
     meta = json.loads(meta_path.read_text())
     if "knowledge" not in meta["pretraining"]:
