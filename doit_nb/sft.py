@@ -175,7 +175,8 @@ def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings
     "Fine-tune the model at `model_dir` on the recipe at `data_dir`; returns the folder of the final model."
     s = settings or SFTSettings(); out = Path(out)
     if (out / "final" / MARKER).exists() and resume:
-        if not quiet: print(f"{out}: already trained"); return out / "final"
+        if not quiet: print(f"{out}: already trained")
+        return out / "final"
     start = last_complete_checkpoint(out) if resume else None
     if not resume:
         for p in [*out.glob("checkpoint-*"), out / "epochs.jsonl", out / "final"]:
