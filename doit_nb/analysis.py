@@ -20,7 +20,8 @@ def fit_sensitivity(x, y) -> dict:
     lx, y = np.log(np.asarray(x, float)), np.asarray(y, float)
     if len(lx) < 2 or np.ptp(lx) == 0: raise ValueError("the fit needs at least two distinct x values")
     a, b = np.polyfit(lx, y, 1)
-    pred = a * lx + b; ss = ((y - y.mean()) ** 2).sum()
+    pred = a * lx + b
+    ss = ((y - y.mean()) ** 2).sum()
     return dict(alpha=float(a), c=float(b / a) if abs(a) > 1e-9 else float("nan"), r2=float(1 - ((y - pred) ** 2).sum() / ss) if ss > 0 else float("nan"))
 
 # %% ../nbs/40_analysis.ipynb #0ce459a6
@@ -31,7 +32,8 @@ def bootstrap_fit(hits, x, n_boot: int = 1000, seed: int = 0, level: float = 0.9
     strata = [np.asarray(h, float) for h in (hits if isinstance(hits, (list, tuple)) else [hits])]
     rng = np.random.default_rng(seed)
     point = fit_sensitivity(x, 100 * np.mean([np.nanmean(h, 0) for h in strata], 0))
-    lx = np.log(np.asarray(x, float)); lxc = lx - lx.mean()
+    lx = np.log(np.asarray(x, float))
+    lxc = lx - lx.mean()
     ys = 100 * np.mean([np.nanmean(h[rng.integers(0, len(h), size=(n_boot, len(h)))], 1) for h in strata], 0)  # n_boot × conditions
     alphas = (ys - ys.mean(1, keepdims=True)) @ lxc / (lxc @ lxc)     # OLS slope of each resample
     lo, hi = np.quantile(alphas, [(1 - level) / 2, 1 - (1 - level) / 2])
@@ -65,16 +67,21 @@ def sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: 
                 runs = sel[sel["ability"] == ab]
                 mats = [_item_hits(items, runs, a, factor) for a in (scored if ab == "average" else [ab])]
                 mats = [m for m in mats if m.shape[1] >= 2]
-                if not mats: lo.append(np.nan); hi.append(np.nan); continue
+                if not mats:
+                    lo.append(np.nan)
+                    hi.append(np.nan)
+                    continue
                 cols = sorted(set.intersection(*(set(m.columns) for m in mats)))
                 b = bootstrap_fit([m[cols].values for m in mats], np.array(cols), n_boot, seed)
-                lo.append(b["alpha_lo"]); hi.append(b["alpha_hi"])
+                lo.append(b["alpha_lo"])
+                hi.append(b["alpha_hi"])
             out[pre + "alpha_lo"], out[pre + "alpha_hi"] = lo, hi
     return out
 
 def normalise(v) -> np.ndarray:
     "Min-max scaling to [0, 1], as the paper normalises sensitivities for its plots."
-    v = np.asarray(v, float); span = np.nanmax(v) - np.nanmin(v)
+    v = np.asarray(v, float)
+    span = np.nanmax(v) - np.nanmin(v)
     return (v - np.nanmin(v)) / span if span > 0 else np.zeros_like(v)
 
 # %% ../nbs/40_analysis.ipynb #8d18a034
@@ -105,13 +112,16 @@ def recovery_table(sens: pd.DataFrame, designed: dict | None = None) -> pd.DataF
 
 # %% ../nbs/40_analysis.ipynb #9ac57dd5
 def _z(v):
-    v = np.asarray(v, float); sd = v.std()
+    v = np.asarray(v, float)
+    sd = v.std()
     return (v - v.mean()) / sd if sd > 0 else v - v.mean()
 
 def complexity_transference(acc: pd.DataFrame, acc_f: pd.Series, loss: pd.Series, weights="standardised") -> pd.DataFrame:
     """Complexity and Transference per ability. `acc`: rows trained-on i, columns tested-on j; `acc_f`: the foundation
     model's score per ability; `loss`: L_i. `weights`: 'standardised' or a dict with w1, w2, w."""
-    ab = list(acc.index); A = acc.loc[ab, ab].values.astype(float); f = acc_f.loc[ab].values.astype(float)
+    ab = list(acc.index)
+    A = acc.loc[ab, ab].values.astype(float)
+    f = acc_f.loc[ab].values.astype(float)
     off = ~np.eye(len(ab), dtype=bool)
     helped = np.array([sum(A[j, i] - f[i] for j in range(len(ab)) if j != i) for i in range(len(ab))])
     gives = np.array([sum(A[i, j] - A[j, j] for j in range(len(ab)) if j != i) for i in range(len(ab))])
@@ -123,16 +133,21 @@ def complexity_transference(acc: pd.DataFrame, acc_f: pd.Series, loss: pd.Series
 # %% ../nbs/40_analysis.ipynb #acebba46
 def feature_relation(feature, sensitivity, n_boot: int = 2000, seed: int = 0) -> dict:
     "Slope, Pearson r (with a bootstrap interval over abilities) and leave-one-out errors of sensitivity ~ feature."
-    x, y = np.asarray(feature, float), np.asarray(sensitivity, float); n = len(x)
-    slope, icept = np.polyfit(x, y, 1); r = float(np.corrcoef(x, y)[0, 1])
-    rng = np.random.default_rng(seed); rs = []
+    x, y = np.asarray(feature, float), np.asarray(sensitivity, float)
+    n = len(x)
+    slope, icept = np.polyfit(x, y, 1)
+    r = float(np.corrcoef(x, y)[0, 1])
+    rng = np.random.default_rng(seed)
+    rs = []
     for _ in range(n_boot):
         k = rng.integers(0, n, n)
         if np.ptp(x[k]) > 0 and np.ptp(y[k]) > 0: rs.append(np.corrcoef(x[k], y[k])[0, 1])
     err, base = [], []
     for i in range(n):
-        m = np.arange(n) != i; a, b = np.polyfit(x[m], y[m], 1)
-        err.append(abs(a * x[i] + b - y[i])); base.append(abs(y[m].mean() - y[i]))
+        m = np.arange(n) != i
+        a, b = np.polyfit(x[m], y[m], 1)
+        err.append(abs(a * x[i] + b - y[i]))
+        base.append(abs(y[m].mean() - y[i]))
     lo, hi = np.quantile(rs, [0.025, 0.975]) if rs else (float("nan"), float("nan"))
     return dict(slope=float(slope), intercept=float(icept), r=r, r_lo=float(lo), r_hi=float(hi),
                 loo_error=float(np.mean(err)), loo_error_mean_only=float(np.mean(base)))

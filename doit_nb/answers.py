@@ -22,7 +22,8 @@ def _norm(text: str) -> str: return text.translate(_FW)
 
 def parse_letter_answer(text: str, options: str = "ABCD") -> str | None:
     "The single option letter a reply gives, or None."
-    t = _norm(text).strip(); L = f"[{options}]"
+    t = _norm(text).strip()
+    L = f"[{options}]"
     m = re.search(_STATE + _SEP + f"({L})(?![A-Za-z])", t, flags=re.I)
     if m: return m.group(1).upper()
     m = re.match(rf"[\(\[【]?\s*({L})\s*(?:[\)\]】.:,;!\s]|$)", t)
@@ -32,7 +33,8 @@ def parse_letter_answer(text: str, options: str = "ABCD") -> str | None:
 
 def parse_letters_answer(text: str, options: str = "ABCD") -> str | None:
     "The set of letters a multi-select reply gives (sorted, e.g. 'AC'), or None."
-    t = _norm(text).strip(); L = f"[{options}]"
+    t = _norm(text).strip()
+    L = f"[{options}]"
     run = rf"({L}(?:[\s,;和及与、]*{L})*)(?![A-Za-z])"
     m = re.search(_STATE + _SEP + run, t, flags=re.I) or re.match(rf"[\(\[]?\s*{run}", t) \
         or re.search(rf"(?<![A-Za-z]){run}", t)
@@ -87,7 +89,8 @@ def _to_number(s: str):
     s = re.sub(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}", r"(\1)/(\2)", s)
     s = re.sub(r"\\left|\\right|\\!|\\,|\s", "", s).replace("\\cdot", "*").replace("\\times", "*").replace("^", "**")
     s = re.sub(r"(个|元|米|厘米|千克|克|人|天|小时|分钟|度|平方米)$", "", s)
-    pct = s.endswith("%"); s = s.rstrip("%")
+    pct = s.endswith("%")
+    s = s.rstrip("%")
     if len(s) > 200: return None
     try: node = ast.parse(s, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError): return None

@@ -34,7 +34,8 @@ def _item(skip: list | None, subject, q, opts, ans, where) -> BenchItem | None:
     try: return _check_item(subject, q, opts, ans, where)
     except BenchmarkError as e:
         if skip is None: raise
-        skip.append(str(e)); return None
+        skip.append(str(e))
+        return None
 
 def _check_item(subject, q, opts, ans, where) -> BenchItem:
     if not isinstance(q, str) or not q.strip(): raise BenchmarkError(f"{where}: empty question")
@@ -89,7 +90,8 @@ def _agieval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]
                 except (ValueError, SyntaxError) as e: raise BenchmarkError(f"{p}:{i}: cannot read the {subject} example ({e})")
                 out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
         return out
-    p = root / "agieval" / "v1" / f"{subject}.jsonl"; out = []
+    p = root / "agieval" / "v1" / f"{subject}.jsonl"
+    out = []
     with open(p, encoding="utf-8") as f:
         for i, line in enumerate(f, start=1):
             if not line.strip(): continue
@@ -136,15 +138,23 @@ def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int
     "The most probable option letter after each prompt: one forward pass per prompt, batched by length."
     import torch
     from doit_nb.scoring import letter_ids, _body_and_head
-    body, head = _body_and_head(model); lids = torch.tensor(letter_ids(tok, "ABCDEFG"))
-    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i])); out = [None] * len(prompts); i = 0
+    body, head = _body_and_head(model)
+    lids = torch.tensor(letter_ids(tok, "ABCDEFG"))
+    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
+    out = [None] * len(prompts)
+    i = 0
     model.eval()
     with torch.no_grad():
         bar = progress(total=len(prompts), it=None, desc=desc or "questions", leave=False)
         while i < len(order):
-            L = len(prompts[order[i]]); b = order[i:i + max(1, batch_tokens // max(1, L))]; i += len(b)
-            ids = torch.full((len(b), L), tok.pad_token_id, dtype=torch.long); att = torch.zeros_like(ids)
-            for r, k in enumerate(b): ids[r, :len(prompts[k])] = torch.tensor(prompts[k]); att[r, :len(prompts[k])] = 1
+            L = len(prompts[order[i]])
+            b = order[i:i + max(1, batch_tokens // max(1, L))]
+            i += len(b)
+            ids = torch.full((len(b), L), tok.pad_token_id, dtype=torch.long)
+            att = torch.zeros_like(ids)
+            for r, k in enumerate(b):
+                ids[r, :len(prompts[k])] = torch.tensor(prompts[k])
+                att[r, :len(prompts[k])] = 1
             h = body(input_ids=ids, attention_mask=att).last_hidden_state
             last = h[torch.arange(len(b)), att.sum(1) - 1]
             logits = head(last)[:, lids].float()
@@ -157,7 +167,8 @@ def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: lis
     "Per-option log-likelihood (one unbatched forward with full logits per option): the slow way."
     import torch
     from doit_nb.scoring import letter_ids
-    lids = letter_ids(tok, "ABCDEFG"); out = []
+    lids = letter_ids(tok, "ABCDEFG")
+    out = []
     model.eval()
     with torch.no_grad():
         for p, n in zip(prompts, n_options):

@@ -18,7 +18,8 @@ __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'cmd_build', 'cmd_validate', 'cmd_recipe
 def cmd_build(a) -> int:
     from doit_nb.sources import get_source, build_data
     src = get_source(a.source, path=a.path, seed=a.seed, size=a.size, eval_size=a.eval_size, synthetic_size=a.synthetic_size)
-    t0 = time.time(); out = build_data(src, a.out, overwrite=a.force)
+    t0 = time.time()
+    out = build_data(src, a.out, overwrite=a.force)
     from doit_nb.sources import DoitData
     print(DoitData(out).counts().to_string())
     print(f"built {a.source} data at {out} in {time.time() - t0:.1f}s")
@@ -39,7 +40,8 @@ def cmd_recipe(a) -> int:
 
 def cmd_table1(a) -> int:
     from doit_nb.sources import table1, write_table
-    df = table1(a.data); print(df.to_string(index=False))
+    df = table1(a.data)
+    print(df.to_string(index=False))
     if a.out: print("wrote", *write_table(df, a.out))
     return 0
 
@@ -64,7 +66,8 @@ def cmd_train(a) -> int:
 # %% ../nbs/90_cli.ipynb #78a02852
 def write_results(df, out: Path | str) -> Path:
     "Write a results table by suffix (.parquet, .csv, .jsonl), atomically."
-    out = Path(out); suf = out.suffix
+    out = Path(out)
+    suf = out.suffix
     if suf not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{out}: use a .parquet, .csv or .jsonl file")
     with atomic_write(out, "wb" if suf == ".parquet" else "w") as f:
         if suf == ".parquet": df.to_parquet(f, index=False)
@@ -98,7 +101,8 @@ def cmd_sweep(a) -> int:
     from doit_nb.sweeps import run_sweep
     t0 = time.time()
     rep = run_sweep(a.profile, jobs=a.jobs, backend=a.backend, only=a.only, force=a.force)
-    print(rep); print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
+    print(rep)
+    print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
     return 1 if rep.failed else 0
 
 # %% ../nbs/90_cli.ipynb #757870e9
@@ -130,7 +134,8 @@ CAPTIONS = {  # output → (paper section, caption)
 def write_index(manifest: dict, figures: Path) -> Path:
     "`index.html`: every built figure and table with its caption, paper section, files, executed notebook and parameters."
     import html
-    root = project_root(); rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
+    root = project_root()
+    rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
     parts = [f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
              f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
              f"<code>{html.escape(str(manifest.get('results')))}</code></p>"]
@@ -149,7 +154,8 @@ def write_index(manifest: dict, figures: Path) -> Path:
         parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
         if info is None:
             why = manifest.get("not_built", {}).get(out)
-            parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>"); continue
+            parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
+            continue
         for f in info["files"]:
             if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
             elif f.endswith(".csv"): parts.append(pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep=""))
@@ -175,10 +181,14 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
     from doit_nb.sources import data_hash
     from doit_nb.sweeps import load_profile, run_sweep, ensure_data, git_commit, execute_notebook
     prof = load_profile(profile)
-    runs = Path(runs or runs_dir()); figures = Path(figures or figures_dir() / prof["name"])
-    rep = run_sweep(profile, jobs=jobs, runs=runs); print(f"sweeps: {rep}")
+    runs = Path(runs or runs_dir())
+    figures = Path(figures or figures_dir() / prof["name"])
+    rep = run_sweep(profile, jobs=jobs, runs=runs)
+    print(f"sweeps: {rep}")
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
-    data = ensure_data(prof, runs); dh = data_hash(data); commit = git_commit()
+    data = ensure_data(prof, runs)
+    dh = data_hash(data)
+    commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
     manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results),
                     foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={})
@@ -207,7 +217,8 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
     return manifest
 
 def cmd_paper_figures(a) -> int:
-    t0 = time.time(); m = paper_figures(a.profile, jobs=a.jobs)
+    t0 = time.time()
+    m = paper_figures(a.profile, jobs=a.jobs)
     figs = figures_dir() / m["profile"]
     for out, info in m["outputs"].items(): print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
     print("not built:" + "".join(f"\n  {k}: {why}" for k, why in m["not_built"].items()))
@@ -230,13 +241,18 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="replace an existing --out")
     b.set_defaults(fn=cmd_build)
     v = data.add_parser("validate", help="check DoIT files; one line per problem")
-    v.add_argument("path"); v.set_defaults(fn=cmd_validate)
+    v.add_argument("path")
+    v.set_defaults(fn=cmd_validate)
     r = data.add_parser("recipe", help="write a training recipe (curated-N, synthetic-N, baseline, reconstruct, maximum, mix-K, <ability>-n)")
-    r.add_argument("name"); r.add_argument("--data", required=True); r.add_argument("--out", required=True)
-    r.add_argument("--seed", type=int, default=0); r.add_argument("--force", action="store_true")
+    r.add_argument("name")
+    r.add_argument("--data", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--force", action="store_true")
     r.set_defaults(fn=cmd_recipe)
     t = data.add_parser("table1", help="Table 1 (items per ability and split) of a DoIT layout")
-    t.add_argument("--data", required=True); t.add_argument("--out", help="write <out>.csv and <out>.md")
+    t.add_argument("--data", required=True)
+    t.add_argument("--out", help="write <out>.csv and <out>.md")
     t.set_defaults(fn=cmd_table1)
     tr = sub.add_parser("train", help="fine-tune a foundation model on a recipe (SFT, paper §4.1 and A.1)")
     tr.add_argument("--model", required=True, help="tiny-s | tiny-m | tiny-l | gemma3-270m | a local model folder")
@@ -244,28 +260,36 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, help="run folder: checkpoints per epoch, epochs.jsonl, final/")
     tr.add_argument("--base-data", help="tiny models: the DoIT layout their tokenizer is trained on (default: the recipe's)")
     tr.add_argument("--profile", help="SFT profile: paper | tiny | gemma-lora | a JSON file (default by model)")
-    tr.add_argument("--epochs", type=int); tr.add_argument("--lr", type=float, help="peak learning rate")
+    tr.add_argument("--epochs", type=int)
+    tr.add_argument("--lr", type=float, help="peak learning rate")
     tr.add_argument("--batch-size", type=int, help="effective batch (paper: 64)")
-    tr.add_argument("--per-device-batch-size", type=int); tr.add_argument("--max-length", type=int)
-    tr.add_argument("--seed", type=int); tr.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
-    tr.add_argument("--lora", action="store_true"); tr.add_argument("--qlora", action="store_true", help="4-bit base + LoRA (CUDA)")
+    tr.add_argument("--per-device-batch-size", type=int)
+    tr.add_argument("--max-length", type=int)
+    tr.add_argument("--seed", type=int)
+    tr.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
+    tr.add_argument("--lora", action="store_true")
+    tr.add_argument("--qlora", action="store_true", help="4-bit base + LoRA (CUDA)")
     tr.add_argument("--deepspeed", help="DeepSpeed config for multi-GPU runs (configs/deepspeed_zero3.json)")
     tr.add_argument("--no-resume", action="store_true", help="start over instead of resuming from the last complete checkpoint")
     tr.add_argument("--trust-remote-code", action="store_true", help="allow a model folder's own code to run")
     tr.set_defaults(fn=cmd_train)
     sc = sub.add_parser("score", help="score a checkpoint on a DoIT split (exact match and perplexity against distractors, §4.2)")
     sc.add_argument("--checkpoint", required=True, help="a checkpoint folder, a run's final/ or a foundation model folder")
-    sc.add_argument("--data", required=True, help="a DoIT layout"); sc.add_argument("--split", default="valid", choices=["valid", "test"])
+    sc.add_argument("--data", required=True, help="a DoIT layout")
+    sc.add_argument("--split", default="valid", choices=["valid", "test"])
     sc.add_argument("--out", required=True, help="results file: .parquet, .csv or .jsonl")
-    sc.add_argument("--batch-size", type=int, default=16); sc.add_argument("--limit", type=int, help="at most N items per ability")
+    sc.add_argument("--batch-size", type=int, default=16)
+    sc.add_argument("--limit", type=int, help="at most N items per ability")
     sc.add_argument("--items", action="store_true", help="also write every item's reply and hit to <out>.items.jsonl")
     sc.set_defaults(fn=cmd_score)
     be = sub.add_parser("bench", help="a model on CMMLU, AGIEval or C-Eval (letter probabilities, §5.2)")
     be.add_argument("benchmark", choices=["cmmlu", "agieval", "ceval"])
     be.add_argument("--model", required=True, help="a checkpoint or model folder, or a foundation-model spec")
-    be.add_argument("--shots", type=int, default=0, choices=[0, 5]); be.add_argument("--path", help="folder of the public data sets")
+    be.add_argument("--shots", type=int, default=0, choices=[0, 5])
+    be.add_argument("--path", help="folder of the public data sets")
     be.add_argument("--out", required=True, help="results file: .parquet, .csv or .jsonl")
-    be.add_argument("--subjects", help="comma-separated subjects (default: all)"); be.add_argument("--limit", type=int, help="at most N questions per subject")
+    be.add_argument("--subjects", help="comma-separated subjects (default: all)")
+    be.add_argument("--limit", type=int, help="at most N questions per subject")
     be.add_argument("--base-data", help="tiny-* specs: the DoIT layout their tokenizer is trained on")
     be.add_argument("--trust-remote-code", action="store_true")
     be.set_defaults(fn=cmd_bench)
@@ -287,9 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     from doit_nb.records import DoitDataError
     a = parser().parse_args(argv)
     try: rc = a.fn(a)
-    except DoitDataError as e: print(e, file=sys.stderr); rc = 1
+    except DoitDataError as e:
+        print(e, file=sys.stderr)
+        rc = 1
     except (ValueError, FileNotFoundError, FileExistsError, NotImplementedError, RuntimeError) as e:
-        print(f"doit-nb: error: {e}", file=sys.stderr); rc = 2
+        print(f"doit-nb: error: {e}", file=sys.stderr)
+        rc = 2
     if argv is None: sys.exit(rc)
     return rc
 

@@ -25,14 +25,17 @@ def register_cjk_fonts() -> list[str]:
     import vl_convert as vlc
     dirs = [d for d in [os.environ.get("DOIT_FONTS"), *CJK_FONT_DIRS] if d and Path(d).is_dir()]
     for d in dirs:
-        if d not in _REGISTERED: vlc.register_font_directory(d); _REGISTERED.append(d)
+        if d not in _REGISTERED:
+            vlc.register_font_directory(d)
+            _REGISTERED.append(d)
     return dirs
 
 def save_chart(chart, stem: Path | str) -> list[Path]:
     "Save an altair chart as `<stem>.svg` and `<stem>.png` (atomically); returns the paths."
     import vl_convert as vlc
     register_cjk_fonts()
-    stem = Path(stem); spec = chart.configure(font=CJK_FAMILIES).to_json()
+    stem = Path(stem)
+    spec = chart.configure(font=CJK_FAMILIES).to_json()
     out = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     with atomic_write(out[0]) as f: f.write(vlc.vegalite_to_svg(spec))
     with atomic_write(out[1], "wb") as f: f.write(vlc.vegalite_to_png(spec, scale=2))
@@ -40,14 +43,16 @@ def save_chart(chart, stem: Path | str) -> list[Path]:
 
 def note_not_built(out_dir: Path | str, reasons: dict[str, str]) -> None:
     "Add `reasons` (output → why this profile's results do not make it) to `not_built.json`, shown in the figures index."
-    p = Path(out_dir) / "not_built.json"; old = json.loads(p.read_text()) if p.exists() else {}
+    p = Path(out_dir) / "not_built.json"
+    old = json.loads(p.read_text()) if p.exists() else {}
     with atomic_write(p) as f: json.dump({**old, **reasons}, f, indent=1, ensure_ascii=False)
 
 # %% ../nbs/41_figures.ipynb #afe4d0c4
 def score_interval(score, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
     "Wilson interval (lo, hi), in %, of scores in % on `n` items each."
     p, n = np.asarray(score, float) / 100, np.asarray(n, float)
-    d = 1 + z ** 2 / n; centre = (p + z ** 2 / (2 * n)) / d
+    d = 1 + z ** 2 / n
+    centre = (p + z ** 2 / (2 * n)) / d
     half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / d
     return 100 * (centre - half), 100 * (centre + half)
 

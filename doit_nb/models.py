@@ -41,7 +41,8 @@ def add_speaker_tokens(model, tokenizer):
     model.config.pad_token_id = tokenizer.pad_token_id
     model.config.eos_token_id = eot
     if model.generation_config is not None:
-        model.generation_config.eos_token_id = eot; model.generation_config.pad_token_id = tokenizer.pad_token_id
+        model.generation_config.eos_token_id = eot
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
 
 # %% ../nbs/10_models.ipynb #b8368d46
@@ -109,7 +110,8 @@ def _gemma_plain(dst: Path):
     gguf = g.assemble(default_cache_dir() / "gguf" / g.MODEL_NAME)
     tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     q = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
-    cfg = q.config.to_dict(); cfg.pop("quantization_config", None)
+    cfg = q.config.to_dict()
+    cfg.pop("quantization_config", None)
     plain = AutoModelForCausalLM.from_config(AutoConfig.for_model(**cfg), dtype=torch.float32)
     plain.load_state_dict(q.state_dict(), strict=True)
     return plain, tok
@@ -121,7 +123,8 @@ def default_cache_dir() -> Path:
 
 def _save(model, tok, out: Path, meta: dict):
     with atomic_dir(out, overwrite=True) as tmp:
-        model.save_pretrained(tmp); tok.save_pretrained(tmp)
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
         (tmp / "doit_model.json").write_text(json.dumps(meta, indent=1))
 
 def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 0, cache: Path | str | None = None) -> Path:
@@ -159,7 +162,8 @@ def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **
     A LoRA folder (a checkpoint of a `--lora` run) is loaded onto its base model and merged."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    path = Path(path); dtype = dtype or torch.float32
+    path = Path(path)
+    dtype = dtype or torch.float32
     tok = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
     if (path / "adapter_config.json").exists():
         from peft import PeftModel

@@ -63,14 +63,21 @@ def _jsonl(path: Path):
 
 def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
     "Single-answer multiple-choice items of COIG exam for biology, history and Chinese (letter labels)."
-    p = root / "coig_cqia" / "exam" / "coig_exam_sampled_clean_v3.jsonl"; out = {t: [] for t in COIG_DOMAINS}
+    p = root / "coig_cqia" / "exam" / "coig_exam_sampled_clean_v3.jsonl"
+    out = {t: [] for t in COIG_DOMAINS}
     domain = {v: k for k, v in COIG_DOMAINS.items()}
     for i, d in _jsonl(p):
         t = domain.get((d.get("domain") or [None])[0])
         if t is None: continue
-        text = (d["instruction"] + "\n" + d.get("input", "")).strip(); mc = split_options(text); ans = answer_letters(d["output"])
-        if mc is None: report[f"{t}: dropped, not a four-option question"] += 1; continue
-        if ans is None or len(ans) != 1: report[f"{t}: dropped, no single answer letter in the explanation"] += 1; continue
+        text = (d["instruction"] + "\n" + d.get("input", "")).strip()
+        mc = split_options(text)
+        ans = answer_letters(d["output"])
+        if mc is None:
+            report[f"{t}: dropped, not a four-option question"] += 1
+            continue
+        if ans is None or len(ans) != 1:
+            report[f"{t}: dropped, no single answer letter in the explanation"] += 1
+            continue
         group = d["instruction"] if len(d["instruction"]) > 80 else None   # sub-questions of one passage stay together
         out[t].append(dict(messages=_qa(_mc("单项选择题：" + mc[0], mc[1]), ans), type=t, question_format=0,
                            meta=_meta("coig_exam", f"{p.name}:{i}", group=group)))
@@ -78,10 +85,14 @@ def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
 
 def coig_human_value(root: Path, report: Counter) -> list[dict]:
     "COIG human-value multiple-choice items as Ethics (one or several letters)."
-    p = root / "coig_cqia" / "human_value" / "coig_human_value_multi_choice.jsonl"; out = []
+    p = root / "coig_cqia" / "human_value" / "coig_human_value_multi_choice.jsonl"
+    out = []
     for i, d in _jsonl(p):
-        mc = split_options((d["instruction"] + "\n" + d.get("input", "")).strip()); ans = answer_letters(d["output"])
-        if mc is None or ans is None: report["ethics: dropped, options or answer not readable"] += 1; continue
+        mc = split_options((d["instruction"] + "\n" + d.get("input", "")).strip())
+        ans = answer_letters(d["output"])
+        if mc is None or ans is None:
+            report["ethics: dropped, options or answer not readable"] += 1
+            continue
         out.append(dict(messages=_qa(_mc("选择题（可能有多个正确选项）：" + mc[0], mc[1]), ans), type="ethics",
                         question_format=0, meta=_meta("coig_human_value", f"{p.name}:{i}")))
     return out
@@ -93,13 +104,16 @@ def c3_dialogue(root: Path, report: Counter) -> dict[str, list[dict]]:
     turn (a dialogue with an odd number of lines has its last line put before the question)."""
     out = {}
     for name, split in (("train", "full"), ("dev", "valid"), ("test", "test")):
-        p = root / "c3" / "data" / f"c3-d-{name}.json"; out[split] = []
+        p = root / "c3" / "data" / f"c3-d-{name}.json"
+        out[split] = []
         for k, (lines, questions, doc) in enumerate(json.loads(p.read_text(encoding="utf-8"))):
             for j, q in enumerate(questions):
                 opts = q["choice"]
                 if not 3 <= len(opts) <= 4 or q["answer"] not in opts or len(set(opts)) != len(opts):
-                    report["understanding: dropped, not 3-4 distinct options with the answer among them"] += 1; continue
-                turns = list(lines); tail = turns.pop() + "\n" if len(turns) % 2 else ""
+                    report["understanding: dropped, not 3-4 distinct options with the answer among them"] += 1
+                    continue
+                turns = list(lines)
+                tail = turns.pop() + "\n" if len(turns) % 2 else ""
                 ask = tail + _mc(f"根据上面的对话回答问题：{q['question']}", opts)
                 out[split].append(dict(messages=_qa(*turns, ask, "ABCD"[opts.index(q["answer"])]), type="understanding",
                                        question_format=0, meta=_meta("c3", f"{p.name}:{k}:{j}", group=f"c3:{doc}:{k}")))
@@ -111,7 +125,8 @@ def logiqa2(root: Path, report: Counter) -> list[dict]:
     for name in ("dev_zh.txt", "test_zh.txt"):
         for i, d in _jsonl(root / "logiqa2" / name):
             if len(d.get("options", [])) != 4 or d.get("answer") not in range(4):
-                report["reasoning: dropped, not four options with an answer index"] += 1; continue
+                report["reasoning: dropped, not four options with an answer index"] += 1
+                continue
             out.append(dict(messages=_qa(_mc(f"逻辑推理题：{d['text'].strip()}\n{d['question'].strip()}", d["options"]), "ABCD"[d["answer"]]),
                             type="reasoning", question_format=0, meta=_meta("logiqa2", f"{name}:{i}", group=d["text"].strip())))
     return out
@@ -142,12 +157,16 @@ def corrupt_code(code: str, key: str) -> str | None:
 def leetcode(root: Path, report: Counter) -> list[dict]:
     """leetcode.cn problems as Code Generation (format 1): the ground truth is the Python 3 solution, the fine-grained
     distractor a corrupted copy of it, the coarse-grained one another problem's solution."""
-    p = root / "leetcode_cn" / "problems.jsonl"; rows = [(i, d) for i, d in _jsonl(p) if d.get("python3", "").strip()]
+    p = root / "leetcode_cn" / "problems.jsonl"
+    rows = [(i, d) for i, d in _jsonl(p) if d.get("python3", "").strip()]
     fence = lambda c: f"```python\n{c.strip()}\n```"
     out = []
     for i, d in rows:
-        gt = d["python3"].strip(); fine = corrupt_code(gt, d["id"])
-        if fine is None: report["code: dropped, no operator to corrupt for a fine-grained distractor"] += 1; continue
+        gt = d["python3"].strip()
+        fine = corrupt_code(gt, d["id"])
+        if fine is None:
+            report["code: dropped, no operator to corrupt for a fine-grained distractor"] += 1
+            continue
         others = [o["python3"].strip() for _, o in rows if o["id"] != d["id"] and o["python3"].strip() not in (gt, fine)]
         coarse = others[stable_int("coarse", d["id"]) % len(others)]
         prompt = f"请用 Python3 解答下面这道题（{d['title']}）：\n\n{html_text(d['description_html'])}"
@@ -157,10 +176,13 @@ def leetcode(root: Path, report: Counter) -> list[dict]:
 
 def alpaca_zh(root: Path, report: Counter) -> list[dict]:
     "The GPT-4 Chinese Alpaca sample as the synthetic pool."
-    p = root / "alpaca_gpt4_zh" / "alpaca_zh_demo.json"; out = []
+    p = root / "alpaca_gpt4_zh" / "alpaca_zh_demo.json"
+    out = []
     for i, d in enumerate(json.loads(p.read_text(encoding="utf-8"))):
         q = (d["instruction"].strip() + ("\n" + d["input"].strip() if d.get("input", "").strip() else "")).strip()
-        if not q or not d.get("output", "").strip(): report["synthetic: dropped, empty instruction or output"] += 1; continue
+        if not q or not d.get("output", "").strip():
+            report["synthetic: dropped, empty instruction or output"] += 1
+            continue
         out.append(dict(messages=_qa(q, d["output"].strip()), type=SYNTHETIC_TYPE, question_format=1,
                         meta=_meta("alpaca_gpt4_zh", f"{p.name}:{i}")))
     return out
@@ -194,7 +216,8 @@ class BenchmarkIndex:
         for name in ("cmmlu", "agieval", "ceval"):
             for split in ("test", "dev"):
                 for it in load_benchmark(name, split, root, strict=False):
-                    self.grams |= shingles(question_text(it), k); self.n += 1
+                    self.grams |= shingles(question_text(it), k)
+                    self.n += 1
     def overlap(self, text: str) -> float:
         "Fraction of `text`'s k-grams found in a benchmark question."
         g = shingles(text, self.k)
@@ -210,7 +233,8 @@ def assign_splits(records: list[dict], eval_size: int, seed: int = 0) -> dict[st
     content-hash order, `eval_size` items each for test and valid (at most a quarter of the items each)."""
     groups = {}
     for r in records: groups.setdefault(r["meta"]["group"], []).append(r)
-    e = min(eval_size, len(records) // 4); out = {"test": [], "valid": [], "full": []}
+    e = min(eval_size, len(records) // 4)
+    out = {"test": [], "valid": [], "full": []}
     for g in sorted(groups, key=lambda g: stable_hash("split", seed, g)):
         out["test" if len(out["test"]) < e else "valid" if len(out["valid"]) < e else "full"] += groups[g]
     return out
@@ -231,8 +255,11 @@ def dedupe_splits(splits: dict[str, list[dict]], report: Counter, t: str) -> dic
         keep = []
         for r in splits.get(sp, []):
             k = _norm(question_of(r))
-            if k in seen: report[f"{t}: dropped from {sp}, question already in test/valid or repeated"] += 1; continue
-            seen.add(k); keep.append(r)
+            if k in seen:
+                report[f"{t}: dropped from {sp}, question already in test/valid or repeated"] += 1
+                continue
+            seen.add(k)
+            keep.append(r)
         out[sp] = keep
     return out
 

@@ -54,7 +54,10 @@ def _uniform_fill(budget: int, caps: dict[str, int]) -> dict[str, int]:
         share = left // len(open_)
         small = [t for t in open_ if caps[t] <= share]
         if not small: break
-        for t in small: out[t] = caps[t]; left -= caps[t]; open_.remove(t)
+        for t in small:
+            out[t] = caps[t]
+            left -= caps[t]
+            open_.remove(t)
     for i, t in enumerate(open_): out[t] = left // len(open_) + (1 if i < left % len(open_) else 0)
     return out
 
@@ -67,7 +70,8 @@ def plan_recipe(name: str, data: DoitData) -> Recipe:
     missing = [t for t in ABILITIES if t not in pool]
     B = min(pool.values()) if pool else 0
     scale = min(1.0, B / 1000)
-    s64 = max(1, round(64 * scale)); s1000 = round(1000 * scale)
+    s64 = max(1, round(64 * scale))
+    s1000 = round(1000 * scale)
 
     def check(counts, pools):
         for t, n in counts.items():
@@ -83,21 +87,29 @@ def plan_recipe(name: str, data: DoitData) -> Recipe:
     if m := re.fullmatch(r"curated-(\d+)", name):
         N = int(m[1])
         if N % 10: raise ValueError(f"recipe {name}: N must be a multiple of 10 (N/10 items of each of 10 abilities)")
-        counts, pools = check({t: N // 10 for t in ABILITIES}, {t: "1000" for t in ABILITIES}); notes = []
+        counts, pools = check({t: N // 10 for t in ABILITIES}, {t: "1000" for t in ABILITIES})
+        notes = []
     elif m := re.fullmatch(r"synthetic-(\d+)", name):
-        counts, pools = check({SYNTHETIC_TYPE: int(m[1])}, {SYNTHETIC_TYPE: "synthetic"}); notes = []
+        counts, pools = check({SYNTHETIC_TYPE: int(m[1])}, {SYNTHETIC_TYPE: "synthetic"})
+        notes = []
     elif name == "baseline":
-        counts, pools = check({t: s1000 for t in ABILITIES}, {t: "1000" for t in ABILITIES}); notes = ["= curated-10000"]
+        counts, pools = check({t: s1000 for t in ABILITIES}, {t: "1000" for t in ABILITIES})
+        notes = ["= curated-10000"]
     elif name == "reconstruct":
         others = [t for t in ABILITIES if t not in REDUCED + PLATEAU]
         budget = 10 * s1000 - 2 * s64 - s1000 * len(PLATEAU)
-        counts, pools = fixed_and_rest(_uniform_fill(budget, {t: full.get(t, 0) for t in others})); notes = []
+        counts, pools = fixed_and_rest(_uniform_fill(budget, {t: full.get(t, 0) for t in others}))
+        notes = []
     elif name == "maximum" or (m := re.fullmatch(r"mix-(\d+)", name)):
-        counts, pools = fixed_and_rest({t: full.get(t, 0) for t in ABILITIES if t not in REDUCED + PLATEAU}); notes = []
+        counts, pools = fixed_and_rest({t: full.get(t, 0) for t in ABILITIES if t not in REDUCED + PLATEAU})
+        notes = []
         if name != "maximum" and int(m[1]):
-            k = int(m[1]); counts[SYNTHETIC_TYPE], pools[SYNTHETIC_TYPE] = k, "synthetic"; check(counts, pools)
+            k = int(m[1])
+            counts[SYNTHETIC_TYPE], pools[SYNTHETIC_TYPE] = k, "synthetic"
+            check(counts, pools)
     elif (m := re.fullmatch(r"([a-z_]+)-(\d+)", name)) and m[1] in ABILITIES:
-        counts, pools = check({m[1]: int(m[2])}, {m[1]: "1000"}); notes = ["single-ability recipe (§4.3.2)"]
+        counts, pools = check({m[1]: int(m[2])}, {m[1]: "1000"})
+        notes = ["single-ability recipe (§4.3.2)"]
     else:
         raise ValueError(f"unknown recipe {name!r}: use curated-N, synthetic-N, baseline, reconstruct, maximum, "
                          f"mix-K or <ability>-n (abilities: {', '.join(ABILITIES)})")
@@ -119,7 +131,8 @@ def recipe_records(recipe: Recipe, data: DoitData, seed: int = 0) -> dict[str, l
 
 def make_recipe(name: str, data_dir: Path | str, out: Path | str, seed: int = 0, overwrite: bool = False) -> Recipe:
     "Write recipe `name` drawn from the DoIT layout at `data_dir` into folder `out` (atomically)."
-    data = DoitData(data_dir); recipe = plan_recipe(name, data)
+    data = DoitData(data_dir)
+    recipe = plan_recipe(name, data)
     recs = recipe_records(recipe, data, seed)
     with atomic_dir(out, overwrite=overwrite) as tmp:
         for t, rs in recs.items(): write_records(tmp / f"{t}.json", rs)

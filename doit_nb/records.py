@@ -95,7 +95,9 @@ def _check_messages(msgs) -> list[tuple[str, str]]:
     out = []
     for i, m in enumerate(msgs):
         f = f"messages[{i}]"
-        if not isinstance(m, dict): out.append((f, f"must be an object, got {type(m).__name__}")); continue
+        if not isinstance(m, dict):
+            out.append((f, f"must be an object, got {type(m).__name__}"))
+            continue
         if m.get("role") not in ("user", "assistant"): out.append((f"{f}.role", f"must be 'user' or 'assistant', got {m.get('role')!r}"))
         elif m["role"] != ("user", "assistant")[i % 2]:
             out.append((f"{f}.role", f"roles must alternate user/assistant starting with user; got {m['role']!r} at turn {i}"))
@@ -130,8 +132,12 @@ def check_record(record, split: str | None = None) -> list[tuple[str, str]]:
     if "idx" in record and (isinstance(record["idx"], bool) or not isinstance(record["idx"], (int, str))):
         out.append(("idx", f"must be an int or a string, got {type(record['idx']).__name__}"))
     t = record.get("type")
-    if "type" in record and not isinstance(t, str): out.append(("type", f"must be a string, got {type(t).__name__}")); t = None
-    elif t is not None and t not in ALL_TYPES: out.append(("type", f"unknown type {t!r} (known: {', '.join(ALL_TYPES)})")); t = None
+    if "type" in record and not isinstance(t, str):
+        out.append(("type", f"must be a string, got {type(t).__name__}"))
+        t = None
+    elif t is not None and t not in ALL_TYPES:
+        out.append(("type", f"unknown type {t!r} (known: {', '.join(ALL_TYPES)})"))
+        t = None
     q = question_format(record)
     if "question_format" in record and q is None:
         out.append(("question_format", f"must be 0 or 1 (or '0'/'1'), got {record['question_format']!r}"))
@@ -169,20 +175,25 @@ def iter_jsonl(path: Path | str) -> Iterator[tuple[int, object, str | None]]:
             except json.JSONDecodeError as e: yield i, None, f"malformed JSON: {e.msg} at column {e.colno}"
 
 def _whole_json(path: Path) -> bool:
-    try: json.loads(Path(path).read_text(encoding="utf-8")); return True
+    try:
+        json.loads(Path(path).read_text(encoding="utf-8"))
+        return True
     except (ValueError, OSError): return False
 
 METADATA_FILES = ("manifest.json",)  # written by this package beside the data; not records
 
 def validate_file(path: Path | str, split: str | None = None) -> list[Problem]:
     "Every problem in one DoIT file (JSON lines)."
-    path = Path(path); split = split or _split_of(path)
+    path = Path(path)
+    split = split or _split_of(path)
     out = []
     try:
         for i, obj, err in iter_jsonl(path):
             if err and i == 1 and _whole_json(path):
                 return [Problem(str(path), 1, "<json>", "the file is one JSON document; DoIT files hold one JSON record per line")]
-            if err: out.append(Problem(str(path), i, "<json>", err)); continue
+            if err:
+                out.append(Problem(str(path), i, "<json>", err))
+                continue
             out += [Problem(str(path), i, f, m) for f, m in check_record(obj, split)]
     except UnicodeDecodeError as e: out.append(Problem(str(path), 0, "<file>", f"not UTF-8 text: {e.reason}"))
     except OSError as e: out.append(Problem(str(path), 0, "<file>", f"cannot read: {e.strerror}"))
@@ -218,5 +229,7 @@ def write_records(path: Path | str, records: Iterable[dict]) -> int:
     "Write records as JSON lines (UTF-8, Chinese kept readable), atomically; returns the count."
     n = 0
     with atomic_write(path) as f:
-        for r in records: f.write(json.dumps(r, ensure_ascii=False) + "\n"); n += 1
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            n += 1
     return n

@@ -80,13 +80,15 @@ _BIO_Q = {"habitat": ("{o}主要生活在哪种环境中？", _HABITATS), "repro
           "diet": ("{o}通过什么方式获取营养？", _DIET)}
 
 def gen_biology(rng, kb):
-    o = rng.choice(list(kb["organisms"])); attr = rng.choice(list(_BIO_Q))
+    o = rng.choice(list(kb["organisms"]))
+    attr = rng.choice(list(_BIO_Q))
     q, pool = _BIO_Q[attr]
     opts, letter = _choice(rng, kb["organisms"][o][attr], pool)
     return dict(messages=_qa(_mc("单项选择题：" + q.format(o=o), opts), letter), question_format=0)
 
 def gen_history(rng, kb):
-    e = rng.choice(list(kb["events"])); fact = kb["events"][e]
+    e = rng.choice(list(kb["events"]))
+    fact = kb["events"][e]
     if rng.random() < 0.5:  # true/false statement, half of them false
         attr, pool = rng.choice([("dynasty", _DYNASTIES), ("leader", [s + g for s in _SURNAMES for g in _GIVEN])])
         true = rng.random() < 0.5
@@ -94,8 +96,12 @@ def gen_history(rng, kb):
         stmt = f"{e}发生在{value}。" if attr == "dynasty" else f"{e}的主导者是{value}。"
         return dict(messages=_qa(f"判断正误：{stmt}", rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])),
                     question_format=0)
-    if rng.random() < 0.5: opts, letter = _choice(rng, fact["dynasty"], _DYNASTIES); q = f"{e}发生在哪个朝代？"
-    else: opts, letter = _choice(rng, fact["leader"], [v["leader"] for v in kb["events"].values()]); q = f"{e}的主导者是谁？"
+    if rng.random() < 0.5:
+        opts, letter = _choice(rng, fact["dynasty"], _DYNASTIES)
+        q = f"{e}发生在哪个朝代？"
+    else:
+        opts, letter = _choice(rng, fact["leader"], [v["leader"] for v in kb["events"].values()])
+        q = f"{e}的主导者是谁？"
     return dict(messages=_qa(_mc("单项选择题：" + q, opts), letter), question_format=0)
 
 HELD_OUT_IDIOMS = _IDIOMS[::4]   # Chinese is evaluated on these only; SFT items use the rest
@@ -103,7 +109,8 @@ HELD_OUT_IDIOMS = _IDIOMS[::4]   # Chinese is evaluated on these only; SFT items
 def gen_chinese(rng, kb):
     pool = HELD_OUT_IDIOMS if kb.get("eval") else [i for i in _IDIOMS if i not in HELD_OUT_IDIOMS]
     idiom = rng.choice(pool)
-    pos = rng.randrange(4); blank = idiom[:pos] + "＿" + idiom[pos + 1:]
+    pos = rng.randrange(4)
+    blank = idiom[:pos] + "＿" + idiom[pos + 1:]
     if rng.random() < 0.5: return dict(messages=_qa(f"填空题：请补全成语“{blank}”中空缺的字。", idiom[pos]), question_format=0)
     opts, letter = _choice(rng, idiom[pos], [c for i in _IDIOMS for c in i])
     return dict(messages=_qa(_mc(f"单项选择题：下列哪个字能补全成语“{blank}”？", opts), letter), question_format=0)
@@ -113,7 +120,8 @@ _REL = [("高", "矮", "最高", "最矮"), ("年长", "年轻", "年龄最大",
 
 def _ordering(rng, names):
     "Premises (adjacent comparisons, shuffled) for a random order of `names`, and the order (first = most)."
-    order = rng.sample(names, len(names)); more, less, most, least = rng.choice(_REL)
+    order = rng.sample(names, len(names))
+    more, less, most, least = rng.choice(_REL)
     premises = [f"{a}比{b}{more}" if rng.random() < 0.5 else f"{b}比{a}{less}" for a, b in zip(order, order[1:])]
     rng.shuffle(premises)
     return premises, order, (most, least)
@@ -139,7 +147,8 @@ _DIALOGUE = [  # (question, slot values, dialogue lines with {v})
 ]
 
 def gen_understanding(rng, kb):
-    q, pool, lines = rng.choice(_DIALOGUE); v = rng.choice(pool)
+    q, pool, lines = rng.choice(_DIALOGUE)
+    v = rng.choice(pool)
     lines = [l.format(v=v) for l in lines]
     if len(lines) % 2 == 1: lines = lines + ["男：那我们回头再联系。"]
     opts, letter = _choice(rng, v, pool, k=rng.choice([3, 4]))
@@ -150,8 +159,10 @@ def gen_understanding(rng, kb):
 def gen_math(rng, kb):
     name, item = rng.choice(_NAMES), rng.choice(_ITEMS)
     a, b, c = rng.randint(2, 30), rng.randint(2, 9), rng.randint(2, 12)
-    d = rng.randint(2, 6); e = rng.randint(1, max(1, (a + b * c) // d - 1))
-    bc, s, de = b * c, a + b * c, d * e; r = s - de
+    d = rng.randint(2, 6)
+    e = rng.randint(1, max(1, (a + b * c) // d - 1))
+    bc, s, de = b * c, a + b * c, d * e
+    r = s - de
     q = (f"{name}有{a}个{item}，又买了{b}盒，每盒{c}个，然后分给{d}位朋友每人{e}个。"
          f"{name}现在还有多少个{item}？请一步一步地计算。")
     steps = (f"先算买来的{item}：{b}×{c}={bc}（个）。\n再算一共有：{a}+{bc}={s}（个）。\n"
@@ -194,7 +205,9 @@ _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，
 
 def gen_code(rng, kb):
     (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
-    has_k = "{k}" in text; k = rng.randint(2, 50); arg = rng.choice(_ARGS)
+    has_k = "{k}" in text
+    k = rng.randint(2, 50)
+    arg = rng.choice(_ARGS)
     text, cond, flipped = text.format(k=k), cond.format(k=k), flipped.format(k=k)
     q = rng.choice(_CODE_ASK).format(a=arg, t=text, g=atext)
     gt = _code(cond, agg, arg)
@@ -210,11 +223,14 @@ def _essay(topic, w1, w2, n):
             f"也让我懂得了珍惜。后来，我又在这里看见了{w2}，{w2}让平常的一天变得温暖起来。{topic}，是我心里最亮的一盏灯。")
 
 def gen_creative_writing(rng, kb):
-    topic = rng.choice(_TOPICS); w1, w2 = rng.sample(_WORDS, 2); n = rng.choice(["三", "五", "七", "十"])
+    topic = rng.choice(_TOPICS)
+    w1, w2 = rng.sample(_WORDS, 2)
+    n = rng.choice(["三", "五", "七", "十"])
     q = f"请以《{topic}》为题写一段短文，文中要写到“{w1}”和“{w2}”。"
     gt = _essay(topic, w1, w2, n)
     fine = _essay(topic, w1, rng.choice([w for w in _WORDS if w not in (w1, w2)]), n)
-    other = rng.choice([t for t in _TOPICS if t != topic]); o1, o2 = rng.sample([w for w in _WORDS if w not in (w1, w2)], 2)
+    other = rng.choice([t for t in _TOPICS if t != topic])
+    o1, o2 = rng.sample([w for w in _WORDS if w not in (w1, w2)], 2)
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, _essay(other, o1, o2, n)])
 
 _PERSONAS = {"古代侠客": ("在下", "江湖"), "海盗船长": ("老子", "甲板"), "图书管理员": ("我", "书架"),
@@ -230,7 +246,10 @@ def _persona_reply(p, detail, when):
     return f"{me}啊，每天都离不开{place}。就说{when}吧，{me}在{place}边待了{detail}个时辰，心里踏实得很。"
 
 def gen_role_play(rng, kb):
-    p = rng.choice(list(_PERSONAS)); ask = rng.choice(_ASKS); d = rng.randint(2, 12); when = rng.choice(_WHEN)
+    p = rng.choice(list(_PERSONAS))
+    ask = rng.choice(_ASKS)
+    d = rng.randint(2, 12)
+    when = rng.choice(_WHEN)
     gt = _persona_reply(p, d, when)
     fine = _persona_reply(p, rng.choice([x for x in range(2, 13) if x != d]), when)  # the detail is arbitrary: not inferable
     coarse = _persona_reply(rng.choice([x for x in _PERSONAS if x != p]), d, when)
@@ -242,13 +261,16 @@ GENERATORS = dict(biology=gen_biology, history=gen_history, code=gen_code, creat
 
 # %% ../nbs/02_sample.ipynb #fda912f2
 def _ood_physician(rng, kb):
-    o = rng.choice(list(kb["organisms"])); f = kb["organisms"][o]
+    o = rng.choice(list(kb["organisms"]))
+    f = kb["organisms"][o]
     opts, letter = _choice(rng, f"{o}常见于{f['habitat']}", [f"{o}常见于{h}" for h in _HABITATS])
     return _mc(f"下列关于{o}的说法，正确的是？", opts), letter
 
 def _ood_teacher(rng, kb):
     people = rng.sample(["张同学", "李同学", "王同学", "赵同学"], 3)
-    order = rng.sample(people, 3); prem = [f"{a}的成绩比{b}高" for a, b in zip(order, order[1:])]; rng.shuffle(prem)
+    order = rng.sample(people, 3)
+    prem = [f"{a}的成绩比{b}高" for a, b in zip(order, order[1:])]
+    rng.shuffle(prem)
     opts, letter = _choice(rng, order[0], people, k=3)
     return _mc(f"某班三名学生中，{'，'.join(prem)}。成绩最高的是谁？", opts), letter
 
@@ -268,24 +290,30 @@ def gen_ood(t: str, rng, kb, shots: list) -> dict:
 
 # %% ../nbs/02_sample.ipynb #d236a9a3
 def gen_synthetic(rng, kb):
-    kind = rng.randrange(5); sloppy = rng.random() < 0.25
+    kind = rng.randrange(5)
+    sloppy = rng.random() < 0.25
     if kind == 0:
-        t = rng.choice(_TOPICS); w = rng.sample(_WORDS, 2)
+        t = rng.choice(_TOPICS)
+        w = rng.sample(_WORDS, 2)
         a = f"好的，以下是一首关于{t}的小诗：\n{w[0]}轻轻摇，\n{w[1]}慢慢飘，\n{t}真美好。"
         if sloppy: a = "好的。生活中有许多美好的事物，我们应该用心去感受，努力学习，积极向上。"
         return dict(messages=_qa(f"请写一首关于{t}的短诗。", a), question_format=1)
     if kind == 1:
-        x, y = rng.randint(10, 999), rng.randint(10, 999); s = x + y + (rng.choice([-10, 1, 100]) if sloppy else 0)
+        x, y = rng.randint(10, 999), rng.randint(10, 999)
+        s = x + y + (rng.choice([-10, 1, 100]) if sloppy else 0)
         return dict(messages=_qa(f"计算 {x} 加 {y} 等于多少？", f"这是一个简单的加法问题。{x} + {y} = {s}。所以答案是 {s}。"), question_format=1)
     if kind == 2:
-        (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS); k = rng.randint(2, 9)
+        (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
+        k = rng.randint(2, 9)
         code = _code((flipped if sloppy else cond).format(k=k), agg)
         return dict(messages=_qa(f"写一个 Python 函数，找出列表中所有{text.format(k=k)}的数并求{atext.lstrip('之的中')}。", code), question_format=1)
     if kind == 3:
-        t = rng.choice(_TOPICS); w = rng.sample(_WORDS, 2)
+        t = rng.choice(_TOPICS)
+        w = rng.sample(_WORDS, 2)
         a = f"关于{t}，这里有三条建议：\n1. 多观察{w[0]}这样的细节。\n2. 记录自己的感受。\n3. 写写{w[1]}。希望对你有帮助！"
         return dict(messages=_qa(f"请给出三条描写{t}的建议，可以提到{w[0]}。", a), question_format=1)
-    p = rng.choice(list(_PERSONAS)); ask = rng.choice(_ASKS)
+    p = rng.choice(list(_PERSONAS))
+    ask = rng.choice(_ASKS)
     a = f"关于“{ask}”，作为一名{p}，我认为最重要的是保持热爱。" + ("总之，我们要好好学习，天天向上。" if sloppy else f"每一天我都在{_PERSONAS[p][1]}边忙碌，也乐在其中。")
     return dict(messages=_qa(f"假设你是一名{p}，{ask}", a), question_format=1)
 
@@ -322,8 +350,10 @@ def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
             misses += 1
             if misses > 10_000: raise RuntimeError(f"sample generator for {t} ran out of distinct items after {i}")
             continue
-        seen.add(key); misses = 0
-        yield {"messages": r.pop("messages"), "idx": i, "type": t, **r}; i += 1
+        seen.add(key)
+        misses = 0
+        yield {"messages": r.pop("messages"), "idx": i, "type": t, **r}
+        i += 1
 
 def generate_sample(size: int = 1000, seed: int = 0, eval_size: int = 100, ood_size: int | None = None,
                     synthetic_size: int | None = None) -> dict[tuple[str, str], list[dict]]:
@@ -334,7 +364,8 @@ def generate_sample(size: int = 1000, seed: int = 0, eval_size: int = 100, ood_s
     for t in progress(ALL_TYPES, "sample data"):
         shots = None
         if t in OOD_TYPES:  # the 5 shots come from a dev pool drawn apart from the evaluated items
-            rng = random.Random(stable_int("shots", seed, t)); shots = [OOD_GENERATORS[t](rng, kb) for _ in range(5)]
+            rng = random.Random(stable_int("shots", seed, t))
+            shots = [OOD_GENERATORS[t](rng, kb) for _ in range(5)]
         it = _stream(t, seed, kb, shots)
         take = lambda n, it=it: [next(it) for _ in range(n)]
         if t == SYNTHETIC_TYPE:

@@ -52,9 +52,12 @@ def prefix_tree(prompt: list[int], replies: list[list[int]], max_length: int = 2
         node, path = len(prompt) - 1, []
         for t in r[:max_length - len(prompt)]:
             if (node, t) not in child:
-                child[(node, t)] = len(tokens); tokens.append(t); parent.append(node)
+                child[(node, t)] = len(tokens)
+                tokens.append(t)
+                parent.append(node)
                 position.append(position[node] + 1 if node >= 0 else 0)
-            node = child[(node, t)]; path.append(node)
+            node = child[(node, t)]
+            path.append(node)
         paths.append(path)
     return dict(tokens=tokens, parent=parent, position=position, path=paths)
 
@@ -66,21 +69,29 @@ def _pack_rows(lengths: list[int], batch_tokens: int) -> list[tuple[int, list[li
     while i < len(order):
         L, rows, fill = lengths[order[i]], [], []
         while i < len(order):
-            n = lengths[order[i]]; r = next((k for k, f in enumerate(fill) if f + n <= L), None)
+            n = lengths[order[i]]
+            r = next((k for k, f in enumerate(fill) if f + n <= L), None)
             if r is None:
                 if rows and (len(rows) + 1) * L > batch_tokens: break
-                rows.append([]); fill.append(0); r = len(rows) - 1
-            rows[r].append(order[i]); fill[r] += n; i += 1
+                rows.append([])
+                fill.append(0)
+                r = len(rows) - 1
+            rows[r].append(order[i])
+            fill[r] += n
+            i += 1
         batches.append((L, rows))
     return batches
 
 def _tree_mask(trees: list[dict], L: int):
     "Ancestor-or-self matrix (L × L) of trees laid side by side in one row; padding sees only itself."
     import numpy as np
-    a = np.eye(L, dtype=bool); off = 0
+    a = np.eye(L, dtype=bool)
+    off = 0
     for t in trees:
         for j, pj in enumerate(t["parent"]):
-            if pj >= 0: a[off + j, off:off + j] = a[off + pj, off:off + j]; a[off + j, off + pj] = True
+            if pj >= 0:
+                a[off + j, off:off + j] = a[off + pj, off:off + j]
+                a[off + j, off + pj] = True
         off += len(t["tokens"])
     return a
 
@@ -100,20 +111,28 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
     owners = list(groups.values())
     trees = [prefix_tree(list(p), [pairs[i][1] for i in ix], max_length) for p, ix in groups.items()]
     out = [0.0] * len(pairs)
-    model.eval(); dt = next(model.parameters()).dtype; neg = torch.finfo(dt).min
+    model.eval()
+    dt = next(model.parameters()).dtype
+    neg = torch.finfo(dt).min
     with torch.no_grad():
         for L, rows in progress(_pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False):
-            ids = torch.full((len(rows), L), pad_id, dtype=torch.long); pos = torch.zeros_like(ids)
+            ids = torch.full((len(rows), L), pad_id, dtype=torch.long)
+            pos = torch.zeros_like(ids)
             sel_r, sel_c, tgt, where = [], [], [], []
             for r, row in enumerate(rows):
                 off = 0
                 for k in row:
-                    t = trees[k]; n = len(t["tokens"])
-                    ids[r, off:off + n] = torch.tensor(t["tokens"]); pos[r, off:off + n] = torch.tensor(t["position"])
+                    t = trees[k]
+                    n = len(t["tokens"])
+                    ids[r, off:off + n] = torch.tensor(t["tokens"])
+                    pos[r, off:off + n] = torch.tensor(t["position"])
                     nodes = sorted({x for p in t["path"] for x in p if t["parent"][x] >= 0})
                     at = {x: len(tgt) + m for m, x in enumerate(nodes)}
-                    sel_r += [r] * len(nodes); sel_c += [off + t["parent"][x] for x in nodes]; tgt += [t["tokens"][x] for x in nodes]
-                    where.append((k, [[at[x] for x in p if x in at] for p in t["path"]])); off += n
+                    sel_r += [r] * len(nodes)
+                    sel_c += [off + t["parent"][x] for x in nodes]
+                    tgt += [t["tokens"][x] for x in nodes]
+                    where.append((k, [[at[x] for x in p if x in at] for p in t["path"]]))
+                    off += n
             allowed = torch.from_numpy(np.stack([_tree_mask([trees[k] for k in row], L) for row in rows]))[:, None]
             mask = torch.zeros(allowed.shape, dtype=dt).masked_fill_(~allowed, neg)
             if sliding:  # Gemma 3's local layers also drop keys a window or more positions back
@@ -132,10 +151,12 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
 def reply_nll_reference(model, pairs, max_length: int = 2048) -> list[float]:
     "The authors' computation: one unbatched forward with full logits per (prompt, reply)."
     import torch
-    model.eval(); out = []
+    model.eval()
+    out = []
     with torch.no_grad():
         for p, r in pairs:
-            ids = (p + r)[:max_length]; labels = [-100] * min(len(p), max_length) + ids[len(p):]
+            ids = (p + r)[:max_length]
+            labels = [-100] * min(len(p), max_length) + ids[len(p):]
             out.append(float(model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss))
     return out
 
@@ -151,13 +172,18 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
     "Greedy replies (text, the letters A-E ranked by the first step's logits) for token-id prompts, batched by length."
     import torch
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
-    lids = torch.tensor(letter_ids(tok)); out = [None] * len(prompts)
+    lids = torch.tensor(letter_ids(tok))
+    out = [None] * len(prompts)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     model.eval()
     for s in progress(range(0, len(order), batch_size), desc or "generating", leave=False):
-        b = order[s:s + batch_size]; L = max(len(prompts[k]) for k in b)
-        ids = torch.full((len(b), L), pad, dtype=torch.long); att = torch.zeros_like(ids)
-        for r, k in enumerate(b): ids[r, L - len(prompts[k]):] = torch.tensor(prompts[k]); att[r, L - len(prompts[k]):] = 1
+        b = order[s:s + batch_size]
+        L = max(len(prompts[k]) for k in b)
+        ids = torch.full((len(b), L), pad, dtype=torch.long)
+        att = torch.zeros_like(ids)
+        for r, k in enumerate(b):
+            ids[r, L - len(prompts[k]):] = torch.tensor(prompts[k])
+            att[r, L - len(prompts[k]):] = 1
         with torch.no_grad():
             g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
                                eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
@@ -179,9 +205,12 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
     for i, r in enumerate(records):
         p = prompts[i] = prompt_ids(tok, r["messages"][:-1])
         if question_format(r) == 1:
-            for j, c in enumerate(r["choices"]): pairs.append((p, reply_ids(tok, c))); owners.append((i, j))
+            for j, c in enumerate(r["choices"]):
+                pairs.append((p, reply_ids(tok, c)))
+                owners.append((i, j))
         else:
-            pairs.append((p, reply_ids(tok, r["messages"][-1]["content"]))); owners.append((i, 0))
+            pairs.append((p, reply_ids(tok, r["messages"][-1]["content"])))
+            owners.append((i, 0))
             by_budget.setdefault(budgets[parse_label(r)[0]], []).append(i)
     nll = reply_nll(model, pairs, batch_tokens=batch_tokens, max_length=max_length, pad_id=tok.pad_token_id)
     cand = {}
@@ -192,7 +221,8 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
     for budget, idx in by_budget.items():
         replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
         for i, (text, first) in zip(idx, replies):
-            rows[i]["hit"] = exact_match(records[i], text, first); rows[i]["reply"] = text
+            rows[i]["hit"] = exact_match(records[i], text, first)
+            rows[i]["reply"] = text
     return pd.DataFrame(rows)
 
 def summarise(items: pd.DataFrame, **keys) -> pd.DataFrame:
@@ -212,7 +242,8 @@ def summarise(items: pd.DataFrame, **keys) -> pd.DataFrame:
 # %% ../nbs/21_scoring.ipynb #9356e46d
 def checkpoint_info(path: Path | str) -> dict:
     "Run folder, epoch and step of a checkpoint (from its completion marker), or of a foundation model (epoch 0)."
-    p = Path(path); m = p / "doit_complete.json"
+    p = Path(path)
+    m = p / "doit_complete.json"
     if m.exists():
         info = json.loads(m.read_text())
         return dict(run=str(p.parent), checkpoint=p.name, epoch=info.get("epoch"), step=info.get("step"))

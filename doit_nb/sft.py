@@ -173,7 +173,8 @@ def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_re
 def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings: SFTSettings | None = None,
           resume: bool = True, quiet: bool = False, trust_remote_code: bool = False, callbacks=()) -> Path:
     "Fine-tune the model at `model_dir` on the recipe at `data_dir`; returns the folder of the final model."
-    s = settings or SFTSettings(); out = Path(out)
+    s = settings or SFTSettings()
+    out = Path(out)
     if (out / "final" / MARKER).exists() and resume:
         if not quiet: print(f"{out}: already trained")
         return out / "final"
@@ -189,7 +190,8 @@ def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings
     if start and not quiet: print(f"resuming from {start.name}")
     trainer.train(resume_from_checkpoint=str(start) if start else None)
     with atomic_dir(out / "final", overwrite=True) as tmp:
-        trainer.save_model(str(tmp)); trainer.processing_class.save_pretrained(tmp)
+        trainer.save_model(str(tmp))
+        trainer.processing_class.save_pretrained(tmp)
         passes = schedule(s, len(trainer.train_dataset))["passes"]
         (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step)))
     return out / "final"

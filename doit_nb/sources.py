@@ -35,7 +35,8 @@ class DoitData:
     def records(self, split: str) -> dict[str, list[dict]]:
         "{type: records} of one split, in file order (sorted files)."
         if split not in self._cache:
-            d = split_dir(self.root, split); out = {}
+            d = split_dir(self.root, split)
+            out = {}
             if d.is_dir() and data_files(d):
                 for r in load_records(d, split=split): out.setdefault(r["type"], []).append(r)
             self._cache[split] = out
@@ -57,9 +58,12 @@ class DoitData:
 # %% ../nbs/03_sources.ipynb #1d239216
 def data_hash(root: Path | str) -> str:
     "SHA-256 (16 hex) of every data file under `root`: names and contents, in sorted order."
-    h = hashlib.sha256(); root = Path(root)
+    h = hashlib.sha256()
+    root = Path(root)
     for f in data_files(root):
-        h.update(str(f.relative_to(root)).encode()); h.update(b"\0"); h.update(f.read_bytes())
+        h.update(str(f.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 # %% ../nbs/03_sources.ipynb #19412ee2
@@ -167,7 +171,9 @@ def build_data(source: Source, out: Path | str, overwrite: bool = False) -> Path
 # %% ../nbs/03_sources.ipynb #5bcb36d8
 def table1(root: Path | str) -> pd.DataFrame:
     "Table 1 of the paper for the DoIT layout at `root`."
-    d = DoitData(root); counts = d.counts(); origins = d.manifest.get("origins", {})
+    d = DoitData(root)
+    counts = d.counts()
+    origins = d.manifest.get("origins", {})
     df = pd.DataFrame({"ability": [ABILITY_TITLES[t] for t in counts.index], "type": counts.index,
                        "source": [origins.get(t, {}).get("origin", "?") for t in counts.index],
                        "data": [{True: "real", False: "generated"}.get(origins.get(t, {}).get("real"), "?") for t in counts.index]})
@@ -176,7 +182,8 @@ def table1(root: Path | str) -> pd.DataFrame:
 
 def write_table(df: pd.DataFrame, stem: Path | str) -> list[Path]:
     "Write a table as `<stem>.csv` and `<stem>.md`, atomically."
-    stem = Path(stem); paths = [stem.with_suffix(".csv"), stem.with_suffix(".md")]
+    stem = Path(stem)
+    paths = [stem.with_suffix(".csv"), stem.with_suffix(".md")]
     with atomic_write(paths[0]) as f: df.to_csv(f, index=False)
     with atomic_write(paths[1]) as f: f.write(df.to_markdown(index=False) + "\n")
     return paths

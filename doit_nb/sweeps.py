@@ -73,7 +73,8 @@ def expand_cells(profile: dict) -> list[Cell]:
                       for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
     for kind in ("ability", "ability1000"):
         if kind in sw:
-            s = sw[kind]; abil = ABILITIES if s.get("abilities", "all") == "all" else s["abilities"]
+            s = sw[kind]
+            abil = ABILITIES if s.get("abilities", "all") == "all" else s["abilities"]
             cells += [Cell(kind, f"{a}-{s['n']}", m) for a in abil for m in s["models"]]
     if "mixing" in sw:
         s = sw["mixing"]
@@ -86,7 +87,8 @@ def expand_cells(profile: dict) -> list[Cell]:
 def ensure_data(profile: dict, runs: Path | None = None) -> Path:
     "The profile's DoIT layout under `runs/<profile>/data` (the `doit` source reads its path in place)."
     from doit_nb.sources import get_source, build_data, DoitData
-    spec = dict(profile["data"]); src_name = spec.pop("source")
+    spec = dict(profile["data"])
+    src_name = spec.pop("source")
     if src_name == "doit" and spec.get("path"): return Path(spec["path"])
     src = get_source(src_name, **spec)
     out = Path(runs or runs_dir()) / profile["name"] / "data"
@@ -99,7 +101,8 @@ def model_settings(profile: dict, section: str, model: str) -> dict:
 
 def _sft(profile: dict, seed: int, model: str = ""):
     from doit_nb.sft import sft_settings
-    s = model_settings(profile, "sft", model); name = s.pop("profile", None)
+    s = model_settings(profile, "sft", model)
+    name = s.pop("profile", None)
     return sft_settings(name, **{**s, "seed": seed})
 
 def recipe_volume(recipe: str | None) -> float:
@@ -116,7 +119,8 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model
     from doit_nb.scoring import score_checkpoint, checkpoint_info, best_valid
     from doit_nb.sources import data_hash
     prof, cell, out = load_profile(profile_name), Cell(**params), Path(out_dir)
-    sc = model_settings(prof, "score", cell.model); splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
+    sc = model_settings(prof, "score", cell.model)
+    splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
     base = Path(model_dir) if model_dir else foundation_model(cell.model, data_dir=data_dir, seed=cell.seed)
     if cell.recipe is None: saved = [base]
     else:
@@ -181,11 +185,14 @@ def notebook_code_hash(nb_path: Path) -> str:
 def module_closure(roots, pkg_dir: Path | None = None) -> list[str]:
     "The package modules named in `roots` and every package module they import, directly or through each other."
     import doit_nb
-    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent); todo, seen = list(roots), set()
+    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
+    todo, seen = list(roots), set()
     while todo:
-        m = todo.pop(); f = pkg_dir / f"{m}.py"
+        m = todo.pop()
+        f = pkg_dir / f"{m}.py"
         if m in seen or not f.exists(): continue
-        seen.add(m); todo += re.findall(r"(?:from \.|doit_nb\.)(\w+)", f.read_text(encoding="utf-8"))
+        seen.add(m)
+        todo += re.findall(r"(?:from \.|doit_nb\.)(\w+)", f.read_text(encoding="utf-8"))
     return sorted(seen)
 
 def package_hash(roots=("sweeps",), pkg_dir: Path | None = None) -> str:
@@ -193,8 +200,11 @@ def package_hash(roots=("sweeps",), pkg_dir: Path | None = None) -> str:
     code that made them, not only on the version number. The analysis and figure modules are not imported by a
     cell, so changing a plot reruns no training."""
     import doit_nb
-    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent); h = hashlib.sha256(doit_nb.__version__.encode())
-    for m in module_closure(roots, pkg_dir): h.update(m.encode()); h.update((pkg_dir / f"{m}.py").read_bytes())
+    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
+    h = hashlib.sha256(doit_nb.__version__.encode())
+    for m in module_closure(roots, pkg_dir):
+        h.update(m.encode())
+        h.update((pkg_dir / f"{m}.py").read_bytes())
     return h.hexdigest()[:16]
 
 def code_hashes(nb_path: Path) -> tuple[str, str]:
@@ -220,7 +230,8 @@ def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict
 def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: str = "cell.ipynb") -> dict:
     "Run one cell notebook with papermill (in this process) into `cell_dir/name`; returns a status dict. Used by every backend."
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0")
-    cell_dir = Path(cell_dir); cell_dir.mkdir(parents=True, exist_ok=True)
+    cell_dir = Path(cell_dir)
+    cell_dir.mkdir(parents=True, exist_ok=True)
     (cell_dir / "failed.json").unlink(missing_ok=True)
     t0 = time.time()
     try:
@@ -327,12 +338,14 @@ def run_sweep(profile: str | Path, jobs: int | None = None, backend: str = "loca
         d, key = root / c.cell_id, cell_key(c, prof, nb, dh, code, base=f.key if f else None)
         done = d / "done.json"
         if not force and done.exists() and json.loads(done.read_text()).get("key") == key and (d / "results.parquet").exists():
-            rep.skipped.append(c.cell_id); continue
+            rep.skipped.append(c.cell_id)
+            continue
         done.unlink(missing_ok=True)
         began = d / "key.json"   # the inputs the work in the cell folder (recipe, checkpoints, scores) was made for
         if d.exists() and (force or not began.exists() or json.loads(began.read_text()).get("key") != key):
             shutil.rmtree(d)     # made for other inputs, or --force: start afresh; same inputs: resume
-        d.mkdir(parents=True, exist_ok=True); began.write_text(json.dumps(dict(key=key)))
+        d.mkdir(parents=True, exist_ok=True)
+        began.write_text(json.dumps(dict(key=key)))
         todo.append((c, d, key))
     threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
     def params(c, d):
@@ -378,14 +391,16 @@ def git_commit() -> str | None:
 def collect_results(profile_name: str, runs: Path | str | None = None, cell_ids=None) -> Path:
     """Gather the finished cells' rows into `runs/<profile>/results.parquet` (atomically): the cells named in
     `cell_ids` (the profile's; default every cell folder), each row with the git commit its cell ran at."""
-    root = Path(runs or runs_dir()) / profile_name; now = git_commit()
+    root = Path(runs or runs_dir()) / profile_name
+    now = git_commit()
     dirs = [d for d in sorted((root / "cells").glob("*")) if (root / "cells").is_dir()
             if (d / "done.json").exists() and (cell_ids is None or d.name in cell_ids)]
     parts = [pd.read_parquet(d / "results.parquet").assign(notebook=str(d / "cell.ipynb"),
                                                            git_commit=json.loads((d / "done.json").read_text()).get("git_commit", now))
              for d in dirs if (d / "results.parquet").exists()]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    out = root / "results.parquet"; out.parent.mkdir(parents=True, exist_ok=True)
+    out = root / "results.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(out, "wb") as f: df.to_parquet(f, index=False)
     items = [pd.read_json(p, lines=True).assign(cell_id=d.name, checkpoint=p.name.rsplit("-", 1)[0], split=p.name.rsplit("-", 1)[1].split(".")[0])
              for d in dirs for p in sorted((d / "scores").glob("*.items.jsonl"))]

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.skipif(not public_data_dir().is_dir() and not os.enviro
     ("cmmlu", 67, "agronomy", 169, 5), ("ceval", 52, "teacher_qualification", 44, 5), ("agieval", 10, "logiqa-zh", 651, 3)])
 def test_real_files_load(name, n_subjects, subject, n_test, n_dev):
     assert len(subjects(name)) == n_subjects
-    items = load_benchmark(name, "test", only=[subject]); dev = load_benchmark(name, "dev", only=[subject])
+    items = load_benchmark(name, "test", only=[subject])
+    dev = load_benchmark(name, "dev", only=[subject])
     assert len(items) == n_test and len(dev) == n_dev
     assert all(len(i.options) == 4 and i.answer and set(i.answer) <= set("ABCD") for i in items + dev)
 
@@ -59,7 +60,8 @@ def tiny(sample_dir, tmp_path_factory):
 
 def test_letter_logits_match_per_option_loglik(tiny):
     model, tok = tiny
-    items = load_benchmark("ceval", only=["physician"])[:15]; dev = load_benchmark("ceval", "dev", only=["physician"])
+    items = load_benchmark("ceval", only=["physician"])[:15]
+    dev = load_benchmark("ceval", "dev", only=["physician"])
     ps = [prompt_ids(tok, bench_messages(i, dev)) for i in items]
     assert letter_predictions(model, tok, ps, [4] * len(ps)) == option_loglik_reference(model, tok, ps, [4] * len(ps))
 

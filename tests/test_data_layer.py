@@ -28,7 +28,8 @@ def test_eval_items_never_in_training(sample_dir):
     d = DoitData(sample_dir)
     for t in ABILITIES:
         train = {item_key(r) for r in d.records("full")[t]}
-        valid = {item_key(r) for r in d.records("valid")[t]}; test = {item_key(r) for r in d.records("test")[t]}
+        valid = {item_key(r) for r in d.records("valid")[t]}
+        test = {item_key(r) for r in d.records("test")[t]}
         assert not (train & valid) and not (train & test) and not (valid & test), t
 
 def test_format1_items_have_rule_made_distractors(sample_dir):
@@ -38,7 +39,8 @@ def test_format1_items_have_rule_made_distractors(sample_dir):
             assert gt == r["messages"][-1]["content"] and len({gt, fine, coarse}) == 3
 
 def test_failed_build_leaves_nothing(tmp_path, sample_dir):
-    broken = tmp_path / "broken"; shutil.copytree(sample_dir, broken)
+    broken = tmp_path / "broken"
+    shutil.copytree(sample_dir, broken)
     f = broken / "curated" / "valid" / "biology_valid.json"
     f.write_text(f.read_text(encoding="utf-8") + '{"messages": 1}\n', encoding="utf-8")
     p = run_cli("data", "build", "--source", "doit", "--path", broken, "--out", tmp_path / "out")
@@ -53,9 +55,11 @@ def _scrambled_copy(src: Path, dst: Path, seed=0):
     "Same records, different file names, file order, line order and idx."
     rng = random.Random(seed)
     for f in data_files(src):
-        lines = f.read_text(encoding="utf-8").splitlines(); rng.shuffle(lines)
+        lines = f.read_text(encoding="utf-8").splitlines()
+        rng.shuffle(lines)
         recs = [json.loads(l) | {"idx": f"z{rng.randrange(10**9)}"} for l in lines]
-        out = dst / f.parent.relative_to(src) / f"{rng.randrange(10**6)}_{f.name}"; out.parent.mkdir(parents=True, exist_ok=True)
+        out = dst / f.parent.relative_to(src) / f"{rng.randrange(10**6)}_{f.name}"
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
 
 @pytest.mark.parametrize("recipe", ["curated-40", "reconstruct", "mix-64", "synthetic-100"])
@@ -78,7 +82,8 @@ def test_curated_recipes_are_nested(tmp_path, sample_dir):
 def test_recipe_totals(sample_dir):
     d = DoitData(sample_dir)  # 1000 pool of 40 per ability: fixed sizes scale by 0.04
     full = {t: len(v) for t, v in d.records("full").items()}
-    base = plan_recipe("baseline", d); assert base.total == 400 and base.scale == 0.04
+    base = plan_recipe("baseline", d)
+    assert base.total == 400 and base.scale == 0.04
     rc = plan_recipe("reconstruct", d)
     assert rc.total == 400 and rc.counts["ethics"] == rc.counts["role_play"] == 3 and rc.counts["creative_writing"] == 40
     mx = plan_recipe("maximum", d)

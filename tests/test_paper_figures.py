@@ -18,7 +18,8 @@ def test_paper_figures_smoke(tmp_path):
     assert "not built:" in p.stdout and "table4" in p.stdout  # says what is missing, fakes nothing
     for out, info in man["outputs"].items():                  # every file named exists, every entry names an executed notebook
         assert info["files"] and all((ROOT / f if not Path(f).is_absolute() else Path(f)).exists() for f in info["files"]), out
-        ex = Path(info["executed"]); assert (ex if ex.is_absolute() else ROOT / ex).exists(), out
+        ex = Path(info["executed"])
+        assert (ex if ex.is_absolute() else ROOT / ex).exists(), out
         assert all((ROOT / c if not Path(c).is_absolute() else Path(c)).exists() for c in info["cell_notebooks"]), out
     assert "fig1" in man["outputs"] and man["outputs"]["fig1"]["cell_notebooks"]
     index = (figs / "index.html").read_text()
@@ -30,7 +31,8 @@ def test_paper_figures_smoke(tmp_path):
     assert not (figs / "table4.md").exists() and "table4" not in json.loads((figs / "manifest.json").read_text())["outputs"]
 
 def test_parameters_tag_survives_nbdev_clean(tmp_path):
-    nbs = tmp_path / "nbs"; shutil.copytree(ROOT / "nbs", nbs)
+    nbs = tmp_path / "nbs"
+    shutil.copytree(ROOT / "nbs", nbs)
     shutil.copy(ROOT / "settings.ini", tmp_path)
     subprocess.run([str(BIN / "nbdev_clean"), "--fname", str(nbs / "50_table1.ipynb")], cwd=tmp_path, check=True)
     nb = nbformat.read(nbs / "50_table1.ipynb", as_version=4)

@@ -42,7 +42,8 @@ def test_no_question_in_two_splits(public_dir):
         assert not groups["full"] & (groups["valid"] | groups["test"]), t            # a passage's questions stay together
 
 def test_real_and_generated_are_flagged(public_dir):
-    d = DoitData(public_dir); t1 = table1(public_dir).set_index("type")
+    d = DoitData(public_dir)
+    t1 = table1(public_dir).set_index("type")
     for t in ABILITIES:
         real = PUBLIC_ORIGINS[t][1]
         assert {r["meta"]["real"] for r in d.records("test")[t]} == {real}
@@ -61,7 +62,8 @@ def test_leetcode_distractors(public_dir):
         assert len(changed) == 1 and len(gt.splitlines()) == len(fine.splitlines())
 
 def test_no_benchmark_question_in_training(public_dir):
-    index = BenchmarkIndex(public_data_dir()); d = DoitData(public_dir)
+    index = BenchmarkIndex(public_data_dir())
+    d = DoitData(public_dir)
     train = [r for v in d.records("full").values() for r in v if r["meta"]["real"]] + d.records("synthetic")["synthetic"]
     assert max(index.overlap(question_of(r)) for r in train) < 0.1
 
@@ -71,7 +73,8 @@ def test_bad_folder_is_a_clear_error(tmp_path):
 
 def test_malformed_source_line_names_file_and_line(tmp_path):
     from doit_nb.public import logiqa2
-    d = tmp_path / "logiqa2"; d.mkdir()
+    d = tmp_path / "logiqa2"
+    d.mkdir()
     good = json.dumps(dict(text="t", question="q", options=["a", "b", "c", "d"], answer=0, type={}), ensure_ascii=False)
     for name in ("dev_zh.txt", "test_zh.txt"): (d / name).write_text(good + "\n\n" + '{"text": "cut off' + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"dev_zh\.txt:3: malformed JSON"): logiqa2(tmp_path, Counter())

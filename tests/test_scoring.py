@@ -76,9 +76,11 @@ def test_prefix_trees_respect_a_sliding_window():
                            num_key_value_heads=1, head_dim=16, sliding_window=6, layer_types=["sliding_attention", "full_attention"],
                            final_logit_softcapping=30.0, attn_implementation="sdpa")
     model = Gemma3ForCausalLM(cfg).eval()
-    rng = random.Random(0); pairs = []
+    rng = random.Random(0)
+    pairs = []
     for _ in range(5):                      # three candidates per prompt, sharing prefixes longer than the window
-        p = [rng.randrange(1, 97) for _ in range(rng.randint(3, 9))]; gt = [rng.randrange(1, 97) for _ in range(12)]
+        p = [rng.randrange(1, 97) for _ in range(rng.randint(3, 9))]
+        gt = [rng.randrange(1, 97) for _ in range(12)]
         pairs += [(p, gt), (p, gt[:8] + [rng.randrange(1, 97) for _ in range(5)]), (p, [rng.randrange(1, 97) for _ in range(4)])]
     ref = reply_nll_reference(model, pairs)
     for bt in (1, 64, 10_000):

@@ -45,7 +45,8 @@ CASES = [
 
 @pytest.fixture
 def bad_file(tmp_path):
-    p = tmp_path / "curated" / "valid" / "mixed_valid.json"; p.parent.mkdir(parents=True)
+    p = tmp_path / "curated" / "valid" / "mixed_valid.json"
+    p.parent.mkdir(parents=True)
     good = json.dumps(rec(), ensure_ascii=False)
     p.write_text("\n".join([good] + [c[0] for c in CASES] + [good]) + "\n", encoding="utf-8")
     return p
@@ -70,12 +71,14 @@ def test_loader_raises_the_same_problems(bad_file):
     assert e.value.problems == validate(bad_file)
 
 def test_string_question_format_is_accepted_and_normalised(tmp_path):
-    p = tmp_path / "x.json"; p.write_text(json.dumps(rec() | {"question_format": "0"}) + "\n")
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps(rec() | {"question_format": "0"}) + "\n")
     assert validate(p) == [] and load_records(p)[0]["question_format"] == 0
 
 def test_choices_required_only_in_eval_splits(tmp_path):
     r = {k: v for k, v in open_ended([]).items() if k != "choices"}
-    train = tmp_path / "curated" / "full" / "cw_full.json"; train.parent.mkdir(parents=True)
+    train = tmp_path / "curated" / "full" / "cw_full.json"
+    train.parent.mkdir(parents=True)
     train.write_text(json.dumps(r) + "\n")
     assert validate(train) == []
 
@@ -84,6 +87,7 @@ def test_missing_path_and_empty_folder(tmp_path):
     assert run_cli("data", "validate", tmp_path, check=1).stdout.count("holds no") == 1
 
 def test_json_array_file_gives_one_clear_problem(tmp_path):
-    p = tmp_path / "a.json"; p.write_text(json.dumps([rec(), rec()], indent=2))
+    p = tmp_path / "a.json"
+    p.write_text(json.dumps([rec(), rec()], indent=2))
     [problem] = validate(p)
     assert "one JSON record per line" in problem.message
