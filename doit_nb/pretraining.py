@@ -47,7 +47,7 @@ def idiom_texts(rng: random.Random, passes: int = 4) -> list[str]:
     "Every idiom of the sample (the held-out ones included) in `passes` short contexts."
     return [rng.choice(_IDIOM_T).format(i=i, n=rng.choice(S._NAMES)) for _ in range(passes) for i in S._IDIOMS]
 
-# %% ../nbs/10a_pretraining.ipynb #4fbeadef
+# %% ../nbs/10a_pretraining.ipynb #188c3588
 _ANIMALS = ["小猫", "小狗", "小兔", "小熊", "小鹿", "小羊"]
 
 def story(rng):
@@ -55,11 +55,13 @@ def story(rng):
     n, a, b, it = rng.choice(S._NAMES), rng.randint(1, 60), rng.randint(1, 40), rng.choice(S._ITEMS)
     return f"{n}先拿到{a}个{it}，后来{rng.choice(_ANIMALS)}又送来{b}个。{n}数了数：{a}+{b}={a + b}，一共{a + b}个{it}。"
 
+# %% ../nbs/10a_pretraining.ipynb #2a64e852
 def times_table(rng):
     "A multiplication (and the matching subtraction) fact."
     b, c, d = rng.randint(2, 9), rng.randint(2, 12), rng.randint(1, 50)
     return f"{b}乘{c}得{b * c}，写作{b}×{c}={b * c}。{b * c + d}减去{b * c}等于{d}，写作{b * c + d}-{b * c}={d}。"
 
+# %% ../nbs/10a_pretraining.ipynb #ab0674d1
 _CODE_WORDS = [("大于", ">"), ("小于", "<"), ("不小于", ">="), ("不大于", "<=")]
 
 def code_text(rng):
@@ -69,6 +71,7 @@ def code_text(rng):
     parity = rng.choice([("偶数", "v % 2 == 0"), ("奇数", "v % 2 == 1"), (f"{w} {k} 的数", f"v {op} {k}")])
     return f"# 从 items 中挑出{parity[0]}，再{agg_w}\nkept = [v for v in items if {parity[1]}]\nanswer = {agg}"
 
+# %% ../nbs/10a_pretraining.ipynb #7128b683
 _CHATS = [("他们周末去哪儿爬山？", ["香山", "泰山", "黄山", "华山", "峨眉山"], "甲：这个周末去爬{v}怎么样？乙：好主意，我带水和面包。"),
           ("乙的生日是哪天？", ["三月二日", "五月九日", "八月一日", "十月六日", "十二月三日"], "甲：你的生日是哪天？乙：我的生日是{v}。甲：到时候给你庆祝。"),
           ("他们点了什么菜？", ["红烧鱼", "宫保鸡丁", "麻婆豆腐", "糖醋排骨", "清炒菠菜"], "甲：我们点个{v}吧。乙：行，再来一碗米饭。")]
@@ -79,6 +82,7 @@ def dialogue(rng):
     v = rng.choice(pool)
     return f"{text.format(v=v)}\n问：{q}\n答：{v}。"
 
+# %% ../nbs/10a_pretraining.ipynb #ff9038e0
 _WEIGHT = [("重", "轻", "最重", "最轻"), ("早到", "晚到", "最早到", "最晚到")]
 
 def puzzle(rng):
@@ -89,12 +93,14 @@ def puzzle(rng):
     rng.shuffle(premises)
     return f"已知{'，'.join(premises)}。把他们排成一列：{'＞'.join(who)}。所以{who[0]}{most}，{who[-1]}{least}。"
 
+# %% ../nbs/10a_pretraining.ipynb #75c4920a
 def persona(rng):
     "A persona at their workplace (the voice that role-play asks for)."
     p = rng.choice(list(S._PERSONAS))
     me, place = S._PERSONAS[p]
     return f"{p}常说：“{me}的一天从{place}开始。”{p}每天都在{place}边忙碌。"
 
+# %% ../nbs/10a_pretraining.ipynb #c29f3ef0
 def essay(rng):
     "A short essay on a topic that names two given words (copying the words one is asked for)."
     t, (w1, w2) = rng.choice(S._TOPICS), rng.sample(S._WORDS, 2)
@@ -103,7 +109,7 @@ def essay(rng):
 SKILLS = dict(story=story, times_table=times_table, code=code_text, dialogue=dialogue, puzzle=puzzle,
               persona=persona, essay=essay)
 
-# %% ../nbs/10a_pretraining.ipynb #fd6addb6
+# %% ../nbs/10a_pretraining.ipynb #e4738d88
 _CATEGORIES = {"水果": ["苹果", "香蕉", "葡萄", "西瓜", "桃子", "梨"], "文具": ["铅笔", "橡皮", "尺子", "钢笔", "本子"],
                "动物": ["猫", "狗", "马", "牛", "羊", "鸡"], "交通工具": ["汽车", "火车", "飞机", "轮船", "自行车"]}
 _ANTONYMS = [("大", "小"), ("高", "矮"), ("多", "少"), ("上", "下"), ("冷", "热"), ("快", "慢"), ("长", "短"), ("黑", "白"),
@@ -134,13 +140,14 @@ def exam_item(rng) -> tuple[str, str]:
     x, y = rng.choice(_ANTONYMS)
     return f"填空题：“{x}”的反义词是“＿”。", y
 
+# %% ../nbs/10a_pretraining.ipynb #b2af15a6
 def exam_practice(rng, chat: bool) -> str:
     "A practice question as plain text ('答案：…') or in the chat layout with the speaker tokens."
     from doit_nb.models import USER, ASSISTANT, EOT
     q, a = exam_item(rng)
     return f"{USER}{q}{ASSISTANT}{a}{EOT}" if chat else f"{q}\n答案：{a}"
 
-# %% ../nbs/10a_pretraining.ipynb #6bc78a08
+# %% ../nbs/10a_pretraining.ipynb #bb764cc1
 def practice_base(seed: int = 0, share: float = 0.5) -> dict:
     "Organisms and events of the sample's kind that its knowledge base does not hold (`share` of its size)."
     kb = S.knowledge_base(seed)
@@ -153,6 +160,7 @@ def practice_base(seed: int = 0, share: float = 0.5) -> dict:
     events = {e: dict(dynasty=rng.choice(S._DYNASTIES), leader=rng.choice(leaders)) for e in rng.sample(free, round(share * S.KB_EVENTS))}
     return dict(organisms=organisms, events=events)
 
+# %% ../nbs/10a_pretraining.ipynb #d12700f0
 def practice_questions(seed: int, n: int, rng: random.Random) -> list[str]:
     "`n` biology and history questions about `practice_base(seed)`, with answers; half in the chat layout."
     from doit_nb.models import USER, ASSISTANT, EOT
@@ -175,13 +183,14 @@ def pretraining_corpus(seed: int = 0, passes: int = 4, skill_docs: int = 20_000,
     rng.shuffle(docs)
     return docs
 
-# %% ../nbs/10a_pretraining.ipynb #aea76cc6
+# %% ../nbs/10a_pretraining.ipynb #8ba1566c
 _SENT = re.compile(r"[。？！；\n]|<user>|<assistant>|<eot>")
 
 def sentences(text: str, min_chars: int = 8) -> list[str]:
     "The sentences of `text` with at least `min_chars` characters."
     return [s.strip() for s in _SENT.split(text) if len(s.strip()) >= min_chars]
 
+# %% ../nbs/10a_pretraining.ipynb #e9952998
 def leaked_sentences(corpus: list[str], records: list[dict], min_chars: int = 8) -> list[tuple]:
     "(type, idx, sentence) for every sentence of `records` found in `corpus`."
     text = "\x00".join(corpus)
@@ -193,7 +202,7 @@ def leaked_sentences(corpus: list[str], records: list[dict], min_chars: int = 8)
                 if seen[s]: out.append((r["type"], r["idx"], s))
     return out
 
-# %% ../nbs/10a_pretraining.ipynb #456bd2a6
+# %% ../nbs/10a_pretraining.ipynb #931dfc11
 from transformers import TrainerCallback
 
 MARKER = "doit_complete.json"
@@ -208,12 +217,14 @@ class CompleteMarker(TrainerCallback):
             with atomic_write(ck / MARKER) as f:
                 json.dump(dict(epoch=round((state.epoch or 0) / self.passes), step=state.global_step, loss=loss), f)
 
+# %% ../nbs/10a_pretraining.ipynb #b88457ca
 def checkpoints(out: Path | str) -> list[Path]:
     "Complete checkpoints of a run, in step order."
     out = Path(out)
     cks = [p for p in out.glob("checkpoint-*") if (p / MARKER).exists()] if out.is_dir() else []
     return sorted(cks, key=lambda p: int(p.name.split("-")[1]))
 
+# %% ../nbs/10a_pretraining.ipynb #10dd2a27
 def last_complete_checkpoint(out: Path | str) -> Path | None:
     "The checkpoint to resume from; unmarked (half-written) checkpoints after it are moved to `<out>/incomplete/`."
     out = Path(out)
@@ -225,7 +236,7 @@ def last_complete_checkpoint(out: Path | str) -> Path | None:
             shutil.move(str(p), dest)
     return done[-1] if done else None
 
-# %% ../nbs/10a_pretraining.ipynb #54aa8e95
+# %% ../nbs/10a_pretraining.ipynb #1af8e059
 @dataclass
 class PretrainSettings:
     "Pretraining of one tiny foundation model."
@@ -242,6 +253,7 @@ class PretrainSettings:
     save_steps: int = 100            # a resumable checkpoint every this many steps
     seed: int = 0                    # the sample world (knowledge base) and the data order
 
+# %% ../nbs/10a_pretraining.ipynb #a0abef23
 def pretrain_settings(**overrides) -> PretrainSettings:
     "Settings with `overrides` (None ignored); unknown names are an error."
     known = {f.name for f in fields(PretrainSettings)}
@@ -259,13 +271,14 @@ def token_blocks(tok, docs: list[str], block_size: int = 256):
     n = len(ids) // block_size
     return torch.tensor(ids[:n * block_size], dtype=torch.long).view(n, block_size)
 
-# %% ../nbs/10a_pretraining.ipynb #15520da2
+# %% ../nbs/10a_pretraining.ipynb #f4606f4f
 class _Blocks:
     "A map-style dataset of token blocks for `Trainer` (labels are the inputs: the model shifts them)."
     def __init__(self, blocks): self.blocks = blocks
     def __len__(self): return len(self.blocks)
     def __getitem__(self, i): return dict(input_ids=self.blocks[i], labels=self.blocks[i])
 
+# %% ../nbs/10a_pretraining.ipynb #4b52f8c7
 def pretraining_args(s: PretrainSettings, out: Path, quiet: bool = True):
     "The `TrainingArguments` of settings `s`."
     import torch
@@ -278,6 +291,7 @@ def pretraining_args(s: PretrainSettings, out: Path, quiet: bool = True):
         logging_steps=max(1, s.save_steps // 2), report_to=[], seed=s.seed, data_seed=s.seed,
         dataloader_num_workers=0, use_cpu=not torch.cuda.is_available(), disable_tqdm=quiet, save_only_model=False)
 
+# %% ../nbs/10a_pretraining.ipynb #a561cf07
 def pretrain(model_dir: Path | str, docs: list[str], out: Path | str, s: PretrainSettings | None = None,
              quiet: bool = True, callbacks=()) -> Path:
     """Pretrain the model at `model_dir` on `docs` into `out`; resumes from the last complete checkpoint of a killed

@@ -242,7 +242,7 @@ def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: 
         (cell_dir / "failed.json").write_text(json.dumps(dict(error=msg, seconds=time.time() - t0)))
         return dict(ok=False, seconds=time.time() - t0, error=msg)
 
-# %% ../nbs/30_sweeps.ipynb #c683c5fb
+# %% ../nbs/30_sweeps.ipynb #ba775f1e
 FOUNDATION_NOTEBOOK = "32_foundation.ipynb"
 
 def profile_pretraining(profile: dict):
@@ -251,16 +251,18 @@ def profile_pretraining(profile: dict):
     if not profile.get("pretrain"): return None
     return pretrain_settings(**{**profile["pretrain"], "seed": (profile.get("data") or {}).get("seed", 0)})
 
+# %% ../nbs/30_sweeps.ipynb #092359f7
 def pretrained_specs(profile: dict, cells: list[Cell] | None = None) -> list[str]:
     "The tiny models (of `cells`, default every cell) that a profile with a `pretrain` section pretrains."
     if not profile.get("pretrain"): return []
     return list(dict.fromkeys(c.model for c in (cells if cells is not None else expand_cells(profile)) if c.model.startswith("tiny-")))
 
+# %% ../nbs/30_sweeps.ipynb #87bec943
 def foundation_key(spec: str, profile: dict, data_h: str, code: tuple[str, str]) -> str:
     "The input key of a pretrained foundation model."
     return stable_hash("foundation", spec, data_h, *code, asdict(profile_pretraining(profile)))
 
-# %% ../nbs/30_sweeps.ipynb #6b5284a4
+# %% ../nbs/30_sweeps.ipynb #4a484421
 @dataclass
 class Foundation:
     "One pretrained foundation model of a sweep: its key, folder, and how its stage went."
@@ -275,6 +277,7 @@ class Foundation:
     @property
     def notebook(self) -> Path: return self.folder / "foundation.ipynb"
 
+# %% ../nbs/30_sweeps.ipynb #5a1a9467
 def run_foundations(profile: str | Path, data: Path, runs: Path, cells: list[Cell] | None = None) -> dict[str, Foundation]:
     "Pretrain (or reuse) every foundation model the profile's `cells` need; one executed notebook each."
     prof = load_profile(profile)
