@@ -290,7 +290,7 @@ def run_foundations(profile: str | Path, data: Path, runs: Path, cells: list[Cel
         key = foundation_key(spec, prof, dh, code)
         f = Foundation(spec, key, Path(runs) / "foundations" / f"{spec}-{key}")
         done = f.folder / "done.json"
-        if done.exists():
+        if done.exists() and (f.model / "config.json").exists():   # a folder whose model was removed is made again
             f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
         else:
             params = dict(profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder))

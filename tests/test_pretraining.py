@@ -75,6 +75,9 @@ def test_a_second_sweep_reuses_the_pretrained_models(tmp_path, monkeypatch):
     g = second.foundations["tiny-s"]
     assert g.status == "reused" and g.folder == f.folder and second.ran == [] and len(second.skipped) == 2
     assert (g.model / "model.safetensors").stat().st_mtime_ns == weights        # not retrained
+    import shutil
+    shutil.rmtree(g.model)                                                      # a foundation whose model is gone is made again
+    assert run_sweep(p, notebook=nb, runs=runs).foundations["tiny-s"].status == "done" and (g.model / "config.json").exists()
     # other pretraining settings: a new foundation model, and the cells that fine-tune it rerun
     p.write_text(p.read_text().replace('"passes": 1', '"passes": 2'))
     third = run_sweep(p, notebook=nb, runs=runs)
