@@ -16,7 +16,8 @@ from pathlib import Path
 os.environ.setdefault("DOIT_PROGRESS", "0")
 import torch
 from transformers import Trainer, TrainerCallback
-from doit_nb.sources import build_data, SampleSource
+from doit_nb.layout import build_data
+from doit_nb.sample import SampleSource
 from doit_nb.models import foundation_model, load_model, n_params, params_label
 from doit_nb.pretraining import pretraining_corpus, token_blocks, pretrain_settings, pretraining_args, _Blocks
 

@@ -18,7 +18,8 @@ from pathlib import Path
 os.environ.setdefault("DOIT_PROGRESS", "0")
 import torch
 from doit_nb.core import public_data_dir
-from doit_nb.sources import build_data, SampleSource, DoitData
+from doit_nb.layout import build_data, DoitData
+from doit_nb.sample import SampleSource
 from doit_nb.models import foundation_model, load_model, params_label, n_params
 from doit_nb.core import ALL_TYPES
 from doit_nb.scoring import prompt_ids, reply_ids, reply_nll, reply_nll_reference, ppl_hit, prefix_tree, score_items

@@ -15,7 +15,8 @@ from pathlib import Path
 os.environ.setdefault("DOIT_PROGRESS", "0")
 import torch
 from transformers import TrainerCallback
-from doit_nb.sources import build_data, SampleSource
+from doit_nb.layout import build_data
+from doit_nb.sample import SampleSource
 from doit_nb.recipes import make_recipe
 from doit_nb.models import foundation_model, load_model, params_label, model_info
 from doit_nb.sft import make_trainer, sft_settings

@@ -4,121 +4,287 @@
 
 # %% ../nbs/20_answers.ipynb #1e885542
 from __future__ import annotations
-import ast, math, re
+import ast, json, math, re
 from fractions import Fraction
 from .core import *
 from .records import parse_label, LABEL_KINDS
 
 # %% auto #0
-__all__ = ['parse_letter_answer', 'parse_letters_answer', 'parse_truth_answer', 'parse_cloze_answer', 'parse_math_answer',
-           'math_equal', 'n_options', 'exact_match', 'expected_score']
+__all__ = ['cut_run_on', 'read_letters', 'parse_letter_answer', 'parse_letters_answer', 'parse_truth_answer',
+           'parse_cloze_answer', 'parse_math_answer', 'math_equal', 'n_options', 'exact_match', 'expected_score',
+           'grade_reply', 'grading_agreement']
 
-# %% ../nbs/20_answers.ipynb #06c61dfe
-_FW = str.maketrans("ＡＢＣＤＥａｂｃｄ（）：，、．。！；", "ABCDEabcd():,,..!;")
-_STATE = r"(?:正确答案|答案|故选|应选|选择|所以选|我选|选项|选|answer\s*(?:is|:)?|Answer\s*(?:is|:)?|ANSWER\s*:?)"
-_SEP = r"[\s:是为應应该\(\[【“\"'*]*"
+# %% ../nbs/20_answers.ipynb #97a7d695
+_FW = str.maketrans("ＡＢＣＤＥａｂｃｄｅ（）：，、．。！；？【】", "ABCDEabcde():,,..!;?【】")
 
-def _norm(text: str) -> str: return text.translate(_FW)
+def _clean(text: str) -> str:
+    "Full-width letters and punctuation made ASCII, markdown emphasis removed."
+    t = text.translate(_FW).replace("**", "").replace("__", "")
+    return t.replace("．", ".").strip()
 
+# %% ../nbs/20_answers.ipynb #4c3b54d7
+_EXEMPLAR = re.compile(r"^\s*(?:问题|题目|问|Question|Q)\s*\d*\s*[:：]|^\s*(?:以下是|下面是)?(?:另一道|下一道|下一)题", re.I)
+
+def _option_lines(lines: list[str], options: str) -> list[tuple[int, str]]:
+    "(line index, letter) of the lines that start like an option: 'A.…', '(B) …', 'C、…'."
+    out = []
+    for i, l in enumerate(lines):
+        m = re.match(rf"\s*[\(\[]?([{options}])[\)\]]?\s*[.:、)]\s*\S", l)
+        if m:
+            out.append((i, m.group(1)))
+    return out
+
+def cut_run_on(text: str, options: str = "ABCD") -> str:
+    """The reply up to where it runs on into a new exemplar: a line that opens a new question (问题：…, 下一题), or a
+    question with a full list of options, after the reply has already answered."""
+    lines = text.split("\n")
+    opts = _option_lines(lines, options)
+    for i in range(1, len(lines)):
+        starts_block = len({l for j, l in opts if i <= j <= i + len(options) + 1}) >= min(3, len(options)) \
+                       and any(j == i + 1 or j == i for j, _ in opts)
+        if _EXEMPLAR.match(lines[i]) or (starts_block and not any(j < i for j, _ in opts) and lines[i - 1].strip() == ""):
+            head = "\n".join(lines[:i]).strip()
+            if head:
+                return head
+    return text
+
+# %% ../nbs/20_answers.ipynb #90a90826
+_RUN_SEP = r"(?:\s*(?:[,、;/&]|和|与|及|以及|或|或者|and|or)\s*|\s+)"
+def _run(L):
+    one = rf"[\(\[]?{L}[\)\]]?(?:项|选项)?"
+    return rf"(?<![A-Za-z])({one}(?:{_RUN_SEP}?{one})*)(?![A-Za-z])"
+
+_STATE = (r"(?:正确答案|参考答案|最终答案|答案|故本题选|本题选|故选|应选|所以选|因此选|我选择|我选|选择|正确选项|选项|"
+          r"应该是|应是|应为|只能是|answer\s*(?:is|:)|option\s*(?:is|:)|choice\s*(?:is|:)|答|选)")
+_SEP = r"[\s:：是为应该当只能就\(\[【】“\"'*]*"
+_CONCLUDE = r"(?:综上|所以|因此|故|总之|therefore|thus|so)"
+
+def _letters_of(run: str, options: str) -> list[str]:
+    return re.findall(f"[{options}]", re.sub(r"\b(?:and|or)\b", " ", run, flags=re.I).upper())
+
+def _statements(t: str, options: str) -> list[tuple[int, list[str], bool]]:
+    "(position, letters, concluding?) of each explicit answer statement in `t`."
+    L = f"[{options}{options.lower()}]"
+    out = []
+    for m in re.finditer(_STATE + _SEP + _run(L), t, flags=re.I):
+        before = t[max(0, m.start() - 12):m.start()]
+        out.append((m.start(), _letters_of(m.group(1), options), bool(re.search(_CONCLUDE, before, re.I))))
+    return out
+
+def _verdicts(t: str, options: str) -> list[str]:
+    "Letters that the reply says are right: 'C项正确', 'A和C是正确的', 'B、C、D三项都符合要求'."
+    found = []
+    for m in re.finditer(_run(f"[{options}]") + r"\s*(?:[两三四]项)?\s*(?:说法)?\s*(?:都|均)?\s*(?:是)?\s*(正确|对的|符合)", t):
+        if not re.search(r"不\s*$", t[:m.start(2)][-3:]):
+            found += _letters_of(m.group(1), options)
+    return found
+
+def _restated(t: str, options: str) -> bool:
+    "Whether the reply lists every option with its text (a copy of the question, not an answer)."
+    marks = set(re.findall(rf"(?<![A-Za-z])([{options}])\s*[.:、)]\s*[^\s{options}]", t))
+    return marks == set(options)
+
+# %% ../nbs/20_answers.ipynb #2dd536bc
+def read_letters(text: str, options: str = "ABCD") -> list[str] | None:
+    "The letters a reply commits to, in the order a careful grader reads them, or None."
+    t = cut_run_on(_clean(text), options)
+    if _restated(t, options) and not _statements(t, options):
+        return None
+    st = _statements(t, options)
+    if st:
+        concl = [s for s in st if s[2]]
+        return (concl[-1] if concl else st[0])[1]
+    lines = [l for l in t.split("\n") if l.strip()]
+    first = lines[0].strip() if lines else ""
+    L = f"[{options}{options.lower()}]"
+    m = re.fullmatch(_run(L) + r"\s*(?:[.:)。]\s*.*)?", first)
+    if m and (len(first) <= 2 or re.fullmatch(r"[A-Za-z]?", first) or not re.match(r"[A-Za-z]{2}", first)):
+        opt = [l for _, l in _option_lines(lines, options)]
+        if len(opt) > 1:
+            return opt
+        return _letters_of(m.group(1), options)
+    v = _verdicts(t, options)
+    if v:
+        return v
+    alone = re.findall(rf"(?<![A-Za-z0-9])([{options}])(?![A-Za-z0-9])", t)
+    return list(dict.fromkeys(alone)) if alone else None
+
+# %% ../nbs/20_answers.ipynb #caf07fc8
 def parse_letter_answer(text: str, options: str = "ABCD") -> str | None:
-    "The single option letter a reply gives, or None."
-    t = _norm(text).strip()
-    L = f"[{options}]"
-    m = re.search(_STATE + _SEP + f"({L})(?![A-Za-z])", t, flags=re.I)
-    if m: return m.group(1).upper()
-    m = re.match(rf"[\(\[【]?\s*({L})\s*(?:[\)\]】.:,;!\s]|$)", t)
-    if m: return m.group(1)
-    alone = set(re.findall(rf"(?<![A-Za-z0-9])({L})(?![A-Za-z0-9])", t))
-    return alone.pop() if len(alone) == 1 else None
+    "The single option letter a reply gives, or None (no letter, or two different ones)."
+    got = read_letters(text, options)
+    return got[0] if got and len(set(got)) == 1 else None
 
+# %% ../nbs/20_answers.ipynb #3be3cf61
 def parse_letters_answer(text: str, options: str = "ABCD") -> str | None:
     "The set of letters a multi-select reply gives (sorted, e.g. 'AC'), or None."
-    t = _norm(text).strip()
-    L = f"[{options}]"
-    run = rf"({L}(?:[\s,;和及与、]*{L})*)(?![A-Za-z])"
-    m = re.search(_STATE + _SEP + run, t, flags=re.I) or re.match(rf"[\(\[]?\s*{run}", t) \
-        or re.search(rf"(?<![A-Za-z]){run}", t)
-    if not m: return None
-    letters = re.findall(L, m.group(1).upper())
-    return "".join(sorted(set(letters))) or None
+    got = read_letters(text, options)
+    return "".join(sorted(set(got))) if got else None
 
-# %% ../nbs/20_answers.ipynb #88bb76cb
-_FALSE = r"不正确|不对|错误|错|×|✗|✘|否|[Ff]alse|incorrect|wrong|\bF\b|\bX\b"
-_TRUE = r"正确|对|√|✓|✔|是的|[Tt]rue|correct|right|\bT\b|\bV\b"
+# %% ../nbs/20_answers.ipynb #75007ed5
+_HEDGE = r"可能|也许|或许|不一定|难以|无法|取决于|不确定|与否|对错|说不准|不好说|maybe|perhaps|not sure|depends"
+_NOT_VERDICT = r"对于|对待|对比|对应|对象|相对|针对|正确的说法|正确说法|正确答案(?=应|是|为)|正确的(?:年代|时间|答案)"
+_F = r"不完全正确|并不完全对|不完全对|不正确|不对|不符合事实|不符合史实|错误|错的|错|×|✗|✘|false|incorrect|wrong|\bno\b|\bf\b|\bx\b"
+_T = r"正确|对的|对|√|✓|✔|是的|符合事实|符合史实|true|correct|right|\byes\b|\bt\b|\bv\b"
 
 def parse_truth_answer(text: str) -> str | None:
-    "'T' or 'F' for a true/false reply, or None."
-    t = _norm(text)
-    hits = [(m.start(), -len(m.group()), "F") for m in re.finditer(_FALSE, t)] + \
-           [(m.start(), -len(m.group()), "T") for m in re.finditer(_TRUE, t)]
+    "'T' or 'F' for a true/false reply, None for no verdict or a hedge."
+    t = _clean(text).lower()
+    m = re.search(r"(?:正确答案|答案|答)\s*[:：是为]\s*", t)
+    if m:
+        t = t[m.end():]
+    first = re.split(r"[。.!?\n]", t.strip(), maxsplit=1)[0]
+    if re.search(_HEDGE, first):
+        return None
+    t = re.sub(_NOT_VERDICT, lambda m: "#" * len(m.group()), t)
+    hits = [(m.start(), -len(m.group()), "F") for m in re.finditer(_F, t)] + \
+           [(m.start(), -len(m.group()), "T") for m in re.finditer(_T, t)]
     return min(hits)[2] if hits else None
 
-# %% ../nbs/20_answers.ipynb #d2649a9d
+# %% ../nbs/20_answers.ipynb #71b09163
+_QUOTED = r"[“\"「『‘']([^”\"」』’']{1,20})[”\"」』’']"
 def parse_cloze_answer(text: str) -> str | None:
-    "The fill-in answer of a reply, normalised, or None."
-    t = _norm(text).strip()
-    m = re.search(r"(?:答案|应填|填入?|空缺的字|空格处)[^:：\n]{0,4}[:：是为]\s*(.+)", t)
-    s = (m.group(1) if m else t.split("\n")[0]).strip()
-    s = re.split(r"[,.;!。，；！]", s)[0].strip(" \"'“”‘’「」『』《》()[]【】")
+    "The fill-in answer of a reply, or None (no answer, or alternatives offered)."
+    t = _clean(text)
+    quoted = re.findall(_QUOTED, t)
+    if len(set(quoted)) > 1 and re.search(r"或|也可以|还可以|或者", t):
+        return None
+    m = re.search(r"(?:应当填|应该填|应填入?|填入|填写|填|正确答案|答案|答)[^:：“\"「\n]{0,3}[:：是为]?\s*" + _QUOTED, t)
+    if m:
+        return m.group(1).strip()
+    first_sentence = re.split(r"[。!?\n]", t, maxsplit=1)[0]
+    q = re.findall(_QUOTED, first_sentence)
+    if q:
+        return q[-1].strip()
+    s = re.sub(r"^(?:这里|空缺的字|空格处|空白处|括号里|括号内)?(?:应当|应该)?(?:填入?|填写)?(?:正确答案|答案|答)?\s*(?:是|为)?\s*[:：]?\s*",
+               "", t.split("\n")[0].strip())
+    s = re.split(r"[,.;!。，；！(（\[【]", s)[0].strip(" \"'“”‘’「」『』《》")
     return s or None
 
-# %% ../nbs/20_answers.ipynb #36bdd3ba
+# %% ../nbs/20_answers.ipynb #fcfc6caa
+_CHECK = r"(?:检验|验证|验算|代入原式|代入|check|verify)"
+_MATH_SPAN = r"\$\$?([^$]+?)\$\$?|\\\((.+?)\\\)|\\\[(.+?)\\\]"
+_NUM = (r"\(\s*-?\d+(?:\.\d+)?(?:\s*,\s*-?\d+(?:\.\d+)?)+\s*\)"            # a tuple (1, 2)
+        r"|-?\\[dt]?frac\s*(?:\{[^{}]+\}|\d)\s*(?:\{[^{}]+\}|\d)"          # \frac{a}{b}, \frac34
+        r"|-?\d*\s*\\sqrt\s*(?:\{[^{}]+\}|\d+)"                           # 2\sqrt3
+        r"|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?"                              # 1,000
+        r"|-?\d+(?:\.\d+)?(?:/\d+)?%?")
+
+# %% ../nbs/20_answers.ipynb #cc5c2bae
 def _boxed(t: str) -> str | None:
     i = t.rfind("\\boxed{")
-    if i < 0: return None
+    if i < 0:
+        return None
     depth, j = 0, i + 7
     for k in range(j, len(t)):
-        if t[k] == "{": depth += 1
+        if t[k] == "{":
+            depth += 1
         elif t[k] == "}":
-            if depth == 0: return t[j:k]
+            if depth == 0:
+                return t[j:k]
             depth -= 1
     return None
 
+# %% ../nbs/20_answers.ipynb #de57cb94
+def _final_value(segment: str) -> str | None:
+    "The value a final-answer phrase gives: the right side of its last '=', the last number-like token in it; None for 'a or b'."
+    spans = re.findall(_MATH_SPAN, segment)
+    s = " ".join(next(x for x in sp if x) for sp in spans) if spans else segment
+    if "=" in s:
+        s = s.rsplit("=", 1)[1]
+    whole = re.sub(r"^[\s:：是为]+|[\s。.,，]+$", "", s)
+    if whole and _to_number(whole) is not None:   # an expression such as 2^3 or 3/4, as written
+        return whole
+    toks = re.findall(_NUM, s)
+    if not toks:
+        return None
+    if len(toks) > 1 and re.search(r"或|or\b|和|及", s):
+        return None
+    return toks[-1]
+
+# %% ../nbs/20_answers.ipynb #6dc9fb78
 def parse_math_answer(text: str) -> str | None:
     "The final answer of a chain-of-thought reply, as a string, or None."
-    t = _norm(text)
+    t = _clean(text).replace("。", "。")
     b = _boxed(t)
-    if b is not None: return b.strip()
-    m = list(re.finditer(r"(?:最终答案|答案|the answer)\s*(?:是|为|is|:)?\s*[:：]?\s*\$?([^\n$。]+)", t, flags=re.I))
-    if m: return m[-1].group(1).strip().rstrip(".")
-    nums = re.findall(r"-?\d+(?:\.\d+)?(?:/\d+)?", t)
-    return nums[-1] if nums else None
+    if b is not None:
+        return b.strip()
+    m = re.search(r"(?:^|[\n。.;；])\s*" + _CHECK, t)
+    body = t[:m.start()] if m and re.search(_NUM, t[:m.start()]) else t
+    sents = [s for s in re.split(r"(?<!\d)[。;；\n](?!\d)|(?<=\D)\.(?=\s|$)", body) if s.strip()]
+    stated = [s for s in sents if re.search(r"答案|结果是|结果为|所以|因此|故|解得|the answer|result", s, re.I)]
+    for s in reversed(stated):
+        v = _final_value(re.split(r"答案|结果是|结果为|所以|因此|故|解得|the answer|result", s, flags=re.I)[-1])
+        if v is not None or re.search(r"或|or\b", s):
+            return v
+    for s in reversed(sents):
+        if re.search(_NUM, s):
+            return _final_value(s)
+    return None
 
+# %% ../nbs/20_answers.ipynb #efd18a41
+def _latex_norm(s: str) -> str:
+    s = s.strip().strip("$").replace("\\(", "").replace("\\)", "").replace("\\left", "").replace("\\right", "")
+    s = re.sub(r"\\[dt]frac", r"\\frac", s)
+    s = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", s)
+    s = re.sub(r"\\sqrt\s*(\d+)", r"\\sqrt{\1}", s)
+    s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s) if not s.startswith("(") else s
+    return re.sub(r"\s|\\!|\\,|\.$", "", s)
+
+# %% ../nbs/20_answers.ipynb #b0b5a39f
 def _to_number(s: str):
-    s = s.strip().strip("$ ").replace(",", "").replace("，", "").replace("\\%", "%")
-    s = re.sub(r"\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}", r"(\1)/(\2)", s)
-    s = re.sub(r"\\left|\\right|\\!|\\,|\s", "", s).replace("\\cdot", "*").replace("\\times", "*").replace("^", "**")
-    s = re.sub(r"(个|元|米|厘米|千克|克|人|天|小时|分钟|度|平方米)$", "", s)
+    "The value of a simple numeric answer (integers, decimals, fractions, \\frac, percentages, arithmetic), or None."
+    s = _latex_norm(s).replace("\\%", "%")
+    s = re.sub(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", r"(\1)/(\2)", s)
+    s = s.replace("\\cdot", "*").replace("\\times", "*").replace("×", "*").replace("÷", "/").replace("^", "**")
+    s = re.sub(r"[\u4e00-\u9fff]+$", "", s)
     pct = s.endswith("%")
     s = s.rstrip("%")
-    if len(s) > 200: return None
-    try: node = ast.parse(s, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError): return None
-    def ev(n):
-        if isinstance(n, ast.Expression): return ev(n.body)
-        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
-            return Fraction(str(n.value))
-        if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)): return -ev(n.operand) if isinstance(n.op, ast.USub) else ev(n.operand)
-        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
-            a, b = ev(n.left), ev(n.right)
-            if isinstance(n.op, ast.Pow):
-                if b.denominator != 1 or abs(b) > 64: raise ValueError
-                return a ** int(b)
-            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(n.op)) if not isinstance(n.op, ast.Div) else a / b
-        raise ValueError
-    try: v = ev(node)
-    except (ValueError, ZeroDivisionError, TypeError, OverflowError, RecursionError, MemoryError): return None
+    if len(s) > 200 or "," in s:
+        return None
+    try:
+        v = _eval_number(ast.parse(s, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError, TypeError, OverflowError, RecursionError, MemoryError):
+        return None
     return v / 100 if pct else v
 
+# %% ../nbs/20_answers.ipynb #d1dc4225
+def _eval_number(n) -> Fraction:
+    "Exact value of a parsed arithmetic expression: numbers, + - * /, and small integer powers; anything else raises."
+    if isinstance(n, ast.Expression):
+        return _eval_number(n.body)
+    if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+        return Fraction(str(n.value))
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+        v = _eval_number(n.operand)
+        return -v if isinstance(n.op, ast.USub) else v
+    if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+        a, b = _eval_number(n.left), _eval_number(n.right)
+        if isinstance(n.op, ast.Pow):
+            if b.denominator != 1 or abs(b) > 64:
+                raise ValueError("power too large")
+            return a ** int(b)
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}[type(n.op)] if not isinstance(n.op, ast.Div) else a / b
+    raise ValueError("not arithmetic")
+
+# %% ../nbs/20_answers.ipynb #04f9757a
+def _tuple(s: str):
+    s = _latex_norm(s)
+    m = re.fullmatch(r"\((.+)\)", s)
+    return [x for x in m.group(1).split(",")] if m and "," in m.group(1) else None
+
+# %% ../nbs/20_answers.ipynb #f6a8344a
 def math_equal(pred: str | None, gold: str) -> bool:
-    "Whether a predicted final answer equals the gold one (numerically where possible)."
-    if pred is None: return False
+    "Whether a predicted final answer equals the gold one: numerically where both are numbers, element by element for tuples."
+    if pred is None:
+        return False
+    tp, tg = _tuple(pred), _tuple(str(gold))
+    if tp is not None or tg is not None:
+        return tp is not None and tg is not None and len(tp) == len(tg) and all(math_equal(a, b) for a, b in zip(tp, tg))
     a, b = _to_number(pred), _to_number(str(gold))
     if a is not None and b is not None:
-        try: return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
-        except OverflowError: return a == b
-    norm = lambda s: re.sub(r"\s|\$|\\!|\\,|\\left|\\right|\.$", "", str(s))
-    return norm(pred) == norm(gold)
+        return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+    return _latex_norm(pred) == _latex_norm(str(gold))
 
 # %% ../nbs/20_answers.ipynb #def835f3
 def n_options(record: dict) -> int:
@@ -149,3 +315,33 @@ def expected_score(record: dict) -> float:
     kind, gold = parse_label(record)
     return {"letter": lambda: 1 / n_options(record), "letters": lambda: 1 / math.comb(4, len(gold)),
             "truth": lambda: 0.5}.get(kind, lambda: 0.0)()
+
+# %% ../nbs/20_answers.ipynb #36d41ff4
+def grade_reply(
+    kind: str,             # the label kind: letter, letters, truth, cloze or math
+    gold: str,             # the gold answer
+    reply: str,            # the model's reply
+    options: str = "ABCD", # the option letters of a letter question
+) -> int:
+    "1 if `reply` answers `gold` of label kind `kind` correctly, by the parsers above, else 0."
+    if kind == "letter":
+        return int(parse_letter_answer(reply, options) == gold)
+    if kind == "letters":
+        return int(parse_letters_answer(reply, options) == gold)
+    if kind == "truth":
+        return int(parse_truth_answer(reply) == gold)
+    if kind == "cloze":
+        return int(parse_cloze_answer(reply) == gold)
+    return int(math_equal(parse_math_answer(reply), gold))
+
+# %% ../nbs/20_answers.ipynb #a7f1adf0
+def grading_agreement(
+    rows: list[dict],  # graded replies: kind, gold, reply, options, grade (the human's 0/1), set
+) -> pd.DataFrame:
+    "Per set: replies, agreement with the human grade, and replies scored correct that the human scored wrong."
+    import pandas as pd
+    df = pd.DataFrame(rows)
+    df["parsed"] = [grade_reply(r["kind"], r["gold"], r["reply"], r.get("options", "ABCD")) for r in rows]
+    g = df.groupby("set")
+    return pd.DataFrame(dict(replies=g.size(), agreement=g.apply(lambda d: (d.parsed == d.grade).mean()),
+                             false_correct=g.apply(lambda d: int(((d.parsed == 1) & (d.grade == 0)).sum()))))

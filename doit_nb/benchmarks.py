@@ -9,127 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 from .core import *
+from .benchmark_files import *
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'AGIEVAL_ZH', 'BenchItem', 'BenchmarkError', 'subjects', 'load_benchmark', 'question_text',
-           'bench_messages', 'letter_predictions', 'option_loglik_reference', 'run_benchmark']
-
-# %% ../nbs/22_benchmarks.ipynb #a5bf01b8
-@dataclass
-class BenchItem:
-    subject: str
-    question: str
-    options: list
-    answer: str        # gold letter(s), sorted: 'C', or 'ABD' for a multi-answer item
-    source: str        # file:row
-
-class BenchmarkError(ValueError): "A malformed benchmark row: names the file and the row."
-
-BENCHMARKS = ("cmmlu", "agieval", "ceval")
-AGIEVAL_ZH = ("gaokao-chinese", "gaokao-geography", "gaokao-history", "gaokao-biology", "gaokao-chemistry",
-              "gaokao-physics", "gaokao-mathqa", "logiqa-zh", "jec-qa-kd", "jec-qa-ca")  # the Chinese multiple-choice sets
-
-def _item(skip: list | None, subject, q, opts, ans, where) -> BenchItem | None:
-    "A checked item; a bad one raises, or (when `skip` is a list) is recorded there and dropped."
-    try: return _check_item(subject, q, opts, ans, where)
-    except BenchmarkError as e:
-        if skip is None: raise
-        skip.append(str(e))
-        return None
-
-def _check_item(subject, q, opts, ans, where) -> BenchItem:
-    if not isinstance(q, str) or not q.strip(): raise BenchmarkError(f"{where}: empty question")
-    if len(opts) < 2 or any(not isinstance(o, str) for o in opts) or not any(o.strip() for o in opts):
-        raise BenchmarkError(f"{where}: options must be a list of at least two texts, got {opts!r}")
-    letters = "ABCDEFG"[:len(opts)]
-    gold = ans if isinstance(ans, list) else list(ans.strip()) if isinstance(ans, str) and len(ans.strip()) > 1 else [ans]
-    gold = [g for g in gold if not (isinstance(g, str) and re.fullmatch(r"[\s。．.,，、]*", g))]  # stray punctuation in a few real labels
-    if not gold or any(not isinstance(g, str) or g.strip() not in letters for g in gold):
-        raise BenchmarkError(f"{where}: answer {ans!r} is not among the option letters {letters}")
-    return BenchItem(subject, q.strip(), [o.strip() for o in opts], "".join(sorted({g.strip() for g in gold})), where)
-
-# %% ../nbs/22_benchmarks.ipynb #24d58819
-def _csv_rows(path: Path, need: tuple):
-    with open(path, encoding="utf-8", newline="") as f:
-        r = csv.DictReader(f)
-        missing = [c for c in need if c not in (r.fieldnames or [])]
-        if missing: raise BenchmarkError(f"{path}: missing column(s) {missing} (has {r.fieldnames})")
-        for i, row in enumerate(r, start=2):
-            if None in row or any(row.get(c) is None for c in need):
-                raise BenchmarkError(f"{path}:{i}: wrong number of fields")
-            yield i, row
-
-def _cmmlu(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
-    p = root / "cmmlu" / split / f"{subject}.csv"
-    return [_item(skip, subject, r["Question"], [r[c] for c in "ABCD"], r["Answer"], f"{p}:{i}")
-            for i, r in _csv_rows(p, ("Question", "A", "B", "C", "D", "Answer"))]
-
-def _ceval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
-    p = root / "ceval" / split / f"{subject}_{split}.csv"
-    return [_item(skip, subject, r["question"], [r[c] for c in "ABCD"], r["answer"], f"{p}:{i}")
-            for i, r in _csv_rows(p, ("question", "A", "B", "C", "D", "answer"))]
-
-def _agieval_row(subject, d, where, skip=None) -> BenchItem:
-    if not isinstance(d, dict): raise BenchmarkError(f"{where}: not a JSON object")
-    opts = d.get("options") or []
-    if len(opts) == 1 and isinstance(opts[0], str):  # a few examples pack all options into one tab-separated string
-        opts = [o for o in re.split(r"\s*(?=\b[A-G][\.．])", opts[0]) if o.strip()]
-    opts = [re.sub(r"^\s*\(?[A-G][\)\.．]\s*", "", o) if isinstance(o, str) else o for o in opts]
-    q = ((d.get("passage") or "") + "\n" + (d.get("question") or "")).strip()
-    return _item(skip, subject, q, opts, d.get("label"), where)
-
-def _agieval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
-    if split == "dev":  # the few-shot examples
-        p = root / "agieval" / "few_shot_prompts.csv"
-        with open(p, encoding="utf-8", newline="") as f: rows = list(csv.reader(f))
-        if subject not in rows[0]: raise BenchmarkError(f"{p}: no few-shot column for {subject}")
-        col, out = rows[0].index(subject), []
-        for i, r in enumerate(rows[1:], start=2):
-            if r[0].startswith("sample") and col < len(r) and r[col].strip():  # some sets have fewer than 5 examples
-                try: d = ast.literal_eval(r[col])
-                except (ValueError, SyntaxError) as e: raise BenchmarkError(f"{p}:{i}: cannot read the {subject} example ({e})")
-                out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
-        return out
-    p = root / "agieval" / "v1" / f"{subject}.jsonl"
-    out = []
-    with open(p, encoding="utf-8") as f:
-        for i, line in enumerate(f, start=1):
-            if not line.strip(): continue
-            try: d = json.loads(line)
-            except json.JSONDecodeError as e: raise BenchmarkError(f"{p}:{i}: malformed JSON ({e.msg})")
-            out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
-    return out
-
-def subjects(name: str, path: Path | str | None = None) -> list[str]:
-    "The subjects of a benchmark found under `path` (default: the public data folder)."
-    root = Path(path or public_data_dir())
-    if name == "cmmlu": return sorted(p.stem for p in (root / "cmmlu" / "test").glob("*.csv"))
-    if name == "ceval": return sorted(p.stem[:-4] for p in (root / "ceval" / "val").glob("*_val.csv"))
-    if name == "agieval": return [s for s in AGIEVAL_ZH if (root / "agieval" / "v1" / f"{s}.jsonl").exists()]
-    raise ValueError(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
-
-def load_benchmark(name: str, split: str = "test", path: Path | str | None = None, only: list[str] | None = None,
-                   strict: bool = True, skipped: list | None = None) -> list[BenchItem]:
-    """Items of benchmark `name` (`split`: 'test' for the scored questions, 'dev' for the shots).
-    A malformed row raises `BenchmarkError` naming file and row; with `strict=False` a row whose *content* is bad
-    (no gold answer, unusable options) is left out and its error appended to `skipped` instead."""
-    skip = None if strict else (skipped if skipped is not None else [])
-    root = Path(path or public_data_dir())
-    if not root.is_dir(): raise FileNotFoundError(f"{root}: benchmark folder not found (set --path or DOIT_PUBLIC_DATA)")
-    subs = only or subjects(name, root)
-    if not subs: raise FileNotFoundError(f"{root}: no {name} files found")
-    read = {"cmmlu": _cmmlu, "ceval": _ceval, "agieval": _agieval}[name]
-    sp = {"cmmlu": {"test": "test", "dev": "dev"}, "ceval": {"test": "val", "dev": "dev"}, "agieval": {"test": "test", "dev": "dev"}}[name][split]
-    return [it for s in subs for it in read(root, sp, s, skip) if it is not None]
+__all__ = ['bench_messages', 'letter_predictions', 'option_loglik_reference', 'run_benchmark']
 
 # %% ../nbs/22_benchmarks.ipynb #31b4eadf
-def question_text(it: BenchItem) -> str:
-    return it.question + "".join(f"\n{l}.{o}" for l, o in zip("ABCDEFG", it.options))
-
 def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
     "Chat messages of a k-shot question (without the answer)."
     msgs = []
-    for s in shots: msgs += [{"role": "user", "content": question_text(s)}, {"role": "assistant", "content": s.answer}]
+    for s in shots:
+        msgs += [{"role": "user", "content": question_text(s)}, {"role": "assistant", "content": s.answer}]
     return msgs + [{"role": "user", "content": question_text(it)}]
 
 # %% ../nbs/22_benchmarks.ipynb #22f3e987

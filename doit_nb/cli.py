@@ -16,11 +16,11 @@ __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'cmd_build', 'cmd_validate', 'cmd_recipe
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
-    from doit_nb.sources import get_source, build_data
+    from doit_nb.layout import get_source, build_data
     src = get_source(a.source, path=a.path, seed=a.seed, size=a.size, eval_size=a.eval_size, synthetic_size=a.synthetic_size)
     t0 = time.time()
     out = build_data(src, a.out, overwrite=a.force)
-    from doit_nb.sources import DoitData
+    from doit_nb.layout import DoitData
     print(DoitData(out).counts().to_string())
     print(f"built {a.source} data at {out} in {time.time() - t0:.1f}s")
     return 0
@@ -100,7 +100,7 @@ def cmd_bench(a) -> int:
 def cmd_sweep(a) -> int:
     from doit_nb.sweeps import run_sweep
     t0 = time.time()
-    rep = run_sweep(a.profile, jobs=a.jobs, backend=a.backend, only=a.only, force=a.force)
+    rep = run_sweep(a.profile, jobs=a.jobs, backend=a.backend, only=a.only, force=a.force, wait=a.wait)
     print(rep)
     print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
     return 1 if rep.failed else 0
@@ -176,17 +176,26 @@ def foundation_record(f, rel=str) -> dict:
     return dict(notebook=rel(f.notebook), model=rel(f.model), key=f.key, status=f.status, n_params=info.get("n_params"),
                 **{k: pre.get(k) for k in keep})
 
-def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None) -> dict:
-    "Run the profile's sweeps, then every figure/table notebook that exists; returns the provenance manifest."
-    from doit_nb.sources import data_hash
-    from doit_nb.sweeps import load_profile, run_sweep, ensure_data, git_commit, execute_notebook
+def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None,
+                  wait: bool = False) -> dict:
+    "Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the provenance manifest."
+    from doit_nb.cells import load_profile
+    from doit_nb.sweeps import sweep_lock
+    with sweep_lock(Path(runs or runs_dir()) / load_profile(profile)["name"], wait=wait):
+        return _paper_figures(profile, figures, runs, jobs)
+
+def _paper_figures(profile, figures, runs, jobs) -> dict:
+    "The body of `paper_figures`."
+    from doit_nb.layout import data_hash
+    from doit_nb.cells import load_profile, profile_data
+    from doit_nb.sweeps import run_sweep, git_commit, execute_notebook
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
     figures = Path(figures or figures_dir() / prof["name"])
     rep = run_sweep(profile, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
-    data = ensure_data(prof, runs)
+    data = profile_data(prof, runs)
     dh = data_hash(data)
     commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
@@ -218,7 +227,7 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
 
 def cmd_paper_figures(a) -> int:
     t0 = time.time()
-    m = paper_figures(a.profile, jobs=a.jobs)
+    m = paper_figures(a.profile, jobs=a.jobs, wait=a.wait)
     figs = figures_dir() / m["profile"]
     for out, info in m["outputs"].items(): print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
     print("not built:" + "".join(f"\n  {k}: {why}" for k, why in m["not_built"].items()))
@@ -299,10 +308,12 @@ def parser() -> argparse.ArgumentParser:
     sw.add_argument("--backend", default="local", choices=["local", "slurm", "submitit-local"])
     sw.add_argument("--only", help="run only cells whose id matches this regular expression")
     sw.add_argument("--force", action="store_true", help="rerun cells even if their inputs are unchanged")
+    sw.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     sw.set_defaults(fn=cmd_sweep)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
     f.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)")
+    f.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     f.set_defaults(fn=cmd_paper_figures)
     return p
 

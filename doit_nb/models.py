@@ -53,9 +53,9 @@ TINY_SIZES = {  # hidden, layers, heads, MLP width
     "l": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=8, intermediate_size=768),
 }
 
-def _texts(data_dir: Path):
-    from doit_nb.sources import DoitData
-    d = DoitData(data_dir)
+def _texts(data_dir):
+    from doit_nb.layout import as_layout
+    d = as_layout(data_dir)
     for sp in ("full", "1000", "synthetic"):
         for recs in d.records(sp).values():
             for r in recs:
@@ -131,20 +131,21 @@ def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 
     "Folder of the foundation model named by `spec` (made and cached if needed)."
     cache = Path(cache or default_cache_dir())
     if spec.startswith("tiny-"):
-        from doit_nb.sources import data_hash
+        from doit_nb.layout import as_layout
         if data_dir is None: raise ValueError(f"{spec}: the tiny family needs data_dir (its tokenizer is trained on the data)")
         size = spec.split("-", 1)[1]
         if size not in TINY_SIZES: raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
-        out = cache / "models" / f"{spec}-seed{seed}-{data_hash(data_dir)}"
+        data = as_layout(data_dir)
+        out = cache / "models" / f"{spec}-seed{seed}-{data.hash}"
         if not (out / "doit_model.json").exists():
-            tok_dir = cache / "tokenizers" / data_hash(data_dir)
+            tok_dir = cache / "tokenizers" / data.hash
             if not (tok_dir / "tokenizer.json").exists():
-                t = train_tokenizer(data_dir)
+                t = train_tokenizer(data)
                 with atomic_dir(tok_dir, overwrite=True) as tmp: t.save_pretrained(tmp)
             from transformers import AutoTokenizer
             tok = AutoTokenizer.from_pretrained(tok_dir)
             model, tok = add_speaker_tokens(tiny_model(size, tok, seed), tok)
-            _save(model, tok, out, dict(spec=spec, seed=seed, n_params=n_params(model), data=str(data_dir)))
+            _save(model, tok, out, dict(spec=spec, seed=seed, n_params=n_params(model), data=str(data.root)))
         return out
     if spec == GEMMA_SPEC:
         out = cache / "models" / GEMMA_SPEC

@@ -8,13 +8,16 @@ import html, json, re, zlib
 from collections import Counter
 from pathlib import Path
 from .core import *
+from dataclasses import dataclass
 from .records import iter_jsonl
+from .layout import Source, register_source
+from .benchmark_files import load_benchmark, question_text
 from .sample import generate_sample, _mc, _qa
 
 # %% auto #0
 __all__ = ['PUBLIC_ORIGINS', 'COIG_DOMAINS', 'split_options', 'answer_letters', 'coig_exam', 'coig_human_value', 'c3_dialogue',
            'logiqa2', 'html_text', 'corrupt_code', 'leetcode', 'alpaca_zh', 'ceval_ood', 'shingles', 'BenchmarkIndex',
-           'question_of', 'assign_splits', 'take_groups', 'dedupe_splits', 'public_records']
+           'question_of', 'assign_splits', 'take_groups', 'dedupe_splits', 'public_records', 'PublicSource']
 
 # %% ../nbs/03a_public.ipynb #aa9d6bda
 PUBLIC_ORIGINS = {
@@ -190,7 +193,6 @@ def alpaca_zh(root: Path, report: Counter) -> list[dict]:
 # %% ../nbs/03a_public.ipynb #1bdc1690
 def ceval_ood(root: Path, report: Counter) -> dict[str, list[dict]]:
     "The three out-of-domain C-Eval subjects: the 5 dev rows as shots before each val question (12 messages)."
-    from doit_nb.benchmarks import load_benchmark, question_text
     out = {}
     for t in OOD_TYPES:
         subject = t[len("ceval_"):-len("_fshot")]
@@ -211,7 +213,6 @@ def shingles(text: str, k: int = 13) -> set[int]:
 class BenchmarkIndex:
     "The k-grams of every CMMLU, AGIEval (Chinese) and C-Eval question and option under `root`."
     def __init__(self, root: Path, k: int = 13):
-        from doit_nb.benchmarks import load_benchmark, question_text
         self.k, self.grams, self.n = k, set(), 0
         for name in ("cmmlu", "agieval", "ceval"):
             for split in ("test", "dev"):
@@ -302,3 +303,20 @@ def public_records(root: Path | str, seed: int = 0, eval_size: int = 100, genera
     for (t, sp), rs in out.items():
         for i, r in enumerate(rs): r["idx"] = i
     return out, dict(sorted(report.items()))
+
+# %% ../nbs/03a_public.ipynb #bdd90073
+@register_source
+@dataclass
+class PublicSource(Source):
+    "The DoIT-like set assembled from real public Chinese data: COIG, C3-D, LogiQA 2.0, leetcode.cn, C-Eval, GPT-4 Alpaca zh."
+    path: str | None = None   # the public data folder (None: `DOIT_PUBLIC_DATA`, else ../shared/data/public)
+    seed: int = 0             # which items go to valid and test
+    eval_size: int = 100      # valid and test items per ability (fewer where a source is small)
+    name = "public"
+    def params(self):
+        return dict(path=str(Path(self.path or public_data_dir()).resolve()), seed=self.seed, eval_size=self.eval_size)
+    def origins(self):
+        return dict(PUBLIC_ORIGINS)
+    def records(self):
+        recs, report = public_records(self.path or public_data_dir(), self.seed, self.eval_size)
+        return recs, dict(report)

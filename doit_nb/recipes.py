@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
 from .records import write_records
-from .sources import DoitData, data_hash
+from .layout import DoitData, as_layout
 
 # %% auto #0
 __all__ = ['DATA_VOLUMES', 'REDUCED', 'PLATEAU', 'item_key', 'nested_order', 'nested_sample', 'Recipe', 'plan_recipe',
@@ -131,12 +131,12 @@ def recipe_records(recipe: Recipe, data: DoitData, seed: int = 0) -> dict[str, l
 
 def make_recipe(name: str, data_dir: Path | str, out: Path | str, seed: int = 0, overwrite: bool = False) -> Recipe:
     "Write recipe `name` drawn from the DoIT layout at `data_dir` into folder `out` (atomically)."
-    data = DoitData(data_dir)
+    data = as_layout(data_dir)
     recipe = plan_recipe(name, data)
     recs = recipe_records(recipe, data, seed)
     with atomic_dir(out, overwrite=overwrite) as tmp:
         for t, rs in recs.items(): write_records(tmp / f"{t}.json", rs)
         man = dict(recipe=name, seed=seed, total=recipe.total, counts=recipe.counts, pools=recipe.pools,
-                   scale=recipe.scale, notes=recipe.notes, data=str(Path(data_dir).resolve()), data_hash=data_hash(data_dir))
+                   scale=recipe.scale, notes=recipe.notes, data=str(data.root.resolve()), data_hash=data.hash)
         (tmp / "manifest.json").write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
     return recipe

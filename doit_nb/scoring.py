@@ -253,8 +253,8 @@ def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid
                      limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None) -> pd.DataFrame:
     "Results rows (checkpoint, split, ability, score, expected, n_items, loss) of one checkpoint on a split."
     from doit_nb.models import load_model
-    from doit_nb.sources import DoitData
-    recs = DoitData(data_dir).records(split)
+    from doit_nb.layout import as_layout
+    recs = as_layout(data_dir).records(split)
     if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
     records = [r for t in ALL_TYPES for r in recs.get(t, [])[:limit]]
     model, tok = load_model(path)

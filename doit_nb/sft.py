@@ -13,7 +13,7 @@ from .pretraining import MARKER, CompleteMarker, checkpoints, last_complete_chec
 
 # %% auto #0
 __all__ = ['SFTSettings', 'stretch', 'paper_epochs', 'sft_settings', 'DoitSFTTrainer', 'EpochLog', 'schedule', 'sft_config',
-           'load_for_training', 'make_trainer', 'train', 'generate_reply']
+           'load_for_training', 'make_trainer', 'train', 'fine_tune', 'generate_reply']
 
 # %% ../nbs/11_sft.ipynb #6bc1da3d
 @dataclass
@@ -201,6 +201,23 @@ def _trim_log(path: Path, step: int):
     if not path.exists(): return
     keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)["step"] <= step]
     with atomic_write(path) as f: f.write("".join(l + "\n" for l in keep))
+
+# %% ../nbs/11_sft.ipynb #0be1a9cb
+def fine_tune(
+    model_dir: Path | str,        # the foundation model
+    recipe: str,                  # a recipe name (`curated-160`, `mix-640`, `biology-40`, …)
+    data,                         # the DoIT layout (a folder or an opened `DoitData`)
+    out: Path | str,              # the cell folder: `recipe/` and `train/` go under it
+    settings: SFTSettings,        # the SFT hyperparameters
+    seed: int = 0,                # the recipe's draw and the training seed's partner
+) -> list[Path]:
+    "Write recipe `recipe` of `data` into `out/recipe` (once) and fine-tune `model_dir` on it in `out/train`; returns the checkpoints."
+    from doit_nb.recipes import make_recipe
+    out = Path(out)
+    if not (out / "recipe" / "manifest.json").exists():
+        make_recipe(recipe, data, out / "recipe", seed=seed, overwrite=True)
+    train(model_dir, out / "recipe", out / "train", settings, quiet=True)
+    return checkpoints(out / "train")
 
 # %% ../nbs/11_sft.ipynb #19cd44e6
 def generate_reply(model, tokenizer, messages: list[dict], max_new_tokens: int = 64) -> tuple[str, list[int]]:

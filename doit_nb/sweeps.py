@@ -4,176 +4,22 @@
 
 # %% ../nbs/30_sweeps.ipynb #fa97589c
 from __future__ import annotations
-import hashlib, json, os, re, shutil, subprocess, sys, time, traceback
+import contextlib, hashlib, json, os, re, shutil, subprocess, sys, time, traceback
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import pandas as pd
 from .core import *
+from .layout import data_hash
+from .cells import profile_path, load_profile, Cell, expand_cells, model_settings, profile_data, profile_pretraining
 
 # %% auto #0
-__all__ = ['CELL_NOTEBOOK', 'FOUNDATION_NOTEBOOK', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'ensure_data',
-           'model_settings', 'recipe_volume', 'run_cell', 'notebook_code_hash', 'module_closure', 'package_hash',
-           'code_hashes', 'cell_key', 'execute_notebook', 'profile_pretraining', 'pretrained_specs', 'foundation_key',
-           'Foundation', 'run_foundations', 'SweepReport', 'run_sweep', 'git_commit', 'collect_results']
+__all__ = ['CELL_NOTEBOOK', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
+           'notebook_code_hash', 'package_imports', 'module_closure', 'package_hash', 'library_versions', 'CellCode',
+           'code_hashes', 'cell_keys', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
+           'Foundation', 'run_foundations', 'SweepReport', 'prepare_cell', 'LockHeld', 'sweep_lock', 'run_sweep',
+           'git_commit', 'collect_results']
 
-# %% ../nbs/30_sweeps.ipynb #c55381cb
-def profile_path(name: str | Path) -> Path:
-    "The YAML file of a profile name (or a path given as is)."
-    p = Path(name)
-    return p if p.suffix in (".yml", ".yaml") else project_root() / "profiles" / f"{name}.yml"
-
-def load_profile(name: str | Path) -> dict:
-    "A sweep profile, checked for the keys the runner needs."
-    import yaml
-    p = profile_path(name)
-    if not p.exists():
-        have = sorted(q.stem for q in (project_root() / "profiles").glob("*.yml"))
-        raise FileNotFoundError(f"profile {name!r}: {p} does not exist (profiles: {', '.join(have)})")
-    prof = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    for k in ("name", "data", "sweeps"):
-        if k not in prof: raise ValueError(f"{p}: profile has no {k!r}")
-    for m, o in (prof.get("models") or {}).items():
-        bad = set(o or {}) - {"sft", "score"}
-        if bad: raise ValueError(f"{p}: models: {m}: only 'sft' and 'score' can be set per model, not {sorted(bad)}")
-    unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
-    if unknown: raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
-    if prof.get("pretrain") is not None:
-        from doit_nb.pretraining import pretrain_settings
-        if not isinstance(prof["pretrain"], dict): raise ValueError(f"{p}: pretrain: expected a mapping of settings")
-        try: pretrain_settings(**prof["pretrain"])
-        except (TypeError, ValueError) as e: raise ValueError(f"{p}: pretrain: {e}") from None
-    return prof
-
-# %% ../nbs/30_sweeps.ipynb #84f11307
-@dataclass
-class Cell:
-    sweep: str
-    recipe: str | None
-    model: str
-    seed: int = 0
-    epochs_scored: list | None = None      # benchmarks at these epochs (None: every saved one)
-    benchmarks: list = field(default_factory=list)
-
-    @property
-    def cell_id(self) -> str:
-        m = Path(self.model).name if ("/" in self.model or os.sep in self.model) else self.model
-        parts = [self.sweep, self.recipe or "base", m, f"seed{self.seed}"]
-        return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))
-
-    def params(self) -> dict: return asdict(self)
-
-def expand_cells(profile: dict) -> list[Cell]:
-    "Every cell of a profile, in a stable order."
-    cells, sw = [], profile["sweeps"]
-    f = sw.get("foundation", {})
-    cells += [Cell("foundation", None, m, 0, None, f.get("benchmarks", [])) for m in f.get("models", [])]
-    for kind in ("scaling", "synthetic"):   # one block, or a list of blocks (e.g. a big model on fewer recipes)
-        for s in ([sw[kind]] if isinstance(sw.get(kind), dict) else sw.get(kind) or []):
-            cells += [Cell(kind, r, m, seed, s.get("epochs"), s.get("benchmarks", []))
-                      for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
-    for kind in ("ability", "ability1000"):
-        if kind in sw:
-            s = sw[kind]
-            abil = ABILITIES if s.get("abilities", "all") == "all" else s["abilities"]
-            cells += [Cell(kind, f"{a}-{s['n']}", m) for a in abil for m in s["models"]]
-    if "mixing" in sw:
-        s = sw["mixing"]
-        cells += [Cell("mixing", r, m, 0, s.get("epochs"), s.get("benchmarks", [])) for r in s["recipes"] for m in s["models"]]
-    ids = [c.cell_id for c in cells]
-    if len(set(ids)) != len(ids): raise ValueError(f"profile {profile['name']}: duplicate cells {sorted({i for i in ids if ids.count(i) > 1})}")
-    return cells
-
-# %% ../nbs/30_sweeps.ipynb #fa0dd893
-def ensure_data(profile: dict, runs: Path | None = None) -> Path:
-    "The profile's DoIT layout under `runs/<profile>/data` (the `doit` source reads its path in place)."
-    from doit_nb.sources import get_source, build_data, DoitData
-    spec = dict(profile["data"])
-    src_name = spec.pop("source")
-    if src_name == "doit" and spec.get("path"): return Path(spec["path"])
-    src = get_source(src_name, **spec)
-    out = Path(runs or runs_dir()) / profile["name"] / "data"
-    if out.exists() and DoitData(out).manifest.get("params") == json.loads(json.dumps(src.params())): return out
-    return build_data(src, out, overwrite=True)
-
-def model_settings(profile: dict, section: str, model: str) -> dict:
-    "The profile's `sft` or `score` settings for `model`: the profile-wide ones, then the model's own under `models:`."
-    return {**(profile.get(section) or {}), **((profile.get("models") or {}).get(model, {}) or {}).get(section, {})}
-
-def _sft(profile: dict, seed: int, model: str = ""):
-    from doit_nb.sft import sft_settings
-    s = model_settings(profile, "sft", model)
-    name = s.pop("profile", None)
-    return sft_settings(name, **{**s, "seed": seed})
-
-def recipe_volume(recipe: str | None) -> float:
-    "Training items of a curated-N / synthetic-N / <ability>-n recipe (NaN for others): the x axis of Figs. 1-6."
-    m = re.fullmatch(r"(?:curated|synthetic|[a-z_]+)-(\d+)", recipe or "")
-    return float(m.group(1)) if m and not (recipe or "").startswith("mix-") else float("nan")
-
-def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model_dir: str | None = None) -> pd.DataFrame:
-    """Train and score one cell; returns (and writes to `<out_dir>/results.parquet`) its results rows. `model_dir`: the
-    foundation model's folder (a pretrained one from the foundation stage); None: `foundation_model(cell.model)`."""
-    from doit_nb.recipes import make_recipe
-    from doit_nb.models import foundation_model
-    from doit_nb.sft import train, checkpoints
-    from doit_nb.scoring import score_checkpoint, checkpoint_info, best_valid
-    from doit_nb.sources import data_hash
-    prof, cell, out = load_profile(profile_name), Cell(**params), Path(out_dir)
-    sc = model_settings(prof, "score", cell.model)
-    splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
-    base = Path(model_dir) if model_dir else foundation_model(cell.model, data_dir=data_dir, seed=cell.seed)
-    if cell.recipe is None: saved = [base]
-    else:
-        recipe = out / "recipe"
-        if not (recipe / "manifest.json").exists(): make_recipe(cell.recipe, data_dir, recipe, seed=cell.seed, overwrite=True)
-        train(base, recipe, out / "train", _sft(prof, cell.seed, cell.model), quiet=True)
-        saved = checkpoints(out / "train")
-    # the abilities are scored at the profile's score.epochs; the benchmarks at the sweep's own epochs
-    at = lambda epochs: [c for c in saved if cell.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
-    targets = at(sc.get("epochs"))
-    def scored(ck, split):
-        cache = out / "scores" / f"{ck.name}-{split}.parquet"
-        if not cache.exists():   # item-level hits go beside it: the bootstrap of the analysis resamples them
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            df = score_checkpoint(ck, data_dir, split, limit=limit, new_tokens=sc.get("max_new_tokens"),
-                                  items_out=cache.with_suffix(".items.jsonl"))
-            with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
-        return pd.read_parquet(cache)
-    rows = [scored(ck, "valid") for ck in progress(targets, f"scoring {cell.cell_id} (valid)")] if "valid" in splits else []
-    tested = targets
-    if sc.get("test") == "selected" and rows:   # the test split only where selection needs it
-        best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
-        tested = [ck for ck in targets if ck.name == best["checkpoint"]]
-    rows += [scored(ck, s) for ck in tested for s in splits if s != "valid"]
-    rows += _benchmark_rows(cell, at(cell.epochs_scored), out)
-    res = pd.concat(rows, ignore_index=True)
-    from doit_nb.models import model_info
-    res = res.assign(profile=prof["name"], cell_id=cell.cell_id, sweep=cell.sweep, recipe=cell.recipe or "", model=cell.model,
-                     seed=cell.seed, n_params=model_info(base).get("n_params"), volume=recipe_volume(cell.recipe),
-                     data_hash=data_hash(data_dir))
-    with atomic_write(out / "results.parquet", "wb") as f: res.to_parquet(f, index=False)
-    return res
-
-def _benchmark_rows(cell: Cell, targets: list[Path], out: Path) -> list[pd.DataFrame]:
-    from doit_nb.benchmarks import run_benchmark
-    from doit_nb.models import load_model
-    from doit_nb.scoring import checkpoint_info
-    rows = []
-    for ck in targets:
-        info, loaded = checkpoint_info(ck), None
-        for b in cell.benchmarks:
-            cache = out / "scores" / f"{ck.name}-{b['name']}-{b.get('shots', 0)}shot.parquet"
-            if not cache.exists():
-                model, tok = loaded = loaded or load_model(ck)   # once per checkpoint, only if a benchmark needs it
-                df = run_benchmark(b["name"], model, tok, shots=b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit"))
-                df = pd.DataFrame(dict(**info, split=f"{b['name']}-{b.get('shots', 0)}shot", ability=df["subject"],
-                                       score=df["accuracy"], expected=float("nan"), n_items=df["n_items"], loss=float("nan")))
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
-            rows.append(pd.read_parquet(cache))
-    return rows
-
-# %% ../nbs/30_sweeps.ipynb #11980751
+# %% ../nbs/30_sweeps.ipynb #f824e5a6
 CELL_NOTEBOOK = "31_cell.ipynb"
 
 def notebook_code_hash(nb_path: Path) -> str:
@@ -182,23 +28,50 @@ def notebook_code_hash(nb_path: Path) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     return hashlib.sha256("\n\0".join(c.source for c in nb.cells if c.cell_type == "code").encode()).hexdigest()[:16]
 
-def module_closure(roots, pkg_dir: Path | None = None) -> list[str]:
-    "The package modules named in `roots` and every package module they import, directly or through each other."
+# %% ../nbs/30_sweeps.ipynb #f52e1a4a
+def package_imports(
+    module: str,                  # a module of the package, e.g. 'scoring'
+    pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
+) -> set[str]:
+    "The package modules that `module` imports anywhere in its source (at the top or inside functions)."
+    import ast
     import doit_nb
     pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
+    tree = ast.parse((pkg_dir / f"{module}.py").read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            out |= {node.module} if node.module else {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("doit_nb."):
+            out.add(node.module.split(".")[1])
+        elif isinstance(node, ast.ImportFrom) and node.module == "doit_nb":
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("doit_nb.")}
+    return {m for m in out if (pkg_dir / f"{m}.py").exists()}
+
+# %% ../nbs/30_sweeps.ipynb #add64ea3
+def module_closure(
+    roots,                        # module names to start from
+    pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
+) -> list[str]:
+    "The package modules named in `roots` and every package module they import, directly or through each other."
     todo, seen = list(roots), set()
     while todo:
         m = todo.pop()
-        f = pkg_dir / f"{m}.py"
-        if m in seen or not f.exists(): continue
+        if m in seen:
+            continue
         seen.add(m)
-        todo += re.findall(r"(?:from \.|doit_nb\.)(\w+)", f.read_text(encoding="utf-8"))
+        todo += package_imports(m, pkg_dir)
     return sorted(seen)
 
-def package_hash(roots=("sweeps",), pkg_dir: Path | None = None) -> str:
+# %% ../nbs/30_sweeps.ipynb #85f98aef
+def package_hash(
+    roots=("cells",),             # the modules whose code (and what they import) counts
+    pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
+) -> str:
     """The package version and a hash of the source of `roots` and the modules they import: results depend on the
-    code that made them, not only on the version number. The analysis and figure modules are not imported by a
-    cell, so changing a plot reruns no training."""
+    code that made them, not only on the version number."""
     import doit_nb
     pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
     h = hashlib.sha256(doit_nb.__version__.encode())
@@ -207,20 +80,55 @@ def package_hash(roots=("sweeps",), pkg_dir: Path | None = None) -> str:
         h.update((pkg_dir / f"{m}.py").read_bytes())
     return h.hexdigest()[:16]
 
-def code_hashes(nb_path: Path) -> tuple[str, str]:
-    "The hashes of the code a cell runs: the cell notebook's code and the package modules it imports."
-    used = re.findall(r"doit_nb\.(\w+)", Path(nb_path).read_text(encoding="utf-8"))
-    return notebook_code_hash(nb_path), package_hash(("sweeps", *used))
+# %% ../nbs/30_sweeps.ipynb #4c8047e9
+TRAIN_ROOTS = ("sft",)    # a checkpoint depends on these modules and what they import
+SCORE_ROOTS = ("cells",)  # a cell's scores: these and what they import (the training modules included)
+LIBRARIES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "bitsandbytes", "papermill")
 
-def cell_key(cell: Cell, profile: dict, nb_path: Path, data_h: str, code: tuple[str, str] | None = None,
-             base: str | None = None) -> str:
-    """The input key of a cell: unchanged key, unchanged results. `code`: `code_hashes(nb_path)`, if already computed;
-    `base`: the key of the pretrained foundation model it fine-tunes (a retrained foundation reruns its cells)."""
-    nb_h, pkg_h = code or code_hashes(nb_path)
-    parts = [nb_h, cell.params(), data_h, pkg_h, dict(data=profile.get("data"), sft=model_settings(profile, "sft", cell.model),
-                                                      score=model_settings(profile, "score", cell.model))]
-    return stable_hash(*parts, *([base] if base else []))
+def library_versions() -> dict:
+    "The versions of Python and of the libraries that training and scoring run on (None where not installed)."
+    import platform
+    from importlib.metadata import version, PackageNotFoundError
+    def v(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+    return dict(python=platform.python_version(), **{name: v(name) for name in LIBRARIES})
 
+# %% ../nbs/30_sweeps.ipynb #c530bdaa
+@dataclass(frozen=True)
+class CellCode:
+    "The hashes of the code a sweep cell runs: its notebook, its training modules, its scoring modules."
+    notebook: str
+    train: str
+    score: str
+
+def code_hashes(
+    nb_path: Path,                # the cell notebook
+    pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
+) -> CellCode:
+    "The code hashes of a cell notebook: its code cells, `TRAIN_ROOTS` and `SCORE_ROOTS` with what they import."
+    return CellCode(notebook_code_hash(nb_path), package_hash(TRAIN_ROOTS, pkg_dir), package_hash(SCORE_ROOTS, pkg_dir))
+
+# %% ../nbs/30_sweeps.ipynb #4ed7df4f
+def cell_keys(
+    cell: Cell,                   # the cell
+    profile: dict,                # its profile
+    nb_path: Path,                # the cell notebook
+    data_h: str,                  # the hash of the profile's DoIT layout
+    code: CellCode | None = None, # `code_hashes(nb_path)`, if already computed
+    base: str | None = None,      # the key of the pretrained foundation model it fine-tunes
+) -> tuple[str, str]:
+    """The (training, scoring) keys of a cell: an unchanged training key keeps its checkpoints, an unchanged scoring
+    key keeps its results. The scoring key includes the training key."""
+    code = code or code_hashes(nb_path)
+    train = stable_hash("train", cell.recipe, cell.model, cell.seed, data_h, code.train, library_versions(),
+                        model_settings(profile, "sft", cell.model), *([base] if base else []))
+    score = stable_hash("score", train, code.notebook, code.score, cell.params(), model_settings(profile, "score", cell.model))
+    return train, score
+
+# %% ../nbs/30_sweeps.ipynb #090bd6eb
 def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict, cwd: Path | str) -> None:
     "Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter)."
     import papermill as pm
@@ -244,12 +152,11 @@ def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: 
 
 # %% ../nbs/30_sweeps.ipynb #ba775f1e
 FOUNDATION_NOTEBOOK = "32_foundation.ipynb"
+FOUNDATION_ROOTS = ("pretraining",)   # a pretrained model depends on these modules and what they import
 
-def profile_pretraining(profile: dict):
-    "The profile's `PretrainSettings` (its `pretrain` section, the world seed of its data), or None."
-    from doit_nb.pretraining import pretrain_settings
-    if not profile.get("pretrain"): return None
-    return pretrain_settings(**{**profile["pretrain"], "seed": (profile.get("data") or {}).get("seed", 0)})
+def foundation_code(nb_path: Path, pkg_dir: Path | None = None) -> str:
+    "The hash of the code a foundation notebook runs: its code cells and `FOUNDATION_ROOTS` with what they import."
+    return stable_hash(notebook_code_hash(nb_path), package_hash(FOUNDATION_ROOTS, pkg_dir))
 
 # %% ../nbs/30_sweeps.ipynb #092359f7
 def pretrained_specs(profile: dict, cells: list[Cell] | None = None) -> list[str]:
@@ -258,9 +165,14 @@ def pretrained_specs(profile: dict, cells: list[Cell] | None = None) -> list[str
     return list(dict.fromkeys(c.model for c in (cells if cells is not None else expand_cells(profile)) if c.model.startswith("tiny-")))
 
 # %% ../nbs/30_sweeps.ipynb #87bec943
-def foundation_key(spec: str, profile: dict, data_h: str, code: tuple[str, str]) -> str:
-    "The input key of a pretrained foundation model."
-    return stable_hash("foundation", spec, data_h, *code, asdict(profile_pretraining(profile)))
+def foundation_key(
+    spec: str,      # the tiny model
+    profile: dict,  # the profile (its `pretrain` section)
+    data_h: str,    # the hash of the profile's DoIT layout (the corpus is drawn from the same world)
+    code: str,      # `foundation_code` of the foundation notebook
+) -> str:
+    "The input key of a pretrained foundation model: settings, data, code and library versions."
+    return stable_hash("foundation", spec, data_h, code, library_versions(), asdict(profile_pretraining(profile)))
 
 # %% ../nbs/30_sweeps.ipynb #4a484421
 @dataclass
@@ -278,56 +190,201 @@ class Foundation:
     def notebook(self) -> Path: return self.folder / "foundation.ipynb"
 
 # %% ../nbs/30_sweeps.ipynb #5a1a9467
-def run_foundations(profile: str | Path, data: Path, runs: Path, cells: list[Cell] | None = None) -> dict[str, Foundation]:
+def run_foundations(
+    profile: str | Path,              # the profile (name or file)
+    data: Path,                       # its DoIT layout
+    runs: Path,                       # the runs folder: models go to `runs/foundations/<spec>-<key>/`
+    cells: list[Cell] | None = None,  # the cells about to run (default: every cell of the profile)
+) -> dict[str, Foundation]:
     "Pretrain (or reuse) every foundation model the profile's `cells` need; one executed notebook each."
     prof = load_profile(profile)
     nb = project_root() / "nbs" / FOUNDATION_NOTEBOOK
-    from doit_nb.sources import data_hash
     specs = pretrained_specs(prof, cells)
-    if not specs: return {}
-    dh, code, out = data_hash(data), code_hashes(nb), {}
+    if not specs:
+        return {}
+    dh, code, out = data_hash(data), foundation_code(nb), {}
     for spec in progress(specs, "foundation models"):
         key = foundation_key(spec, prof, dh, code)
         f = Foundation(spec, key, Path(runs) / "foundations" / f"{spec}-{key}")
-        done = f.folder / "done.json"
-        if done.exists() and (f.model / "config.json").exists():   # a folder whose model was removed is made again
-            f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
-        else:
-            params = dict(profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder))
-            st = _execute(str(nb), str(f.folder), params, os.cpu_count() or 1, name="foundation.ipynb")
-            f.seconds = round(st["seconds"], 1)
-            if st.get("ok") and (f.model / "config.json").exists():
-                done.write_text(json.dumps(dict(key=f.key, seconds=f.seconds, finished=time.time(), git_commit=git_commit())))
-                f.status = "done"
-            else:
-                f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
+        with sweep_lock(f.folder, wait=True):   # another profile making the same model: wait, then reuse it
+            _make_foundation(f, profile, spec, data, nb)
         out[spec] = f
     return out
 
-# %% ../nbs/30_sweeps.ipynb #8ecaacb6
+def _make_foundation(f: Foundation, profile, spec: str, data: Path, nb: Path) -> None:
+    "Reuse the foundation model in `f.folder` if it is done, else pretrain it there (one executed notebook)."
+    done = f.folder / "done.json"
+    if done.exists() and (f.model / "config.json").exists():   # a folder whose model was removed is made again
+        f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
+    else:
+        params = dict(profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder))
+        st = _execute(str(nb), str(f.folder), params, os.cpu_count() or 1, name="foundation.ipynb")
+        f.seconds = round(st["seconds"], 1)
+        if st.get("ok") and (f.model / "config.json").exists():
+            done.write_text(json.dumps(dict(key=f.key, seconds=f.seconds, finished=time.time(), git_commit=git_commit())))
+            f.status = "done"
+        else:
+            f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
+
+# %% ../nbs/30_sweeps.ipynb #385a1751
 @dataclass
 class SweepReport:
+    "What a sweep did: cells run, skipped, rescored (checkpoints kept) and failed, and its foundation models."
     ran: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
-    failed: dict = field(default_factory=dict)   # cell id → error
-    ignored: list = field(default_factory=list)  # cell folders the profile no longer names: left out of the results
+    rescored: list = field(default_factory=list)  # cells whose checkpoints were kept and only scored again
+    failed: dict = field(default_factory=dict)    # cell id → error
+    ignored: list = field(default_factory=list)   # cell folders the profile no longer names: left out of the results
     results: Path | None = None
     foundations: dict = field(default_factory=dict)   # model → Foundation (the pretrained ones)
     def __str__(self):
         s = "".join(f"foundation {f.spec}: {f.status} ({f.seconds:.0f}s)\n" for f in self.foundations.values())
         s += f"{len(self.ran)} ran, {len(self.skipped)} skipped (unchanged), {len(self.failed)} failed"
-        if self.ignored: s += f"; {len(self.ignored)} cell folders not in the profile left out of the results"
+        if self.rescored:
+            s += f"; {len(self.rescored)} of those that ran kept their checkpoints and were only scored again"
+        if self.ignored:
+            s += f"; {len(self.ignored)} cell folders not in the profile left out of the results"
         return s + "".join(f"\n  FAILED {c}: {e}" for c, e in self.failed.items())
 
-def run_sweep(profile: str | Path, jobs: int | None = None, backend: str = "local", only: str | None = None, force: bool = False,
-              notebook: Path | str | None = None, runs: Path | str | None = None) -> SweepReport:
-    "Run every (matching) cell of a profile as an executed notebook; collect the results table. `jobs`: local workers (None: the profile's `jobs`, else 1)."
+# %% ../nbs/30_sweeps.ipynb #0754a2d3
+def prepare_cell(
+    d: Path,             # the cell folder
+    keys: tuple[str, str],  # its (training, scoring) keys
+    force: bool = False, # start afresh whatever the folder holds
+) -> str:
+    "Make the cell folder `d` ready to run for `keys`; returns 'fresh', 'rescore' or 'resume'."
+    train, score = keys
+    began = d / "key.json"
+    (d / "done.json").unlink(missing_ok=True)
+    was = json.loads(began.read_text()) if began.exists() else {}
+    if force or was.get("train") != train:
+        what = "fresh"
+        shutil.rmtree(d, ignore_errors=True)
+    elif was.get("score") != score:
+        what = "rescore"
+        shutil.rmtree(d / "scores", ignore_errors=True)
+        (d / "results.parquet").unlink(missing_ok=True)
+    else:
+        what = "resume"
+    d.mkdir(parents=True, exist_ok=True)
+    began.write_text(json.dumps(dict(train=train, score=score)))
+    return what
+
+# %% ../nbs/30_sweeps.ipynb #e6736ef6
+def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str, runs: Path, name: str) -> None:
+    "Execute the cell notebook for every `(cell, folder, keys)` in `todo` on `backend`, calling `finish` as each ends."
+    threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
+    if backend == "local" and jobs <= 1:
+        for c, d, keys in todo:
+            finish(c, d, keys, _execute(str(nb), str(d), params(c, d), threads))
+    elif backend == "local":
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        with ProcessPoolExecutor(jobs) as ex:
+            futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads): (c, d, keys) for c, d, keys in todo}
+            for f in as_completed(futs):
+                finish(*futs[f], f.result())
+    elif backend in ("slurm", "submitit-local"):
+        import submitit
+        cluster = "local" if backend == "submitit-local" else "slurm"
+        ex = submitit.AutoExecutor(folder=str(runs / name / "submitit"), cluster=cluster)
+        ex.update_parameters(timeout_min=24 * 60, **({"cpus_per_task": threads} if backend == "slurm" else {}))
+        submitted = [(ex.submit(_execute, str(nb), str(d), params(c, d), threads), (c, d, keys)) for c, d, keys in todo]
+        for job, meta in submitted:
+            try:
+                st = job.result()
+            except Exception as e:
+                st = dict(ok=False, error=f"{type(e).__name__}: {e}")
+            finish(*meta, st)
+    else:
+        raise ValueError(f"unknown backend {backend!r}: local, slurm or submitit-local")
+
+# %% ../nbs/30_sweeps.ipynb #4827973d
+class LockHeld(RuntimeError):
+    "Another live process holds a sweep lock."
+
+_HELD: dict[str, tuple] = {}   # lock file → (open file, depth, pid): the locks this process holds (not a forked parent's)
+
+def _lock_info(path: Path) -> dict:
+    "What a lock file says about its holder ({} if unreadable or half-written)."
+    try:
+        return json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+
+# %% ../nbs/30_sweeps.ipynb #3f9f0628
+@contextlib.contextmanager
+def sweep_lock(
+    folder: Path | str,   # the folder to hold (a profile's runs folder, a foundation model's folder)
+    wait: bool = False,   # wait for the holder to finish instead of stopping
+    poll: float = 2.0,    # seconds between tries while waiting
+):
+    "Hold `folder/sweep.lock` exclusively while the block runs; raises `LockHeld` naming the holder (unless `wait`)."
+    import fcntl, socket
+    path = Path(folder) / "sweep.lock"
+    key = str(path.resolve())
+    if key in _HELD and _HELD[key][2] == os.getpid():   # this process holds it already
+        f, depth, pid = _HELD[key]
+        _HELD[key] = (f, depth + 1, pid)
+        try:
+            yield path
+        finally:
+            _HELD[key] = (f, _HELD[key][1] - 1, pid)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = open(path, "a+", encoding="utf-8")
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            who = _lock_info(path)
+            msg = (f"{path.parent}: another run holds this folder (pid {who.get('pid', '?')} on {who.get('host', '?')}, "
+                   f"started {who.get('started', '?')}: {who.get('command', '?')}); wait for it or pass --wait")
+            if not wait:
+                f.close()
+                raise LockHeld(msg) from None
+            time.sleep(poll)
+    before = _lock_info(path)
+    if before.get("pid"):
+        print(f"note: took over the lock of pid {before['pid']} on {before.get('host', '?')}, which is no longer running",
+              file=sys.stderr)
+    f.seek(0)
+    f.truncate()
+    f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime("%Y-%m-%d %H:%M:%S"),
+                            command=" ".join(sys.argv[:4]))))
+    f.flush()
+    _HELD[key] = (f, 1, os.getpid())
+    try:
+        yield path
+    finally:
+        _HELD.pop(key, None)
+        f.seek(0)
+        f.truncate()   # an empty file: released cleanly
+        f.flush()
+        fcntl.flock(f, fcntl.LOCK_UN)
+        f.close()
+
+# %% ../nbs/30_sweeps.ipynb #eeb8f0cb
+def run_sweep(
+    profile: str | Path,                 # a profile name or YAML file
+    jobs: int | None = None,             # local workers (None: the profile's `jobs`, else 1)
+    backend: str = "local",              # 'local', 'slurm' or 'submitit-local'
+    only: str | None = None,             # run only the cells whose id matches this regular expression
+    force: bool = False,                 # rerun (and retrain) matching cells even if their keys are unchanged
+    notebook: Path | str | None = None,  # the cell notebook (default `nbs/31_cell.ipynb`)
+    runs: Path | str | None = None,      # the runs folder (default `runs_dir()`)
+    wait: bool = False,                  # if another run holds the profile's folder, wait for it (else stop)
+) -> SweepReport:
+    "Run every (matching) cell of a profile as an executed notebook; collect the results table."
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
-    jobs = jobs or prof.get("jobs", 1)
+    with sweep_lock(runs / prof["name"], wait=wait):
+        return _sweep(prof, profile, jobs or prof.get("jobs", 1), backend, only, force, notebook, runs)
+
+def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, notebook, runs: Path) -> SweepReport:
+    "The body of `run_sweep`, under the profile's lock."
     nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
-    data = ensure_data(prof, runs)
-    from doit_nb.sources import data_hash
+    data = profile_data(prof, runs)
     dh = data_hash(data)
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
     root = runs / prof["name"] / "cells"
@@ -338,48 +395,28 @@ def run_sweep(profile: str | Path, jobs: int | None = None, backend: str = "loca
         if f and f.status == "failed":
             rep.failed[c.cell_id] = f"its foundation model {c.model} failed to pretrain: {f.error}"
             continue
-        d, key = root / c.cell_id, cell_key(c, prof, nb, dh, code, base=f.key if f else None)
+        d, keys = root / c.cell_id, cell_keys(c, prof, nb, dh, code, base=f.key if f else None)
         done = d / "done.json"
-        if not force and done.exists() and json.loads(done.read_text()).get("key") == key and (d / "results.parquet").exists():
+        if not force and done.exists() and json.loads(done.read_text()).get("key") == keys[1] and (d / "results.parquet").exists():
             rep.skipped.append(c.cell_id)
             continue
-        done.unlink(missing_ok=True)
-        began = d / "key.json"   # the inputs the work in the cell folder (recipe, checkpoints, scores) was made for
-        if d.exists() and (force or not began.exists() or json.loads(began.read_text()).get("key") != key):
-            shutil.rmtree(d)     # made for other inputs, or --force: start afresh; same inputs: resume
-        d.mkdir(parents=True, exist_ok=True)
-        began.write_text(json.dumps(dict(key=key)))
-        todo.append((c, d, key))
-    threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
+        if prepare_cell(d, keys, force) == "rescore":
+            rep.rescored.append(c.cell_id)
+        todo.append((c, d, keys))
     def params(c, d):
         f = rep.foundations.get(c.model)
         return dict(profile=str(profile_path(profile).resolve()), cell=json.dumps(c.params()), data_dir=str(data),
                     out_dir=str(d), model_dir=str(f.model) if f else None)
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
-    def finish(c, d, key, st):
+    def finish(c, d, keys, st):
         if st.get("ok") and (d / "results.parquet").exists():
-            (d / "done.json").write_text(json.dumps(dict(key=key, seconds=round(st["seconds"], 1), finished=time.time(), git_commit=commit)))
+            rec = dict(key=keys[1], train_key=keys[0], seconds=round(st["seconds"], 1), finished=time.time(), git_commit=commit)
+            (d / "done.json").write_text(json.dumps(rec))
             rep.ran.append(c.cell_id)
-        else: rep.failed[c.cell_id] = st.get("error", "no results written") + f"  (see {d / 'cell.ipynb'})"
+        else:
+            rep.failed[c.cell_id] = st.get("error", "no results written") + f"  (see {d / 'cell.ipynb'})"
         bar.update(1)
-    if backend == "local" and jobs <= 1:
-        for c, d, key in todo: finish(c, d, key, _execute(str(nb), str(d), params(c, d), threads))
-    elif backend == "local":
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(jobs) as ex:
-            futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads): (c, d, key) for c, d, key in todo}
-            from concurrent.futures import as_completed
-            for f in as_completed(futs): finish(*futs[f], f.result())
-    elif backend in ("slurm", "submitit-local"):
-        import submitit
-        ex = submitit.AutoExecutor(folder=str(runs / prof["name"] / "submitit"), cluster="local" if backend == "submitit-local" else "slurm")
-        ex.update_parameters(timeout_min=24 * 60, **({"cpus_per_task": threads} if backend == "slurm" else {}))
-        jobs_ = [(ex.submit(_execute, str(nb), str(d), params(c, d), threads), (c, d, key)) for c, d, key in todo]
-        for j, meta in jobs_:
-            try: st = j.result()
-            except Exception as e: st = dict(ok=False, error=f"{type(e).__name__}: {e}")
-            finish(*meta, st)
-    else: raise ValueError(f"unknown backend {backend!r}: local, slurm or submitit-local")
+    _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof["name"])
     bar.close()
     profile_cells = {c.cell_id for c in expand_cells(prof)}
     rep.ignored = sorted(d.name for d in root.glob("*") if d.is_dir() and d.name not in profile_cells)

@@ -5,7 +5,9 @@ import pytest
 from conftest import run_cli, ROOT
 from doit_nb.core import ABILITIES, OOD_TYPES
 from doit_nb.records import load_records, validate, data_files
-from doit_nb.sources import DoitData, data_hash, build_data, SampleSource, DoitSource
+from doit_nb.layout import DoitData, data_hash, build_data
+from doit_nb.sample import SampleSource
+from doit_nb.sources import DoitSource
 from doit_nb.recipes import item_key, plan_recipe
 
 def test_build_then_validate(sample_dir):

@@ -12,7 +12,8 @@ SMALL = dict(passes=1, skill_docs=200, block_size=64, batch_size=8, save_steps=5
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    from doit_nb.sources import build_data, SampleSource
+    from doit_nb.layout import build_data
+    from doit_nb.sample import SampleSource
     return build_data(SampleSource(size=16, eval_size=4, synthetic_size=16), tmp_path_factory.mktemp("d") / "data")
 
 def test_the_default_corpus_holds_no_evaluation_item():

@@ -5,7 +5,8 @@ import pytest
 from conftest import run_cli
 from doit_nb.core import ABILITIES, OOD_TYPES, public_data_dir
 from doit_nb.records import load_records
-from doit_nb.sources import DoitData, table1
+from doit_nb.layout import DoitData
+from doit_nb.sources import table1
 from doit_nb.public import PUBLIC_ORIGINS, BenchmarkIndex, question_of, _norm
 
 pytestmark = pytest.mark.skipif(not public_data_dir().is_dir() and not os.environ.get("CI"),

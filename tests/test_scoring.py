@@ -5,7 +5,7 @@ import pytest, torch
 from conftest import run_cli
 from doit_nb.core import ALL_TYPES
 from doit_nb.models import foundation_model, load_model
-from doit_nb.sources import DoitData
+from doit_nb.layout import DoitData
 from doit_nb.scoring import (reply_nll, reply_nll_reference, prompt_ids, reply_ids, ppl_hit, score_items,
                              select_checkpoints, summarise)
 

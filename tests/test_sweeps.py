@@ -16,6 +16,11 @@ if p["recipe"] == os.environ.get("FAKE_SLEEP_ON"):
     rows.iloc[:1].to_parquet(out / "results.parquet")          # a partial result, then the kill
     (out / "started").write_text("x"); time.sleep(120)
 (Path(out) / "runs.txt").open("a").write("ran\\n")
+if not (out / "train" / "final").exists():                      # stands for training: done once per folder
+    (out / "train" / "final").mkdir(parents=True)
+    (out / "train" / "trained.txt").open("a").write("trained\\n")
+(out / "scores").mkdir(exist_ok=True)
+(out / "scores" / "scored.txt").open("a").write("scored\\n")
 rows.to_parquet(out / "results.parquet")
 '''
 
@@ -110,7 +115,7 @@ def test_two_local_workers(tmp_path):
 
 def test_per_model_settings_and_scaling_blocks(tmp_path):
     "A profile can give one model its own SFT and scoring settings and a shorter recipe list (the public profile does)."
-    from doit_nb.sweeps import model_settings, cell_key
+    from doit_nb.sweeps import model_settings, cell_keys
     p = load_profile("public")
     cells = expand_cells(p)
     gem = [c for c in cells if c.model == "gemma3-270m"]
@@ -121,7 +126,8 @@ def test_per_model_settings_and_scaling_blocks(tmp_path):
     # changing one model's settings changes only that model's cells' keys
     tiny = next(c for c in cells if c.model == "tiny-s"); nb = ROOT / "nbs" / "31_cell.ipynb"
     q = json.loads(json.dumps(p)); q["models"]["gemma3-270m"]["sft"]["epochs"] = 3
-    assert cell_key(tiny, p, nb, "h") == cell_key(tiny, q, nb, "h") and cell_key(gem[1], p, nb, "h") != cell_key(gem[1], q, nb, "h")
+    assert cell_keys(tiny, p, nb, "h") == cell_keys(tiny, q, nb, "h")
+    assert cell_keys(gem[1], p, nb, "h") != cell_keys(gem[1], q, nb, "h")
     bad = tmp_path / "bad.yml"
     bad.write_text("name: b\ndata: {source: sample}\nsweeps: {}\nmodels: {tiny-s: {recipes: [x]}}\n")
     with pytest.raises(ValueError, match="only 'sft' and 'score'"): load_profile(bad)
@@ -131,11 +137,92 @@ def test_a_changed_cell_starts_from_an_empty_folder(tmp_path):
     nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
     cell = runs / "t" / "cells" / "scaling-curated-10-tiny-s-seed0"
     run_sweep(profile(tmp_path, ["curated-10"]), notebook=nb, runs=runs)
-    (cell / "scores").mkdir(); (cell / "scores" / "stale.parquet").write_text("made by older code")
+    (cell / "scores").mkdir(exist_ok=True); (cell / "scores" / "stale.parquet").write_text("made by older code")
     p = tmp_path / "t.yml"; prof = json.loads(p.read_text()); prof["sft"] = dict(epochs=3); p.write_text(json.dumps(prof))
     rep = run_sweep(p, notebook=nb, runs=runs)
     assert rep.ran == ["scaling-curated-10-tiny-s-seed0"] and not (cell / "scores" / "stale.parquet").exists()
     assert (cell / "runs.txt").read_text().count("ran") == 1
-    (cell / "done.json").unlink(); (cell / "scores").mkdir(); (cell / "scores" / "partial.parquet").write_text("same inputs")
+    (cell / "done.json").unlink(); (cell / "scores").mkdir(exist_ok=True); (cell / "scores" / "partial.parquet").write_text("same inputs")
     run_sweep(p, notebook=nb, runs=runs)                     # same key, not done (as after a kill): the work is kept
     assert (cell / "scores" / "partial.parquet").exists() and (cell / "runs.txt").read_text().count("ran") == 2
+
+
+def test_a_scoring_change_rescored_without_retraining(tmp_path, monkeypatch):
+    "An edit to a scoring module (or a scoring setting) keeps every checkpoint and scores the cells again."
+    import shutil, doit_nb
+    from doit_nb import sweeps
+    nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
+    prof = profile(tmp_path, ["curated-10", "curated-20"])
+    cells = runs / "t" / "cells"
+    run_sweep(prof, notebook=nb, runs=runs)
+    pkg = tmp_path / "pkg"                      # the package as it is, then with a parser edited
+    shutil.copytree(Path(doit_nb.__file__).parent, pkg)
+    real = sweeps.code_hashes
+    monkeypatch.setattr(sweeps, "code_hashes", lambda nb_path: real(nb_path, pkg))
+    assert run_sweep(prof, notebook=nb, runs=runs).ran == []              # the copy hashes as the package does
+    (pkg / "scoring.py").write_text((pkg / "scoring.py").read_text() + "\n# a scoring fix\n")
+    rep = run_sweep(prof, notebook=nb, runs=runs)
+    assert sorted(rep.rescored) == sorted(rep.ran) == ["scaling-curated-10-tiny-s-seed0", "scaling-curated-20-tiny-s-seed0"]
+    for c in rep.ran:
+        assert (cells / c / "train" / "trained.txt").read_text() == "trained\n"   # trained once
+        assert (cells / c / "scores" / "scored.txt").read_text() == "scored\n"    # old scores dropped, scored again
+        assert (cells / c / "runs.txt").read_text().count("ran") == 2
+    (pkg / "sft.py").write_text((pkg / "sft.py").read_text() + "\n# a trainer fix\n")
+    rep = run_sweep(prof, notebook=nb, runs=runs)
+    assert rep.rescored == [] and len(rep.ran) == 2                      # a trainer change retrains from scratch
+    assert (cells / rep.ran[0] / "runs.txt").read_text().count("ran") == 1
+    p = json.loads(prof.read_text())
+    p["score"] = dict(limit=5)
+    prof.write_text(json.dumps(p))
+    assert len(run_sweep(prof, notebook=nb, runs=runs).rescored) == 2      # so does a scoring setting
+
+def test_two_sweeps_of_one_profile_at_once(tmp_path):
+    "The second run says who holds the folder and stops; every cell's rows appear once, with one sweep's numbers."
+    nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
+    prof = profile(tmp_path, ["curated-10", "curated-20"])
+    code = ("import sys\nfrom doit_nb.sweeps import run_sweep, LockHeld\ntry:\n"
+            f"    print(run_sweep({str(prof)!r}, notebook={str(nb)!r}, runs={str(runs)!r}))\n"
+            "except LockHeld as e:\n    print('HELD', e)\n    sys.exit(3)\n")
+    env = {**os.environ, "DOIT_PROGRESS": "0"}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [(p.wait(), p.stdout.read()) for p in procs]
+    assert sorted(rc for rc, _ in outs) == [0, 3], outs
+    held = next(o for rc, o in outs if rc == 3)
+    holder = next(p for p, (rc, _) in zip(procs, outs) if rc == 0)
+    assert f"pid {holder.pid}" in held and "--wait" in held
+    df = pd.read_parquet(runs / "t" / "results.parquet")
+    assert sorted(df["cell_id"]) == ["curated-10", "curated-10", "curated-20", "curated-20"]   # 2 rows per cell, once
+    for c in ("scaling-curated-10-tiny-s-seed0", "scaling-curated-20-tiny-s-seed0"):
+        assert (runs / "t" / "cells" / c / "runs.txt").read_text() == "ran\n"
+    rep = run_sweep(prof, notebook=nb, runs=runs)
+    assert rep.ran == [] and len(rep.skipped) == 2                                   # the lock was released
+
+def test_a_killed_holder_does_not_block_the_next_run(tmp_path):
+    nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
+    prof = profile(tmp_path, ["curated-10"])
+    code = f"from doit_nb.sweeps import run_sweep; run_sweep({str(prof)!r}, notebook={str(nb)!r}, runs={str(runs)!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "FAKE_SLEEP_ON": "curated-10", "DOIT_PROGRESS": "0"},
+                            start_new_session=True)
+    started = runs / "t" / "cells" / "scaling-curated-10-tiny-s-seed0" / "started"
+    for _ in range(600):
+        if started.exists():
+            break
+        time.sleep(0.2)
+    assert json.loads((runs / "t" / "sweep.lock").read_text())["pid"] == proc.pid
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    rep = run_sweep(prof, notebook=nb, runs=runs)                                   # takes the dead run's lock over
+    assert rep.ran == ["scaling-curated-10-tiny-s-seed0"] and not rep.failed
+
+def test_a_malformed_profile_is_one_line_naming_the_file(tmp_path):
+    p = tmp_path / "broken.yml"
+    p.write_text("name: b\ndata: {source: sample\nsweeps: {}\n")
+    r = run_cli("sweep", p)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(p) in r.stderr and "line" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    p.write_bytes(b"\x89PNG\x00\xff\xfe")
+    r = run_cli("sweep", p)
+    assert r.returncode == 2 and str(p) in r.stderr and "Traceback" not in r.stderr
+    p.write_text("- just\n- a list\n")
+    r = run_cli("sweep", p)
+    assert r.returncode == 2 and "YAML mapping" in r.stderr

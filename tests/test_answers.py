@@ -1,0 +1,31 @@
+"Answer parsing against a careful human grader: the graded table, each class of reply, and no false credit."
+import json
+import pytest
+from conftest import ROOT
+from doit_nb.answers import grade_reply, grading_agreement, exact_match
+
+GRADED = [json.loads(l) for l in (ROOT / "nbs" / "data" / "graded_replies.jsonl").read_text(encoding="utf-8").splitlines()]
+
+def test_the_table_covers_every_label_kind_and_replies_that_must_score_zero():
+    assert len(GRADED) >= 150
+    assert {r["kind"] for r in GRADED} == {"letter", "letters", "truth", "cloze", "math"}
+    zero = {r["cls"] for r in GRADED if r["grade"] == 0}
+    assert {"hedge", "two answers", "restated options"} <= zero
+
+def test_agreement_with_the_human_grade():
+    a = grading_agreement(GRADED)
+    assert (a["agreement"] >= 0.95).all(), a
+    assert (a["false_correct"] <= a["replies"] / 100).all(), a
+
+@pytest.mark.parametrize("cls", sorted({r["cls"] for r in GRADED}))
+def test_each_class_of_reply(cls):
+    for r in (r for r in GRADED if r["cls"] == cls):
+        assert grade_reply(r["kind"], r["gold"], r["reply"], r["options"]) == r["grade"], r
+
+def test_scoring_a_record_uses_the_same_reading():
+    q = "单项选择题：赤叶草主要生活在哪种环境中？\nA.沙漠\nB.近海\nC.高山草甸\nD.湿地"
+    rec = {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "B"}], "idx": 0,
+           "type": "biology", "question_format": 0}
+    assert exact_match(rec, "【答案】B\n【解析】A项错误，C项错误，D项错误。") == 1
+    assert exact_match(rec, "答案是B或D") == 0                     # two answers, even though one is right
+    assert exact_match(rec, "A.沙漠\nB.近海\nC.高山草甸\nD.湿地", first_step_letter="C") == 0   # restated: the fallback decides
