@@ -4,7 +4,7 @@ import pytest
 from conftest import ROOT
 from doit_nb.answers import grade_reply, grading_agreement, exact_match
 
-GRADED = [json.loads(l) for l in (ROOT / "nbs" / "data" / "graded_replies.jsonl").read_text(encoding="utf-8").splitlines()]
+GRADED = [json.loads(l) for l in (ROOT / "nbs" / "graded_replies.jsonl").read_text(encoding="utf-8").splitlines()]
 
 def test_the_table_covers_every_label_kind_and_replies_that_must_score_zero():
     assert len(GRADED) >= 150
