@@ -88,12 +88,12 @@ def _restated(t: str, options: str) -> bool:
 def read_letters(text: str, options: str = "ABCD") -> list[str] | None:
     "The letters a reply commits to, in the order a careful grader reads them, or None."
     t = cut_run_on(_clean(text), options)
-    if _restated(t, options) and not _statements(t, options):
-        return None
     st = _statements(t, options)
     if st:
         concl = [s for s in st if s[2]]
         return (concl[-1] if concl else st[0])[1]
+    if _restated(t, options):
+        return None
     lines = [l for l in t.split("\n") if l.strip()]
     first = lines[0].strip() if lines else ""
     L = f"[{options}{options.lower()}]"
@@ -205,7 +205,7 @@ def _final_value(segment: str) -> str | None:
 # %% ../nbs/20_answers.ipynb #6dc9fb78
 def parse_math_answer(text: str) -> str | None:
     "The final answer of a chain-of-thought reply, as a string, or None."
-    t = _clean(text).replace("。", "。")
+    t = _clean(text)
     b = _boxed(t)
     if b is not None:
         return b.strip()

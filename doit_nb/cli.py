@@ -186,8 +186,7 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
 
 def _paper_figures(profile, figures, runs, jobs) -> dict:
     "The body of `paper_figures`."
-    from doit_nb.layout import data_hash
-    from doit_nb.cells import load_profile, profile_data
+    from doit_nb.cells import load_profile
     from doit_nb.sweeps import run_sweep, git_commit, execute_notebook
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
@@ -195,8 +194,7 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
     rep = run_sweep(profile, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
-    data = profile_data(prof, runs)
-    dh = data_hash(data)
+    data, dh = rep.data, rep.data_hash
     commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
     manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results),

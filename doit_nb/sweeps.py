@@ -195,6 +195,7 @@ def run_foundations(
     data: Path,                       # its DoIT layout
     runs: Path,                       # the runs folder: models go to `runs/foundations/<spec>-<key>/`
     cells: list[Cell] | None = None,  # the cells about to run (default: every cell of the profile)
+    data_h: str | None = None,        # `data_hash(data)`, if already computed
 ) -> dict[str, Foundation]:
     "Pretrain (or reuse) every foundation model the profile's `cells` need; one executed notebook each."
     prof = load_profile(profile)
@@ -202,7 +203,7 @@ def run_foundations(
     specs = pretrained_specs(prof, cells)
     if not specs:
         return {}
-    dh, code, out = data_hash(data), foundation_code(nb), {}
+    dh, code, out = data_h or data_hash(data), foundation_code(nb), {}
     for spec in progress(specs, "foundation models"):
         key = foundation_key(spec, prof, dh, code)
         f = Foundation(spec, key, Path(runs) / "foundations" / f"{spec}-{key}")
@@ -236,6 +237,8 @@ class SweepReport:
     failed: dict = field(default_factory=dict)    # cell id → error
     ignored: list = field(default_factory=list)   # cell folders the profile no longer names: left out of the results
     results: Path | None = None
+    data: Path | None = None   # the profile's DoIT layout
+    data_hash: str = ""        # its hash
     foundations: dict = field(default_factory=dict)   # model → Foundation (the pretrained ones)
     def __str__(self):
         s = "".join(f"foundation {f.spec}: {f.status} ({f.seconds:.0f}s)\n" for f in self.foundations.values())
@@ -388,8 +391,8 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     dh = data_hash(data)
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
     root = runs / prof["name"] / "cells"
-    rep, todo, commit, code = SweepReport(), [], git_commit(), code_hashes(nb)
-    rep.foundations = run_foundations(profile, data, runs, cells)
+    rep, todo, commit, code = SweepReport(data=data, data_hash=dh), [], git_commit(), code_hashes(nb)
+    rep.foundations = run_foundations(profile, data, runs, cells, data_h=dh)
     for c in cells:
         f = rep.foundations.get(c.model)
         if f and f.status == "failed":
