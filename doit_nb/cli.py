@@ -11,8 +11,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
-           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'write_index', 'foundation_record',
-           'paper_figures', 'cmd_paper_figures', 'parser', 'main']
+           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'provenance_warnings', 'write_index',
+           'foundation_record', 'paper_figures', 'cmd_paper_figures', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -53,8 +53,8 @@ def default_sft_profile(model: str) -> str:
 def cmd_train(a) -> int:
     from doit_nb.models import foundation_model
     from doit_nb.sft import sft_settings, train
-    man = Path(a.data) / "manifest.json"
-    base_data = a.base_data or (json.loads(man.read_text()).get("data") if man.exists() else None)
+    from doit_nb.recipes import recipe_manifest
+    base_data = a.base_data or recipe_manifest(a.data).get("data")
     model_dir = foundation_model(a.model, data_dir=base_data, seed=a.seed or 0)
     s = sft_settings(a.profile or default_sft_profile(a.model), epochs=a.epochs, learning_rate=a.lr, batch_size=a.batch_size,
                      per_device_batch_size=a.per_device_batch_size, max_length=a.max_length, seed=a.seed,
@@ -105,6 +105,22 @@ def cmd_sweep(a) -> int:
     print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
     return 1 if rep.failed else 0
 
+# %% ../nbs/90_cli.ipynb #d2eacd8a
+def provenance_warnings(
+    results: pd.DataFrame,     # a sweep's results table (with `software` and `git_dirty` per row)
+    dirty: bool | None = None, # whether the tree that builds the figures is dirty
+) -> list[str]:
+    "What a reader of the figures should know about where the numbers come from: mixed software, uncommitted code."
+    out = []
+    if "software" in results and results["software"].nunique() > 1:
+        seen = [json.loads(s) for s in results["software"].dropna().unique() if s]
+        differ = sorted(k for k in set().union(*seen) if len({str(s.get(k)) for s in seen}) > 1)
+        out.append(f"the cells ran under {results['software'].nunique()} different software versions (differing: "
+                   f"{', '.join(differ) or 'unrecorded in some cells'}); compare their numbers with care")
+    if dirty or ("git_dirty" in results and results["git_dirty"].fillna(False).astype(bool).any()):
+        out.append("some numbers come from a working tree with uncommitted changes: no commit holds that code")
+    return out
+
 # %% ../nbs/90_cli.ipynb #757870e9
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
@@ -139,6 +155,10 @@ def write_index(manifest: dict, figures: Path) -> Path:
     parts = [f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
              f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
              f"<code>{html.escape(str(manifest.get('results')))}</code></p>"]
+    soft = manifest.get("software") or {}
+    parts.append("<p>software: " + " · ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in soft.items() if v)
+                 + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "") + "</p>")
+    parts += [f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])]
     if manifest.get("foundations"):
         parts.append("<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
                      "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
@@ -159,7 +179,7 @@ def write_index(manifest: dict, figures: Path) -> Path:
         for f in info["files"]:
             if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
             elif f.endswith(".csv"): parts.append(pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep=""))
-            elif f.endswith(".md"): parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
+            elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]: parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
         parts.append(f'<p>files: {", ".join(f"<a href={chr(34)}{html.escape(rel(f))}{chr(34)}>{html.escape(Path(f).name)}</a>" for f in info["files"])} · '
                      f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
                      f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
@@ -187,7 +207,7 @@ def paper_figures(profile: str = "default", figures: Path | None = None, runs: P
 def _paper_figures(profile, figures, runs, jobs) -> dict:
     "The body of `paper_figures`."
     from doit_nb.cells import load_profile
-    from doit_nb.sweeps import run_sweep, git_commit, execute_notebook
+    from doit_nb.sweeps import run_sweep, git_commit, git_dirty, execute_notebook, library_versions
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
     figures = Path(figures or figures_dir() / prof["name"])
@@ -197,9 +217,11 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
     data, dh = rep.data, rep.data_hash
     commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
-    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, results=rel(rep.results),
+    results = pd.read_parquet(rep.results) if rep.results and rep.results.exists() and rep.results.stat().st_size else pd.DataFrame()
+    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, git_dirty=git_dirty(),
+                    software=library_versions(), warnings=provenance_warnings(results, git_dirty()), results=rel(rep.results),
                     foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={})
-    cells = sorted(set(pd.read_parquet(rep.results)["notebook"])) if rep.results and rep.results.exists() and rep.results.stat().st_size else []
+    cells = sorted(set(results["notebook"])) if len(results) else []
     (figures / "not_built.json").unlink(missing_ok=True)
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof["name"] / "executed" / nb

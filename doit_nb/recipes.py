@@ -12,8 +12,8 @@ from .records import write_records
 from .layout import DoitData, as_layout
 
 # %% auto #0
-__all__ = ['DATA_VOLUMES', 'REDUCED', 'PLATEAU', 'item_key', 'nested_order', 'nested_sample', 'Recipe', 'plan_recipe',
-           'recipe_records', 'make_recipe']
+__all__ = ['DATA_VOLUMES', 'REDUCED', 'PLATEAU', 'RECIPE_MANIFEST', 'item_key', 'nested_order', 'nested_sample', 'Recipe',
+           'plan_recipe', 'recipe_records', 'recipe_manifest', 'make_recipe']
 
 # %% ../nbs/04_recipes.ipynb #74b4bac4
 DATA_VOLUMES = (1, 4, 16, 64, 256, 1000)  # items per ability in the paper's quantity runs (base 4)
@@ -129,14 +129,27 @@ def recipe_records(recipe: Recipe, data: DoitData, seed: int = 0) -> dict[str, l
         out[t] = nested_sample(recs, n, seed, salt=t)
     return out
 
+# %% ../nbs/04_recipes.ipynb #6597df36
+RECIPE_MANIFEST = Path(".doit") / "manifest.json"   # where a recipe folder keeps what it is, out of the readers' way
+
+def recipe_manifest(
+    folder: Path | str,  # a recipe folder
+) -> dict:
+    "What a recipe folder holds (recipe, counts, seed, data and its hash), or {} for a folder `make_recipe` did not write."
+    p = Path(folder) / RECIPE_MANIFEST
+    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+# %% ../nbs/04_recipes.ipynb #d2200d15
 def make_recipe(name: str, data_dir: Path | str, out: Path | str, seed: int = 0, overwrite: bool = False) -> Recipe:
     "Write recipe `name` drawn from the DoIT layout at `data_dir` into folder `out` (atomically)."
     data = as_layout(data_dir)
     recipe = plan_recipe(name, data)
     recs = recipe_records(recipe, data, seed)
     with atomic_dir(out, overwrite=overwrite) as tmp:
-        for t, rs in recs.items(): write_records(tmp / f"{t}.json", rs)
+        for t, rs in recs.items():
+            write_records(tmp / f"{t}.json", rs)
         man = dict(recipe=name, seed=seed, total=recipe.total, counts=recipe.counts, pools=recipe.pools,
                    scale=recipe.scale, notes=recipe.notes, data=str(data.root.resolve()), data_hash=data.hash)
-        (tmp / "manifest.json").write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / RECIPE_MANIFEST).parent.mkdir()
+        (tmp / RECIPE_MANIFEST).write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
     return recipe

@@ -212,9 +212,9 @@ def fine_tune(
     seed: int = 0,                # the recipe's draw and the training seed's partner
 ) -> list[Path]:
     "Write recipe `recipe` of `data` into `out/recipe` (once) and fine-tune `model_dir` on it in `out/train`; returns the checkpoints."
-    from doit_nb.recipes import make_recipe
+    from doit_nb.recipes import make_recipe, recipe_manifest
     out = Path(out)
-    if not (out / "recipe" / "manifest.json").exists():
+    if not recipe_manifest(out / "recipe"):
         make_recipe(recipe, data, out / "recipe", seed=seed, overwrite=True)
     train(model_dir, out / "recipe", out / "train", settings, quiet=True)
     return checkpoints(out / "train")

@@ -17,7 +17,7 @@ __all__ = ['CELL_NOTEBOOK', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATI
            'notebook_code_hash', 'package_imports', 'module_closure', 'package_hash', 'library_versions', 'CellCode',
            'code_hashes', 'cell_keys', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
            'Foundation', 'run_foundations', 'SweepReport', 'prepare_cell', 'LockHeld', 'sweep_lock', 'run_sweep',
-           'git_commit', 'collect_results']
+           'git_commit', 'git_dirty', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 CELL_NOTEBOOK = "31_cell.ipynb"
@@ -392,6 +392,7 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
     root = runs / prof["name"] / "cells"
     rep, todo, commit, code = SweepReport(data=data, data_hash=dh), [], git_commit(), code_hashes(nb)
+    stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())   # what every cell ran with
     rep.foundations = run_foundations(profile, data, runs, cells, data_h=dh)
     for c in cells:
         f = rep.foundations.get(c.model)
@@ -413,7 +414,7 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
     def finish(c, d, keys, st):
         if st.get("ok") and (d / "results.parquet").exists():
-            rec = dict(key=keys[1], train_key=keys[0], seconds=round(st["seconds"], 1), finished=time.time(), git_commit=commit)
+            rec = dict(key=keys[1], train_key=keys[0], seconds=round(st["seconds"], 1), finished=time.time(), **stamp)
             (d / "done.json").write_text(json.dumps(rec))
             rep.ran.append(c.cell_id)
         else:
@@ -426,11 +427,24 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     rep.results = collect_results(prof["name"], runs, profile_cells)
     return rep
 
-# %% ../nbs/30_sweeps.ipynb #5029f1b6
-def git_commit() -> str | None:
-    try: return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
-    except Exception: return None
+# %% ../nbs/30_sweeps.ipynb #7011c877
+def _git(*args) -> str | None:
+    "Output of a git command in the project folder, or None where there is no git or no repository."
+    try:
+        return subprocess.run(["git", *args], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:
+        return None
 
+def git_commit() -> str | None:
+    "The commit the project is at (None outside a git clone)."
+    return _git("rev-parse", "HEAD")
+
+def git_dirty() -> bool | None:
+    "Whether tracked files differ from that commit (results then come from code no commit holds); None outside a clone."
+    out = _git("status", "--porcelain", "--untracked-files=no")
+    return None if out is None else bool(out)
+
+# %% ../nbs/30_sweeps.ipynb #d047e0a7
 def collect_results(profile_name: str, runs: Path | str | None = None, cell_ids=None) -> Path:
     """Gather the finished cells' rows into `runs/<profile>/results.parquet` (atomically): the cells named in
     `cell_ids` (the profile's; default every cell folder), each row with the git commit its cell ran at."""
@@ -438,9 +452,11 @@ def collect_results(profile_name: str, runs: Path | str | None = None, cell_ids=
     now = git_commit()
     dirs = [d for d in sorted((root / "cells").glob("*")) if (root / "cells").is_dir()
             if (d / "done.json").exists() and (cell_ids is None or d.name in cell_ids)]
-    parts = [pd.read_parquet(d / "results.parquet").assign(notebook=str(d / "cell.ipynb"),
-                                                           git_commit=json.loads((d / "done.json").read_text()).get("git_commit", now))
-             for d in dirs if (d / "results.parquet").exists()]
+    def provenance(d):
+        done = json.loads((d / "done.json").read_text())
+        return dict(notebook=str(d / "cell.ipynb"), git_commit=done.get("git_commit", now), git_dirty=done.get("git_dirty"),
+                    software=canonical_json(done.get("software") or {}))
+    parts = [pd.read_parquet(d / "results.parquet").assign(**provenance(d)) for d in dirs if (d / "results.parquet").exists()]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     out = root / "results.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -98,8 +98,18 @@ def test_recipe_totals(sample_dir):
 
 def test_recipe_manifest_names_its_data(tmp_path, sample_dir):
     run_cli("data", "recipe", "baseline", "--data", sample_dir, "--out", tmp_path / "b", check=0)
-    m = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    from doit_nb.recipes import recipe_manifest
+    m = recipe_manifest(tmp_path / "b")
     assert m["data_hash"] == data_hash(sample_dir) and m["total"] == 400 and m["scale"] == 0.04
+
+def test_a_recipe_folder_reads_as_records_in_the_authors_way(tmp_path, sample_dir):
+    "A reader that takes every *.json of the folder (the authors' train_sft.py globs it) finds records only."
+    run_cli("data", "recipe", "curated-40", "--data", sample_dir, "--out", tmp_path / "r", check=0)
+    files = sorted((tmp_path / "r").glob("*.json"))
+    assert files
+    rows = [json.loads(l) for f in files for l in f.read_text(encoding="utf-8").splitlines() if l.strip()]
+    assert len(rows) == 40 and all({"messages", "type"} <= set(r) for r in rows)
+    assert all(m["role"] in ("user", "assistant") for r in rows for m in r["messages"])
 
 def test_table1_cli(tmp_path, sample_dir):
     p = run_cli("data", "table1", "--data", sample_dir, "--out", tmp_path / "t1", check=0)

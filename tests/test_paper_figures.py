@@ -25,6 +25,13 @@ def test_paper_figures_smoke(tmp_path):
     index = (figs / "index.html").read_text()
     assert "Fig. 1" in index and "fig1.svg" in index and "51_scaling_figures" in index and "not built for this profile" in index
     assert "mix-K" in man["not_built"]["table4"] and "mix-K" in index   # says why
+    import pandas as pd, torch                                # provenance includes the software
+    assert man["software"]["torch"] == torch.__version__.split("+")[0] or man["software"]["torch"].startswith(torch.__version__[:4])
+    assert isinstance(man["git_dirty"], (bool, type(None))) and isinstance(man["warnings"], list)
+    rows = pd.read_parquet(tmp_path / "runs" / "smoke" / "results.parquet")
+    assert rows["software"].nunique() == 1 and json.loads(rows["software"].iloc[0])["transformers"]
+    assert f"torch {man['software']['torch']}" in index
+    assert "<pre>" not in index.split("Table 1")[1].split("<h2>")[0]   # Table 1 is an HTML table, not markdown source
     (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
