@@ -4,8 +4,6 @@
 
 # %% ../nbs/22_benchmarks.ipynb #5b0e8142
 from __future__ import annotations
-import ast, csv, json, re
-from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 from .core import *

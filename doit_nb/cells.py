@@ -156,7 +156,7 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model
         cache = out / "scores" / f"{ck.name}-{split}.parquet"
         if not cache.exists():   # item-level hits go beside it: the bootstrap of the analysis resamples them
             cache.parent.mkdir(parents=True, exist_ok=True)
-            df = score_checkpoint(ck, data, split, limit=limit, new_tokens=sc.get("max_new_tokens"),
+            df = score_checkpoint(ck, data, split, limit=limit, new_tokens=sc.get("max_new_tokens"), protocol=sc.get("protocol"),
                                   items_out=cache.with_suffix(".items.jsonl"))
             with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
         return pd.read_parquet(cache)

@@ -4,15 +4,13 @@
 
 # %% ../nbs/90_cli.ipynb #8b71824d
 from __future__ import annotations
-import argparse, json, os, sys, time
-import pandas as pd
+import argparse, json, sys, time
 from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile',
-           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'provenance_warnings', 'write_index',
-           'foundation_record', 'paper_figures', 'cmd_paper_figures', 'parser', 'main']
+__all__ = ['cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile', 'cmd_train', 'write_results',
+           'cmd_score', 'cmd_bench', 'cmd_sweep', 'cmd_paper_figures', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -58,7 +56,8 @@ def cmd_train(a) -> int:
     model_dir = foundation_model(a.model, data_dir=base_data, seed=a.seed or 0)
     s = sft_settings(a.profile or default_sft_profile(a.model), epochs=a.epochs, learning_rate=a.lr, batch_size=a.batch_size,
                      per_device_batch_size=a.per_device_batch_size, max_length=a.max_length, seed=a.seed,
-                     precision=a.precision, lora=a.lora or None, qlora=a.qlora or None, deepspeed=a.deepspeed)
+                     precision=a.precision, lora=a.lora or None, qlora=a.qlora or None, deepspeed=a.deepspeed,
+                     protocol=a.protocol)
     final = train(model_dir, a.data, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
     print(f"final model: {final}")
     return 0
@@ -79,7 +78,8 @@ def cmd_score(a) -> int:
     from doit_nb.scoring import score_checkpoint
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     items = Path(a.out).with_suffix(".items.jsonl") if a.items else None
-    df = score_checkpoint(a.checkpoint, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items)
+    df = score_checkpoint(a.checkpoint, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items,
+                          protocol=a.protocol)
     print(df[["ability", "score", "expected", "n_items", "loss"]].to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df, a.out))
     return 0
@@ -105,147 +105,9 @@ def cmd_sweep(a) -> int:
     print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
     return 1 if rep.failed else 0
 
-# %% ../nbs/90_cli.ipynb #d2eacd8a
-def provenance_warnings(
-    results: pd.DataFrame,     # a sweep's results table (with `software` and `git_dirty` per row)
-    dirty: bool | None = None, # whether the tree that builds the figures is dirty
-) -> list[str]:
-    "What a reader of the figures should know about where the numbers come from: mixed software, uncommitted code."
-    out = []
-    if "software" in results and results["software"].nunique() > 1:
-        seen = [json.loads(s) for s in results["software"].dropna().unique() if s]
-        differ = sorted(k for k in set().union(*seen) if len({str(s.get(k)) for s in seen}) > 1)
-        out.append(f"the cells ran under {results['software'].nunique()} different software versions (differing: "
-                   f"{', '.join(differ) or 'unrecorded in some cells'}); compare their numbers with care")
-    if dirty or ("git_dirty" in results and results["git_dirty"].fillna(False).astype(bool).any()):
-        out.append("some numbers come from a working tree with uncommitted changes: no commit holds that code")
-    return out
-
-# %% ../nbs/90_cli.ipynb #757870e9
-PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
-    "table1": "50_table1.ipynb",
-    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11", "recovery"]},
-    **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
-    "models": "53_models.ipynb",
-}
-
-CAPTIONS = {  # output → (paper section, caption)
-    "table1": ("§3, Table 1", "Data sources and items per ability and split of the active data set."),
-    "fig1": ("§4.3, Fig. 1", "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random guess dotted; bars: 95% intervals."),
-    "fig2": ("§4.3.1, Fig. 2", "Abilities responsive to both data volume and model size: both sensitivities' 95% bootstrap intervals above zero."),
-    "fig3": ("§4.3.1, Fig. 3", "Abilities sensitive to data volume only (interval above zero for data, not for model size)."),
-    "fig4": ("§4.3.1, Fig. 4", "Abilities sensitive to model size only (interval above zero for model size, not for data)."),
-    "fig5": ("§4.3.1, Fig. 5", "Abilities resistant to both factors: neither interval lies above zero (this includes scores that are noise)."),
-    "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
-    "fig7": ("§4.3.2, Fig. 7", "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item runs)."),
-    "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
-    "recovery": ("§4.3.1, the planted truth (beyond the paper)", "Per ability: the group the sample set is designed to produce, the group the fits recover, and both sensitivities with their 95% intervals (empty designed column: data without a planted truth)."),
-    "fig11": ("Appendix, Fig. 11", "Human-curated against synthetic data at the smallest model trained on both."),
-    "table2": ("§5.1, Table 2", "More data or a larger model, for the most data-biased and the most parameter-biased ability."),
-    "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
-    "table4": ("Appendix A.3, Table 4", "Maximum plus synthetic data at several epochs."),
-    "models": ("§4.2, §5.2 (beyond the paper)", "Each foundation model before fine-tuning and after its largest recipe, per ability, against the random-guess score; and on the public benchmarks."),
-}
-
-def write_index(manifest: dict, figures: Path) -> Path:
-    "`index.html`: every built figure and table with its caption, paper section, files, executed notebook and parameters."
-    import html
-    root = project_root()
-    rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
-    parts = [f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
-             f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
-             f"<code>{html.escape(str(manifest.get('results')))}</code></p>"]
-    soft = manifest.get("software") or {}
-    parts.append("<p>software: " + " · ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in soft.items() if v)
-                 + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "") + "</p>")
-    parts += [f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])]
-    if manifest.get("foundations"):
-        parts.append("<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
-                     "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
-                     "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>")
-        rows = [dict(model=s, parameters=f.get("n_params"), tokens=f.get("tokens"), seconds=f.get("seconds"),
-                     final_loss=f.get("final_loss"), knowledge_before=(f.get("knowledge_before") or {}).get("share"),
-                     knowledge=(f.get("knowledge") or {}).get("share"),
-                     notebook=f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>')
-                for s, f in manifest["foundations"].items()]
-        parts.append(pd.DataFrame(rows).round(3).to_html(index=False, escape=False))
-    for out, (sec, cap) in CAPTIONS.items():
-        info = manifest["outputs"].get(out)
-        parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
-        if info is None:
-            why = manifest.get("not_built", {}).get(out)
-            parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
-            continue
-        for f in info["files"]:
-            if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
-            elif f.endswith(".csv"): parts.append(pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep=""))
-            elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]: parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
-        parts.append(f'<p>files: {", ".join(f"<a href={chr(34)}{html.escape(rel(f))}{chr(34)}>{html.escape(Path(f).name)}</a>" for f in info["files"])} · '
-                     f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
-                     f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
-                     f'from {len(info.get("cell_notebooks", []))} executed cell notebooks</p>')
-    page = "<!doctype html><meta charset='utf-8'><title>doit-nb figures</title><body style='font-family:sans-serif;max-width:1100px;margin:auto'>" + "\n".join(parts)
-    with atomic_write(figures / "index.html") as f: f.write(page)
-    return figures / "index.html"
-
-def foundation_record(f, rel=str) -> dict:
-    "A pretrained foundation model as the manifest records it: its executed notebook, folder, key and pretraining."
-    info = json.loads((f.model / "doit_model.json").read_text()) if (f.model / "doit_model.json").exists() else {}
-    pre = info.get("pretraining", {})
-    keep = ("tokens", "steps", "seconds", "first_loss", "final_loss", "knowledge_before", "knowledge")
-    return dict(notebook=rel(f.notebook), model=rel(f.model), key=f.key, status=f.status, n_params=info.get("n_params"),
-                **{k: pre.get(k) for k in keep})
-
-def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None,
-                  wait: bool = False) -> dict:
-    "Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the provenance manifest."
-    from doit_nb.cells import load_profile
-    from doit_nb.sweeps import sweep_lock
-    with sweep_lock(Path(runs or runs_dir()) / load_profile(profile)["name"], wait=wait):
-        return _paper_figures(profile, figures, runs, jobs)
-
-def _paper_figures(profile, figures, runs, jobs) -> dict:
-    "The body of `paper_figures`."
-    from doit_nb.cells import load_profile
-    from doit_nb.sweeps import run_sweep, git_commit, git_dirty, execute_notebook, library_versions
-    prof = load_profile(profile)
-    runs = Path(runs or runs_dir())
-    figures = Path(figures or figures_dir() / prof["name"])
-    rep = run_sweep(profile, jobs=jobs, runs=runs)
-    print(f"sweeps: {rep}")
-    if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
-    data, dh = rep.data, rep.data_hash
-    commit = git_commit()
-    rel = lambda p: os.path.relpath(p, project_root())
-    results = pd.read_parquet(rep.results) if rep.results and rep.results.exists() and rep.results.stat().st_size else pd.DataFrame()
-    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, git_dirty=git_dirty(),
-                    software=library_versions(), warnings=provenance_warnings(results, git_dirty()), results=rel(rep.results),
-                    foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={})
-    cells = sorted(set(results["notebook"])) if len(results) else []
-    (figures / "not_built.json").unlink(missing_ok=True)
-    for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
-        executed = runs / prof["name"] / "executed" / nb
-        params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
-        executed.parent.mkdir(parents=True, exist_ok=True)
-        outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
-        for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
-            f.unlink()   # an output this run does not make must not survive from an earlier run
-        execute_notebook(project_root() / "nbs" / nb, executed, params, cwd=project_root() / "nbs")
-        for out in outs:
-            files = sorted(figures.glob(f"{out}.*"))
-            if not files: continue   # e.g. no ability fell into a figure's group in this profile
-            manifest["outputs"][out] = dict(files=[rel(f) for f in files], notebook=f"nbs/{nb}", executed=rel(executed),
-                                            parameters={k: rel(v) for k, v in params.items()}, data_hash=dh, git_commit=commit,
-                                            cell_notebooks=[rel(c) for c in cells] if out != "table1" else [])
-    why = json.loads((figures / "not_built.json").read_text()) if (figures / "not_built.json").exists() else {}
-    manifest["not_built"] = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS
-                             if k not in manifest["outputs"]}
-    figures.mkdir(parents=True, exist_ok=True)
-    with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
-    write_index(manifest, figures)
-    return manifest
-
+# %% ../nbs/90_cli.ipynb #2b0a1d3d
 def cmd_paper_figures(a) -> int:
+    from doit_nb.paper import paper_figures
     t0 = time.time()
     m = paper_figures(a.profile, jobs=a.jobs, wait=a.wait)
     figs = figures_dir() / m["profile"]
@@ -301,6 +163,7 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--deepspeed", help="DeepSpeed config for multi-GPU runs (configs/deepspeed_zero3.json)")
     tr.add_argument("--no-resume", action="store_true", help="start over instead of resuming from the last complete checkpoint")
     tr.add_argument("--trust-remote-code", action="store_true", help="allow a model folder's own code to run")
+    tr.add_argument("--protocol", choices=["doit-nb", "authors"], help="token layout (default: doit-nb)")
     tr.set_defaults(fn=cmd_train)
     sc = sub.add_parser("score", help="score a checkpoint on a DoIT split (exact match and perplexity against distractors, §4.2)")
     sc.add_argument("--checkpoint", required=True, help="a checkpoint folder, a run's final/ or a foundation model folder")
@@ -310,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--batch-size", type=int, default=16)
     sc.add_argument("--limit", type=int, help="at most N items per ability")
     sc.add_argument("--items", action="store_true", help="also write every item's reply and hit to <out>.items.jsonl")
+    sc.add_argument("--protocol", choices=["doit-nb", "authors"], help="default: the one the checkpoint was trained under")
     sc.set_defaults(fn=cmd_score)
     be = sub.add_parser("bench", help="a model on CMMLU, AGIEval or C-Eval (letter probabilities, §5.2)")
     be.add_argument("benchmark", choices=["cmmlu", "agieval", "ceval"])

@@ -5,7 +5,6 @@
 # %% ../nbs/01b_layout.ipynb #5c1f2822
 from __future__ import annotations
 import hashlib, importlib, json
-from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 from .core import *

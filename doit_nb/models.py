@@ -9,9 +9,10 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['USER', 'ASSISTANT', 'EOT', 'PAD', 'SPEAKER_TOKENS', 'CHAT_TEMPLATE', 'TINY_VOCAB', 'TINY_SIZES', 'GEMMA_SPEC',
-           'add_speaker_tokens', 'train_tokenizer', 'n_params', 'params_label', 'tiny_model', 'default_cache_dir',
-           'foundation_model', 'load_model', 'model_info']
+__all__ = ['USER', 'ASSISTANT', 'EOT', 'PAD', 'SPEAKER_TOKENS', 'CHAT_TEMPLATE', 'AUTHORS_CHAT_TEMPLATE', 'PROTOCOLS',
+           'TINY_VOCAB', 'TINY_SIZES', 'GEMMA_SPEC', 'set_protocol', 'protocol_of', 'add_speaker_tokens',
+           'train_tokenizer', 'n_params', 'params_label', 'tiny_model', 'default_cache_dir', 'foundation_model',
+           'load_model', 'model_info']
 
 # %% ../nbs/10_models.ipynb #9a1e7a5d
 USER, ASSISTANT, EOT, PAD = "<user>", "<assistant>", "<eot>", "<pad>"
@@ -27,14 +28,41 @@ CHAT_TEMPLATE = (
     "{%- if add_generation_prompt -%}" + ASSISTANT + "{%- endif -%}"
 )
 
+# %% ../nbs/10_models.ipynb #27576409
+AUTHORS_CHAT_TEMPLATE = (
+    "{%- for m in messages -%}"
+    "{%- if m['role'] == 'user' -%}" + USER + "{{ m['content'] | trim }}" + EOT +
+    "{%- else -%}" + ASSISTANT + "{% generation %}{{ m['content'] | trim }}" + EOT + "{% endgeneration %}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}" + ASSISTANT + "{%- endif -%}"
+)
+PROTOCOLS = {"doit-nb": CHAT_TEMPLATE, "authors": AUTHORS_CHAT_TEMPLATE}   # protocol → its token layout
+
+# %% ../nbs/10_models.ipynb #42b2da0d
+def set_protocol(
+    tokenizer,      # a tokenizer with the speaker tokens
+    protocol: str,  # 'doit-nb' or 'authors'
+):
+    "Give `tokenizer` the token layout of `protocol` (its chat template); returns it."
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
+    tokenizer.chat_template = PROTOCOLS[protocol]
+    return tokenizer
+
+def protocol_of(tokenizer) -> str | None:
+    "The protocol whose layout `tokenizer` uses (None for a template of neither)."
+    return next((k for k, v in PROTOCOLS.items() if v == tokenizer.chat_template), None)
+
 # %% ../nbs/10_models.ipynb #f7676e42
 def add_speaker_tokens(model, tokenizer):
-    "Add `<user>`, `<assistant>`, `<eot>` (and a pad token) if missing, resize embeddings, set the chat template."
+    "Add `<user>`, `<assistant>`, `<eot>` (and a pad token) if missing, resize embeddings, set the chat template (unless it has a protocol's)."
     missing = [t for t in SPEAKER_TOKENS if t not in tokenizer.get_vocab()]
     if missing: tokenizer.add_special_tokens({"additional_special_tokens": missing}, replace_extra_special_tokens=False)
     if tokenizer.pad_token is None: tokenizer.add_special_tokens({"pad_token": PAD})
     tokenizer.eos_token = EOT
-    tokenizer.chat_template = CHAT_TEMPLATE
+    if protocol_of(tokenizer) is None:   # a model of this package keeps the protocol it was trained under
+        tokenizer.chat_template = CHAT_TEMPLATE
     if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
         model.resize_token_embeddings(len(tokenizer), mean_resizing=True)
     eot = tokenizer.convert_tokens_to_ids(EOT)

@@ -26,9 +26,10 @@ def reply_ids(tok, text: str) -> list[int]:
     return tok(text, add_special_tokens=False).input_ids + [tok.convert_tokens_to_ids("<eot>")]
 
 # %% ../nbs/21_scoring.ipynb #270c33d8
-def ppl_hit(nll: list[float]) -> int:
-    "1 if the ground truth (first) has a strictly lower perplexity than every distractor."
-    return int(all(nll[0] < d for d in nll[1:]))
+def ppl_hit(nll: list[float], ties: bool = False) -> int:
+    """1 if the ground truth (first) has a lower perplexity than every distractor: strictly lower by default; with
+    `ties` (the authors' `scorer.py`), a tie with a distractor counts as a hit too."""
+    return int(all(nll[0] <= d if ties else nll[0] < d for d in nll[1:]))
 
 def _body_and_head(model):
     return getattr(model, model.base_model_prefix), model.get_output_embeddings()
@@ -195,9 +196,11 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
 def score_items(model, tok, records: list[dict], batch_size: int = 16, max_length: int = 2048,
-                new_tokens: dict | None = None, batch_tokens: int = 1024) -> pd.DataFrame:
+                new_tokens: dict | None = None, batch_tokens: int = 1024, protocol: str = "doit-nb") -> pd.DataFrame:
     """One row per record: type, idx, hit, expected, loss. `batch_size` prompts per generation batch, `batch_tokens`
-    tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind."""
+    tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind; under the `authors` protocol
+    replies are stripped and perplexity ties count as hits."""
+    authors = protocol == "authors"
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
     rows = [dict(type=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records]
     pairs, owners = [], []
@@ -206,10 +209,11 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
         p = prompts[i] = prompt_ids(tok, r["messages"][:-1])
         if question_format(r) == 1:
             for j, c in enumerate(r["choices"]):
-                pairs.append((p, reply_ids(tok, c)))
+                pairs.append((p, reply_ids(tok, c.strip() if authors else c)))
                 owners.append((i, j))
         else:
-            pairs.append((p, reply_ids(tok, r["messages"][-1]["content"])))
+            reply = r["messages"][-1]["content"]
+            pairs.append((p, reply_ids(tok, reply.strip() if authors else reply)))
             owners.append((i, 0))
             by_budget.setdefault(budgets[parse_label(r)[0]], []).append(i)
     nll = reply_nll(model, pairs, batch_tokens=batch_tokens, max_length=max_length, pad_id=tok.pad_token_id)
@@ -217,7 +221,8 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
     for (i, j), v in zip(owners, nll): cand.setdefault(i, []).append(v)
     for i, v in cand.items():
         rows[i]["loss"] = v[0]
-        if question_format(records[i]) == 1: rows[i]["hit"] = ppl_hit(v)
+        if question_format(records[i]) == 1:
+            rows[i]["hit"] = ppl_hit(v, ties=authors)
     for budget, idx in by_budget.items():
         replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
         for i, (text, first) in zip(idx, replies):
@@ -250,18 +255,27 @@ def checkpoint_info(path: Path | str) -> dict:
     return dict(run=str(p), checkpoint=p.name, epoch=0, step=0)
 
 def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid", batch_size: int = 16,
-                     limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None) -> pd.DataFrame:
-    "Results rows (checkpoint, split, ability, score, expected, n_items, loss) of one checkpoint on a split."
-    from doit_nb.models import load_model
+                     limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None,
+                     protocol: str | None = None) -> pd.DataFrame:
+    """Results rows (checkpoint, split, ability, score, expected, n_items, loss, protocol) of one checkpoint on a split.
+    `protocol`: None scores under the protocol the checkpoint was trained under (its tokenizer's layout); another
+    one is applied with a warning, since the model never saw that layout."""
+    import warnings
+    from doit_nb.models import load_model, protocol_of, set_protocol
     from doit_nb.layout import as_layout
     recs = as_layout(data_dir).records(split)
     if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
     records = [r for t in ALL_TYPES for r in recs.get(t, [])[:limit]]
     model, tok = load_model(path)
-    items = score_items(model, tok, records, batch_size, new_tokens=new_tokens)
+    trained = protocol_of(tok) or "doit-nb"
+    if protocol and protocol != trained:
+        warnings.warn(f"{path}: trained under the {trained!r} protocol, scored under {protocol!r}")
+        set_protocol(tok, protocol)
+    protocol = protocol or trained
+    items = score_items(model, tok, records, batch_size, new_tokens=new_tokens, protocol=protocol)
     if items_out:
         with atomic_write(items_out) as f: items.to_json(f, orient="records", lines=True, force_ascii=False)
-    return summarise(items, **checkpoint_info(path), split=split)
+    return summarise(items, **checkpoint_info(path), split=split).assign(protocol=protocol)
 
 # %% ../nbs/21_scoring.ipynb #35c88905
 def best_valid(valid: pd.DataFrame, min_epoch: int = 5, ability: str = "average") -> tuple[pd.Series | None, str]:

@@ -40,6 +40,7 @@ class SFTSettings:
     gradient_checkpointing: bool = False
     track_extras: bool = False         # TRL's per-step entropy and token-accuracy metrics (slower)
     deepspeed: str | None = None       # a DeepSpeed config (configs/deepspeed_zero3.json) for multi-GPU runs
+    protocol: str = "doit-nb"          # token layout: doit-nb (assistant turns closed) | authors (every turn closed, stripped, no BOS)
 
 def stretch(steps_per_epoch: int, epochs: int, min_steps: int = 0) -> int:
     "Passes over the data per scheduled epoch: the least k with k × `epochs` × `steps_per_epoch` ≥ `min_steps`."
@@ -59,6 +60,9 @@ def sft_settings(profile: str | Path | None = None, **overrides) -> SFTSettings:
     known = {f.name for f in fields(SFTSettings)}
     vals |= {k: v for k, v in overrides.items() if v is not None}
     if bad := set(vals) - known: raise ValueError(f"unknown SFT setting(s) {sorted(bad)} in {profile or 'overrides'}")
+    from doit_nb.models import PROTOCOLS
+    if vals.get("protocol", "doit-nb") not in PROTOCOLS:
+        raise ValueError(f"{profile or 'overrides'}: protocol {vals['protocol']!r} is not one of {', '.join(PROTOCOLS)}")
     return SFTSettings(**vals)
 
 # %% ../nbs/11_sft.ipynb #67916a35
@@ -142,8 +146,8 @@ def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> 
         disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
 
 def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: bool = False):
-    "(model, tokenizer) to fine-tune: full precision, or a 4-bit base for QLoRA."
-    from doit_nb.models import load_model
+    "(model, tokenizer) to fine-tune, the tokenizer in the run's protocol: full precision, or a 4-bit base for QLoRA."
+    from doit_nb.models import load_model, set_protocol
     kw = {}
     if s.qlora:
         import torch
@@ -151,7 +155,8 @@ def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: 
         from transformers import BitsAndBytesConfig
         kw = dict(quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
                   bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True), device_map={"": 0})
-    return load_model(model_dir, trust_remote_code=trust_remote_code, **kw)
+    model, tok = load_model(model_dir, trust_remote_code=trust_remote_code, **kw)
+    return model, set_protocol(tok, s.protocol)
 
 def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_remote_code=False, callbacks=()):
     "A `DoitSFTTrainer` for one run (used by `train` and by the throughput benchmark)."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_sweeps.ipynb #fa97589c
 from __future__ import annotations
-import contextlib, hashlib, json, os, re, shutil, subprocess, sys, time, traceback
+import contextlib, hashlib, json, os, re, shutil, subprocess, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import pandas as pd
@@ -455,7 +455,7 @@ def collect_results(profile_name: str, runs: Path | str | None = None, cell_ids=
     def provenance(d):
         done = json.loads((d / "done.json").read_text())
         return dict(notebook=str(d / "cell.ipynb"), git_commit=done.get("git_commit", now), git_dirty=done.get("git_dirty"),
-                    software=canonical_json(done.get("software") or {}))
+                    software=canonical_json(done.get("software") or {}), cell_seconds=done.get("seconds"))
     parts = [pd.read_parquet(d / "results.parquet").assign(**provenance(d)) for d in dirs if (d / "results.parquet").exists()]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     out = root / "results.parquet"

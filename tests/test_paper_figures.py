@@ -32,6 +32,9 @@ def test_paper_figures_smoke(tmp_path):
     assert rows["software"].nunique() == 1 and json.loads(rows["software"].iloc[0])["transformers"]
     assert f"torch {man['software']['torch']}" in index
     assert "<pre>" not in index.split("Table 1")[1].split("<h2>")[0]   # Table 1 is an HTML table, not markdown source
+    report = (figs / "report.md").read_text()                 # the run's numbers in prose, generated from its files
+    assert f"{rows['cell_id'].nunique()} cells, {len(rows)} result rows" in report and "report.md" in index
+    assert man["software"]["torch"] in report and "## Foundation models" in report
     (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
