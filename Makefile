@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install export test paper-figures lab clean bench
+.PHONY: install export test paper-figures lab clean bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -55,3 +55,28 @@ bench: install
 	$(BIN)/python benchmarks/pretrain_throughput.py
 	$(BIN)/python benchmarks/sft_throughput.py
 	$(BIN)/python benchmarks/scoring_speed.py
+
+# The paper profile's GPU paths on one NVIDIA GPU, in under ten minutes (benchmarks/gpu_check.py): bf16 full
+# fine-tuning, padding-free batches, LoRA and QLoRA, CPU/GPU loss agreement, DeepSpeed ZeRO-3 through accelerate,
+# GPU scoring; report in runs/gpu-check/. It uses the Python that holds CUDA torch as it is (no venv, no registry):
+# packages that Python lacks come from the wheels in .whl/ (made by `make gpu-wheels` where a registry is at hand).
+GPU_PYTHON ?= python3
+GPU_CHECK_OUT ?= runs/gpu-check
+gpu-check:
+	@command -v nvidia-smi >/dev/null 2>&1 || { echo "make gpu-check: no NVIDIA GPU on this machine (nvidia-smi not found)"; exit 2; }
+	@if ls .whl/*.whl >/dev/null 2>&1; then \
+	  echo "installing $$(ls .whl/*.whl | wc -l) carried wheels into .gpu-site/"; \
+	  $(GPU_PYTHON) -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target .gpu-site .whl/*.whl || exit 1; fi
+	PYTHONPATH=$(CURDIR)/.gpu-site:$(CURDIR) $(GPU_PYTHON) benchmarks/gpu_check.py --out $(GPU_CHECK_OUT)
+
+# What a GPU image with torch, transformers, accelerate and peft lacks, as wheels for CPython 3.12 on x86-64 Linux,
+# at the versions this venv has; DeepSpeed is published as source only, so its wheel is built here (no compiled ops).
+GPU_WHEELS := trl datasets dill multiprocess bitsandbytes hjson pydantic pydantic-core annotated-types typing-inspection typing-extensions
+GPU_PLATFORMS := $(foreach p,manylinux_2_28 manylinux_2_27 manylinux_2_24 manylinux_2_17 manylinux2014 manylinux1,--platform $(p)_x86_64)
+gpu-wheels: install
+	@mkdir -p .whl
+	@for p in $(GPU_WHEELS); do v=$$($(BIN)/pip show $$p 2>/dev/null | sed -n 's/^Version: //p'); \
+	  $(BIN)/pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp $(GPU_PLATFORMS) \
+	    -d .whl "$$p$${v:+==$$v}" || exit 1; done
+	DS_BUILD_OPS=0 $(BIN)/pip wheel -q --no-deps --no-build-isolation --no-binary=:all: -w .whl deepspeed
+	@du -sh .whl

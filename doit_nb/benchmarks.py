@@ -25,9 +25,10 @@ def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int
                        desc: str = "") -> list[str]:
     "The most probable option letter after each prompt: one forward pass per prompt, batched by length."
     import torch
-    from doit_nb.scoring import letter_ids, _body_and_head
+    from doit_nb.scoring import letter_ids, _body_and_head, model_device, pad_batch
     body, head = _body_and_head(model)
-    lids = torch.tensor(letter_ids(tok, "ABCDEFG"))
+    dev = model_device(model)
+    lids = torch.tensor(letter_ids(tok, "ABCDEFG"), device=dev)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     out = [None] * len(prompts)
     i = 0
@@ -38,13 +39,9 @@ def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int
             L = len(prompts[order[i]])
             b = order[i:i + max(1, batch_tokens // max(1, L))]
             i += len(b)
-            ids = torch.full((len(b), L), tok.pad_token_id, dtype=torch.long)
-            att = torch.zeros_like(ids)
-            for r, k in enumerate(b):
-                ids[r, :len(prompts[k])] = torch.tensor(prompts[k])
-                att[r, :len(prompts[k])] = 1
+            ids, att = pad_batch([prompts[k] for k in b], tok.pad_token_id, device=dev)
             h = body(input_ids=ids, attention_mask=att).last_hidden_state
-            last = h[torch.arange(len(b)), att.sum(1) - 1]
+            last = h[torch.arange(len(b), device=dev), att.sum(1) - 1]
             logits = head(last)[:, lids].float()
             for r, k in enumerate(b): out[k] = "ABCDEFG"[int(logits[r, :n_options[k]].argmax())]
             bar.update(len(b))
@@ -54,7 +51,7 @@ def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int
 def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: list[int]) -> list[str]:
     "Per-option log-likelihood (one unbatched forward with full logits per option): the slow way."
     import torch
-    from doit_nb.scoring import letter_ids
+    from doit_nb.scoring import letter_ids, model_device
     lids = letter_ids(tok, "ABCDEFG")
     out = []
     model.eval()
@@ -62,7 +59,7 @@ def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: lis
         for p, n in zip(prompts, n_options):
             ll = []
             for j in range(n):
-                ids = torch.tensor([p + [lids[j]]])
+                ids = torch.tensor([p + [lids[j]]], device=model_device(model))
                 logp = torch.log_softmax(model(input_ids=ids).logits[0, -2].float(), -1)
                 ll.append(float(logp[lids[j]]))
             out.append("ABCDEFG"[max(range(n), key=lambda j: ll[j])])

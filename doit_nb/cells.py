@@ -177,15 +177,14 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model
 # %% ../nbs/29_cells.ipynb #2444cd80
 def _benchmark_rows(cell: Cell, targets: list[Path], out: Path) -> list[pd.DataFrame]:
     from doit_nb.benchmarks import run_benchmark
-    from doit_nb.models import load_model
-    from doit_nb.scoring import checkpoint_info
+    from doit_nb.scoring import checkpoint_info, load_for_scoring
     rows = []
     for ck in targets:
         info, loaded = checkpoint_info(ck), None
         for b in cell.benchmarks:
             cache = out / "scores" / f"{ck.name}-{b['name']}-{b.get('shots', 0)}shot.parquet"
             if not cache.exists():
-                model, tok = loaded = loaded or load_model(ck)   # once per checkpoint, only if a benchmark needs it
+                model, tok = loaded = loaded or load_for_scoring(ck)   # once per checkpoint, only if a benchmark needs it
                 df = run_benchmark(b["name"], model, tok, shots=b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit"))
                 df = pd.DataFrame(dict(**info, split=f"{b['name']}-{b.get('shots', 0)}shot", ability=df["subject"],
                                        score=df["accuracy"], expected=float("nan"), n_items=df["n_items"], loss=float("nan")))

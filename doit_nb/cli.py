@@ -88,8 +88,10 @@ def cmd_score(a) -> int:
 def cmd_bench(a) -> int:
     from doit_nb.benchmarks import run_benchmark
     from doit_nb.models import foundation_model, load_model
+    from doit_nb.scoring import scoring_device
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     model, tok = load_model(foundation_model(a.model, data_dir=a.base_data), trust_remote_code=a.trust_remote_code)
+    model = model.to(scoring_device()).eval()
     only = a.subjects.split(",") if a.subjects else None
     df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit)
     print(df.to_string(index=False, float_format="%.2f"))

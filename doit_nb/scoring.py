@@ -12,9 +12,9 @@ from .records import load_records, parse_label, question_format
 from .answers import exact_match, expected_score
 
 # %% auto #0
-__all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'reply_nll', 'reply_nll_reference', 'letter_ids',
-           'generate_replies', 'score_items', 'summarise', 'checkpoint_info', 'score_checkpoint', 'best_valid',
-           'select_checkpoints']
+__all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
+           'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'generate_replies', 'score_items',
+           'summarise', 'checkpoint_info', 'score_checkpoint', 'best_valid', 'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -96,6 +96,48 @@ def _tree_mask(trees: list[dict], L: int):
         off += len(t["tokens"])
     return a
 
+# %% ../nbs/21_scoring.ipynb #5c4b176e
+def model_device(model):
+    "The device `model`'s weights are on."
+    return next(model.parameters()).device
+
+# %% ../nbs/21_scoring.ipynb #7126e05c
+def pad_batch(
+    seqs: list[list[int]],  # token ids, one list per row
+    pad_id: int,            # the filler token
+    left: bool = False,     # pad on the left (for generation) rather than on the right
+    device=None,            # where the tensors go (None: the CPU)
+):
+    "(ids, attention mask) of `seqs` padded to the longest, as LongTensors on `device`."
+    import torch
+    L = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), L), pad_id, dtype=torch.long)
+    att = torch.zeros_like(ids)
+    for r, s in enumerate(seqs):
+        span = slice(L - len(s), L) if left else slice(0, len(s))
+        ids[r, span] = torch.tensor(s, dtype=torch.long)
+        att[r, span] = 1
+    return ids.to(device), att.to(device)
+
+# %% ../nbs/21_scoring.ipynb #add05454
+def scoring_device(device: str | None = None) -> str:
+    "`device` if given, else `cuda` when a GPU is visible, else `cpu`."
+    import torch
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+# %% ../nbs/21_scoring.ipynb #c3fa2bce
+def load_for_scoring(
+    path: Path | str,           # a checkpoint or model folder
+    device: str | None = None,  # None: `scoring_device()`
+):
+    "(model, tokenizer) of a checkpoint, in eval mode on `device`: bf16 on a GPU that has it, else fp32."
+    import torch
+    from doit_nb.models import load_model
+    device = scoring_device(device)
+    bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
+    model, tok = load_model(path, dtype=torch.bfloat16 if bf16 else torch.float32)
+    return model.to(device).eval(), tok
+
 # %% ../nbs/21_scoring.ipynb #04568c93
 def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int = 1024, max_length: int = 2048,
               pad_id: int = 0, desc: str = "", head_rows: int = 256) -> list[float]:
@@ -113,7 +155,7 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
     trees = [prefix_tree(list(p), [pairs[i][1] for i in ix], max_length) for p, ix in groups.items()]
     out = [0.0] * len(pairs)
     model.eval()
-    dt = next(model.parameters()).dtype
+    dev, dt = model_device(model), next(model.parameters()).dtype
     neg = torch.finfo(dt).min
     with torch.no_grad():
         for L, rows in progress(_pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False):
@@ -139,9 +181,10 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
             if sliding:  # Gemma 3's local layers also drop keys a window or more positions back
                 far = (pos[:, None, :, None] - pos[:, None, None, :]) >= window
                 mask = {"full_attention": mask, "sliding_attention": mask.masked_fill(far, neg)}
-            h = body(input_ids=ids, attention_mask=mask, position_ids=pos).last_hidden_state
+            mask = {k: v.to(dev) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(dev)
+            h = body(input_ids=ids.to(dev), attention_mask=mask, position_ids=pos.to(dev)).last_hidden_state
             if not tgt: continue
-            sel, tgt = h[torch.tensor(sel_r), torch.tensor(sel_c)], torch.tensor(tgt)
+            sel, tgt = h[torch.tensor(sel_r, device=dev), torch.tensor(sel_c, device=dev)], torch.tensor(tgt, device=dev)
             nll = torch.cat([_token_nll(head, sel[c:c + head_rows], tgt[c:c + head_rows], cap)
                              for c in range(0, len(tgt), head_rows)]).double()
             for k, paths in where:
@@ -158,7 +201,8 @@ def reply_nll_reference(model, pairs, max_length: int = 2048) -> list[float]:
         for p, r in pairs:
             ids = (p + r)[:max_length]
             labels = [-100] * min(len(p), max_length) + ids[len(p):]
-            out.append(float(model(input_ids=torch.tensor([ids]), labels=torch.tensor([labels])).loss))
+            dev = model_device(model)
+            out.append(float(model(input_ids=torch.tensor([ids], device=dev), labels=torch.tensor([labels], device=dev)).loss))
     return out
 
 # %% ../nbs/21_scoring.ipynb #cf1c4c69
@@ -173,18 +217,14 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
     "Greedy replies (text, the letters A-E ranked by the first step's logits) for token-id prompts, batched by length."
     import torch
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
-    lids = torch.tensor(letter_ids(tok))
+    lids = torch.tensor(letter_ids(tok), device=model_device(model))
     out = [None] * len(prompts)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     model.eval()
     for s in progress(range(0, len(order), batch_size), desc or "generating", leave=False):
         b = order[s:s + batch_size]
-        L = max(len(prompts[k]) for k in b)
-        ids = torch.full((len(b), L), pad, dtype=torch.long)
-        att = torch.zeros_like(ids)
-        for r, k in enumerate(b):
-            ids[r, L - len(prompts[k]):] = torch.tensor(prompts[k])
-            att[r, L - len(prompts[k]):] = 1
+        ids, att = pad_batch([prompts[k] for k in b], pad, left=True, device=model_device(model))
+        L = ids.shape[1]
         with torch.no_grad():
             g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
                                eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
@@ -256,17 +296,17 @@ def checkpoint_info(path: Path | str) -> dict:
 
 def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid", batch_size: int = 16,
                      limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None,
-                     protocol: str | None = None) -> pd.DataFrame:
+                     protocol: str | None = None, device: str | None = None) -> pd.DataFrame:
     """Results rows (checkpoint, split, ability, score, expected, n_items, loss, protocol) of one checkpoint on a split.
     `protocol`: None scores under the protocol the checkpoint was trained under (its tokenizer's layout); another
     one is applied with a warning, since the model never saw that layout."""
     import warnings
-    from doit_nb.models import load_model, protocol_of, set_protocol
+    from doit_nb.models import protocol_of, set_protocol
     from doit_nb.layout import as_layout
     recs = as_layout(data_dir).records(split)
     if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
     records = [r for t in ALL_TYPES for r in recs.get(t, [])[:limit]]
-    model, tok = load_model(path)
+    model, tok = load_for_scoring(path, device)
     trained = protocol_of(tok) or "doit-nb"
     if protocol and protocol != trained:
         warnings.warn(f"{path}: trained under the {trained!r} protocol, scored under {protocol!r}")

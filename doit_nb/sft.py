@@ -13,7 +13,7 @@ from .pretraining import MARKER, CompleteMarker, checkpoints, last_complete_chec
 
 # %% auto #0
 __all__ = ['SFTSettings', 'stretch', 'paper_epochs', 'sft_settings', 'DoitSFTTrainer', 'EpochLog', 'schedule', 'sft_config',
-           'load_for_training', 'make_trainer', 'train', 'fine_tune', 'generate_reply']
+           'load_for_training', 'truncate_examples', 'make_trainer', 'train', 'fine_tune', 'generate_reply']
 
 # %% ../nbs/11_sft.ipynb #6bc1da3d
 @dataclass
@@ -37,6 +37,7 @@ class SFTSettings:
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     group_by_length: bool = True       # batches of similar lengths: less padding
+    padding_free: bool = False         # a batch's sequences joined into one row, each with its own positions: no padding
     gradient_checkpointing: bool = False
     track_extras: bool = False         # TRL's per-step entropy and token-accuracy metrics (slower)
     deepspeed: str | None = None       # a DeepSpeed config (configs/deepspeed_zero3.json) for multi-GPU runs
@@ -102,7 +103,7 @@ class EpochLog(TrainerCallback):
         if not self.quiet: print(f"epoch {row['epoch']:>3}  loss {row['loss']:.4f}  lr {row['learning_rate']:.2e}  {row['seconds']}s", flush=True)
 
 
-# %% ../nbs/11_sft.ipynb #2b66e45f
+# %% ../nbs/11_sft.ipynb #17c4615f
 def _precision(p: str) -> dict:
     import torch
     cuda = torch.cuda.is_available()
@@ -110,6 +111,7 @@ def _precision(p: str) -> dict:
     if p in ("bf16", "fp16") and not cuda and p == "fp16": raise ValueError("fp16 training needs a CUDA GPU")
     return dict(bf16=p == "bf16", fp16=p == "fp16")
 
+# %% ../nbs/11_sft.ipynb #b80f45ab
 def _peft(s: SFTSettings, tok=None):
     """LoRA adapters on every linear layer; the speaker tokens' embedding rows are trained too (they are new to a
     pretrained model, and `<eot>` must become likely for the model to stop), the rest of the embedding stays frozen."""
@@ -120,6 +122,7 @@ def _peft(s: SFTSettings, tok=None):
     return LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout, task_type="CAUSAL_LM",
                       target_modules="all-linear", trainable_token_indices=rows)
 
+# %% ../nbs/11_sft.ipynb #1d09a268
 def schedule(s: SFTSettings, n_items: int) -> dict:
     "Per-device batch, accumulation, scheduled epochs, steps per pass and passes per epoch (`stretch`) for `n_items`."
     per_device = max(1, min(s.per_device_batch_size, s.batch_size, n_items))
@@ -128,6 +131,7 @@ def schedule(s: SFTSettings, n_items: int) -> dict:
     steps = max(1, math.ceil(n_items / per_device) // accum)   # as the trainer counts optimiser steps per pass
     return dict(per_device=per_device, accum=accum, epochs=epochs, steps_per_pass=steps, passes=stretch(steps, epochs, s.min_steps))
 
+# %% ../nbs/11_sft.ipynb #0f127b1f
 def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> SFTConfig:
     "The TRL `SFTConfig` of settings `s` for a set of `n_items`."
     import torch
@@ -139,12 +143,15 @@ def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> 
         output_dir=str(out), num_train_epochs=sc["epochs"] * sc["passes"], **per_epoch,
         per_device_train_batch_size=sc["per_device"], gradient_accumulation_steps=sc["accum"],
         learning_rate=s.learning_rate, weight_decay=s.weight_decay, adam_beta1=s.adam_beta1, adam_beta2=s.adam_beta2,
-        warmup_steps=0, max_length=s.max_length, assistant_only_loss=True, packing=False,
+        warmup_steps=0, max_length=None if s.padding_free else s.max_length, assistant_only_loss=True,
+        packing=False, padding_free=s.padding_free,
         save_only_model=False, report_to=[],
-        seed=s.seed, data_seed=s.seed, train_sampling_strategy="group_by_length" if s.group_by_length else "random", dataloader_num_workers=0,
+        seed=s.seed, data_seed=s.seed, dataloader_num_workers=0,
+        train_sampling_strategy="group_by_length" if s.group_by_length else "random",
         activation_checkpointing=s.gradient_checkpointing, use_cpu=not torch.cuda.is_available(),
         disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
 
+# %% ../nbs/11_sft.ipynb #6ae5a43c
 def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: bool = False):
     "(model, tokenizer) to fine-tune, the tokenizer in the run's protocol: full precision, or a 4-bit base for QLoRA."
     from doit_nb.models import load_model, set_protocol
@@ -158,23 +165,36 @@ def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: 
     model, tok = load_model(model_dir, trust_remote_code=trust_remote_code, **kw)
     return model, set_protocol(tok, s.protocol)
 
+# %% ../nbs/11_sft.ipynb #d3aec204
+def truncate_examples(
+    ds,              # a tokenized dataset (`input_ids`, `labels`) as `SFTTrainer` prepares it
+    max_length: int, # tokens kept from the start of each example
+):
+    "Each example cut to `max_length` tokens, and those left with no token to learn from dropped (as TRL does)."
+    cut = ds.map(lambda r: {k: r[k][:max_length] for k in ("input_ids", "labels")}, desc="truncating")
+    return cut.filter(lambda r: any(l != -100 for l in r["labels"]), desc="dropping fully masked")
+
+# %% ../nbs/11_sft.ipynb #4b8bbb2b
 def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_remote_code=False, callbacks=()):
     "A `DoitSFTTrainer` for one run (used by `train` and by the throughput benchmark)."
     import datasets
     recs = load_records(data_dir)
     if not recs: raise ValueError(f"{data_dir}: no training records")
     ds = datasets.Dataset.from_list([{"messages": r["messages"]} for r in recs])
+    cfg = sft_config(s, Path(out), len(recs), quiet)   # first: under ZeRO-3 the model is then loaded already sharded
     model, tok = load_for_training(model_dir, s, trust_remote_code)
-    cfg = sft_config(s, Path(out), len(recs), quiet)
     passes = schedule(s, len(recs))["passes"]
     tr = DoitSFTTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, peft_config=_peft(s, tok),
                         min_lr_ratio=s.min_learning_rate / s.learning_rate, track_extras=s.track_extras,
                         callbacks=[CompleteMarker(passes), EpochLog(out, quiet, passes), *callbacks])
+    if s.padding_free:   # TRL leaves max_length to the caller when batches are not padded
+        tr.train_dataset = truncate_examples(tr.train_dataset, s.max_length)
     if quiet or cfg.disable_tqdm:  # EpochLog already reports each epoch; the trainer's own log dicts are noise
         from transformers.trainer_callback import PrinterCallback
         tr.remove_callback(PrinterCallback)
     return tr
 
+# %% ../nbs/11_sft.ipynb #ce4c14fd
 def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings: SFTSettings | None = None,
           resume: bool = True, quiet: bool = False, trust_remote_code: bool = False, callbacks=()) -> Path:
     "Fine-tune the model at `model_dir` on the recipe at `data_dir`; returns the folder of the final model."
@@ -200,6 +220,7 @@ def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings
         passes = schedule(s, len(trainer.train_dataset))["passes"]
         (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step)))
     return out / "final"
+
 
 def _trim_log(path: Path, step: int):
     "Drop epoch-log lines written after `step` (the part of a killed run that will be redone)."
