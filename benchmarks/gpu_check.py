@@ -270,7 +270,6 @@ def resolve_zero3(ds: dict, per_device: int, accum: int, world_size: int, max_gr
 def zero3_resolution(ctx, world_size: int) -> dict:
     "The project's ZeRO-3 config resolved for `world_size` processes, and the share of the data each rank sees."
     import yaml
-    from accelerate.data_loader import prepare_data_loader
     from transformers import AutoConfig
     from doit_nb.sft import schedule
     from doit_nb.records import load_records
@@ -285,6 +284,9 @@ def zero3_resolution(ctx, world_size: int) -> dict:
                train_batch_size=resolved["train_batch_size"], micro_batch_per_gpu=resolved["train_micro_batch_size_per_gpu"],
                gradient_accumulation_steps=resolved["gradient_accumulation_steps"],
                accelerate_processes_in_file=acc["num_processes"])
+    if world_size > 1:   # transformers resolves for the processes actually running; one here
+        out["same_as_transformers"] = "checked for one process only"
+        return dict(out, **shares_of(n, sc["per_device"], world_size))
     try:   # where DeepSpeed is installed, the Trainer's own resolution must give the same config
         from transformers.integrations.deepspeed import HfTrainerDeepSpeedConfig
         from transformers import TrainingArguments
@@ -298,22 +300,27 @@ def zero3_resolution(ctx, world_size: int) -> dict:
         hf.trainer_config_finalize(args, load_model(ctx["models"]["tiny-l"])[0], num_training_steps=100)
         out["same_as_transformers"] = all(hf.config[k] == resolved[k] for k in resolved if k != "zero_optimization") and \
             all(hf.config["zero_optimization"][k] == v for k, v in resolved["zero_optimization"].items())
-    except ImportError as e:
-        out["same_as_transformers"] = f"not checked: {e}"[:200]
-    data = torch.utils.data.DataLoader(list(range(n)), batch_size=sc["per_device"], shuffle=False)
+    except Exception as e:
+        out["same_as_transformers"] = f"not checked: {type(e).__name__}: {e}"[:300]
+    return dict(out, **shares_of(n, sc["per_device"], world_size))
+
+
+def shares_of(n: int, per_device: int, world_size: int) -> dict:
+    "The items each of `world_size` ranks sees of `n`, through accelerate's data-loader sharding."
+    from accelerate.data_loader import prepare_data_loader
+    data = torch.utils.data.DataLoader(list(range(n)), batch_size=per_device, shuffle=False)
     shares = []
     for rank in range(world_size):
         dl = prepare_data_loader(data, num_processes=world_size, process_index=rank, put_on_device=False, even_batches=False)
         shares.append(sorted(int(i) for b in dl for i in b))
     seen = [i for sh in shares for i in sh]
-    return dict(out, items_per_rank=[len(x) for x in shares], disjoint=len(seen) == len(set(seen)),
+    return dict(items_per_rank=[len(x) for x in shares], disjoint=len(seen) == len(set(seen)),
                 covers_all=sorted(set(seen)) == list(range(n)))
 
 
 @section
 def zero3(ctx):
-    two = zero3_resolution(ctx, 2)
-    out = dict(two_processes=two)
+    out = dict(two_processes=zero3_resolution(ctx, 2), one_process_config=zero3_resolution(ctx, 1))
     if not cuda():
         out["one_process"] = dict(status="skipped", why="a DeepSpeed launch needs a CUDA GPU")
         return out

@@ -136,6 +136,8 @@ def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> 
     "The TRL `SFTConfig` of settings `s` for a set of `n_items`."
     import torch
     sc = schedule(s, n_items)
+    fields_ = SFTConfig.__dataclass_fields__   # transformers ≥ 5.2x calls it activation_checkpointing, older ones gradient_
+    ckpt = "activation_checkpointing" if "activation_checkpointing" in fields_ else "gradient_checkpointing"
     per_epoch = dict(save_strategy="epoch", logging_strategy="epoch") if sc["passes"] == 1 else dict(
         save_strategy="steps", save_steps=sc["passes"] * sc["steps_per_pass"],
         logging_strategy="steps", logging_steps=sc["passes"] * sc["steps_per_pass"])
@@ -148,7 +150,7 @@ def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> 
         save_only_model=False, report_to=[],
         seed=s.seed, data_seed=s.seed, dataloader_num_workers=0,
         train_sampling_strategy="group_by_length" if s.group_by_length else "random",
-        activation_checkpointing=s.gradient_checkpointing, use_cpu=not torch.cuda.is_available(),
+        **{ckpt: s.gradient_checkpointing}, use_cpu=not torch.cuda.is_available(),
         disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
 
 # %% ../nbs/11_sft.ipynb #6ae5a43c
