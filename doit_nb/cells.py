@@ -11,8 +11,8 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['profile_path', 'load_profile', 'Cell', 'expand_cells', 'profile_data', 'profile_pretraining', 'model_settings',
-           'cell_sft', 'recipe_volume', 'run_cell']
+__all__ = ['RESOURCE_DEFAULTS', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'profile_data', 'profile_pretraining',
+           'model_settings', 'cell_resources', 'cell_sft', 'recipe_volume', 'run_cell']
 
 # %% ../nbs/29_cells.ipynb #c55381cb
 def profile_path(name: str | Path) -> Path:
@@ -40,8 +40,8 @@ def load_profile(name: str | Path) -> dict:
     for k in ("name", "data", "sweeps"):
         if k not in prof: raise ValueError(f"{p}: profile has no {k!r}")
     for m, o in (prof.get("models") or {}).items():
-        bad = set(o or {}) - {"sft", "score"}
-        if bad: raise ValueError(f"{p}: models: {m}: only 'sft' and 'score' can be set per model, not {sorted(bad)}")
+        bad = set(o or {}) - {"sft", "score", "resources"}
+        if bad: raise ValueError(f"{p}: models: {m}: only 'sft', 'score' and 'resources' can be set per model, not {sorted(bad)}")
     unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
     if unknown: raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
     if prof.get("pretrain") is not None:
@@ -115,6 +115,19 @@ def model_settings(
 ) -> dict:
     "The profile's `sft` or `score` settings for `model`: the profile-wide ones, then the model's own under `models:`."
     return {**(profile.get(section) or {}), **((profile.get("models") or {}).get(model, {}) or {}).get(section, {})}
+
+# %% ../nbs/29_cells.ipynb #a2b90185
+RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # cpus None: the sweep's cores / jobs
+
+def cell_resources(
+    profile: dict,  # a loaded profile
+    model: str,     # the cell's model
+) -> dict:
+    "GPUs, CPUs, memory (GB) and hours of one cell's job: the defaults, the profile's `resources`, the model's own."
+    r = {**RESOURCE_DEFAULTS, **model_settings(profile, "resources", model)}
+    if bad := set(r) - set(RESOURCE_DEFAULTS):
+        raise ValueError(f"profile {profile.get('name')}: unknown resource(s) {sorted(bad)}; known: {sorted(RESOURCE_DEFAULTS)}")
+    return r
 
 # %% ../nbs/29_cells.ipynb #17f43216
 def cell_sft(profile: dict, seed: int, model: str = ""):

@@ -101,6 +101,14 @@ def cmd_bench(a) -> int:
 # %% ../nbs/90_cli.ipynb #13aa4506
 def cmd_sweep(a) -> int:
     from doit_nb.sweeps import run_sweep
+    if a.plan:
+        from doit_nb.plan import plan_sweep, plan_text
+        from doit_nb.cells import load_profile
+        plan = plan_sweep(a.profile)
+        print(plan_text(plan, load_profile(a.profile)))
+        if a.plan_out:
+            print("wrote", write_results(plan, a.plan_out))
+        return 0
     t0 = time.time()
     rep = run_sweep(a.profile, jobs=a.jobs, backend=a.backend, only=a.only, force=a.force, wait=a.wait)
     print(rep)
@@ -195,6 +203,8 @@ def parser() -> argparse.ArgumentParser:
     sw.add_argument("--only", help="run only cells whose id matches this regular expression")
     sw.add_argument("--force", action="store_true", help="rerun cells even if their inputs are unchanged")
     sw.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
+    sw.add_argument("--plan", action="store_true", help="print the cells, what is done and the estimated GPU-hours; run nothing")
+    sw.add_argument("--plan-out", help="with --plan: the per-cell plan as a .csv, .parquet or .jsonl file")
     sw.set_defaults(fn=cmd_sweep)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")

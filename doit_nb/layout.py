@@ -12,7 +12,7 @@ from .records import load_records, validate, write_records, data_files, DoitData
 
 # %% auto #0
 __all__ = ['SOURCES', 'SOURCE_HOMES', 'split_dir', 'data_hash', 'DoitData', 'as_layout', 'Source', 'register_source',
-           'get_source', 'build_data', 'ensure_data']
+           'get_source', 'build_data', 'existing_data', 'ensure_data']
 
 # %% ../nbs/01b_layout.ipynb #122619b4
 def split_dir(
@@ -161,6 +161,20 @@ def build_data(
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 
+# %% ../nbs/01b_layout.ipynb #e29ba944
+def existing_data(
+    spec: dict,       # a profile's `data:` section: `source` and its settings
+    out: Path | str,  # where `ensure_data` would build it
+) -> Path | None:
+    "The layout `spec` describes if it is already there (at `out`, or in place for `doit` with a `path`), else None."
+    spec = dict(spec)
+    name = spec.pop("source")
+    if name == "doit" and spec.get("path"):
+        return Path(spec["path"]) if Path(spec["path"]).exists() else None
+    out = Path(out)
+    made = DoitData(out).manifest.get("params") if out.is_dir() else None
+    return out if made is not None and made == json.loads(json.dumps(get_source(name, **spec).params())) else None
+
 # %% ../nbs/01b_layout.ipynb #6b11d0f6
 def ensure_data(
     spec: dict,       # a profile's `data:` section: `source` and its settings
@@ -171,8 +185,6 @@ def ensure_data(
     name = spec.pop("source")
     if name == "doit" and spec.get("path"):
         return Path(spec["path"])
-    src = get_source(name, **spec)
-    out = Path(out)
-    if out.exists() and DoitData(out).manifest.get("params") == json.loads(json.dumps(src.params())):
-        return out
-    return build_data(src, out, overwrite=True)
+    if there := existing_data({"source": name, **spec}, out):
+        return there
+    return build_data(get_source(name, **spec), Path(out), overwrite=True)

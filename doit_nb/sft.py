@@ -13,7 +13,8 @@ from .pretraining import MARKER, CompleteMarker, checkpoints, last_complete_chec
 
 # %% auto #0
 __all__ = ['SFTSettings', 'stretch', 'paper_epochs', 'sft_settings', 'DoitSFTTrainer', 'EpochLog', 'schedule', 'sft_config',
-           'load_for_training', 'truncate_examples', 'make_trainer', 'train', 'fine_tune', 'generate_reply']
+           'load_for_training', 'truncate_examples', 'make_trainer', 'train', 'launch_command', 'fine_tune',
+           'generate_reply']
 
 # %% ../nbs/11_sft.ipynb #6bc1da3d
 @dataclass
@@ -123,19 +124,20 @@ def _peft(s: SFTSettings, tok=None):
                       target_modules="all-linear", trainable_token_indices=rows)
 
 # %% ../nbs/11_sft.ipynb #1d09a268
-def schedule(s: SFTSettings, n_items: int) -> dict:
-    "Per-device batch, accumulation, scheduled epochs, steps per pass and passes per epoch (`stretch`) for `n_items`."
+def schedule(s: SFTSettings, n_items: int, devices: int = 1) -> dict:
+    """Per-device batch, accumulation, scheduled epochs, steps per pass and passes per epoch (`stretch`) for `n_items`
+    on `devices` data-parallel processes (the effective batch stays `s.batch_size`)."""
     per_device = max(1, min(s.per_device_batch_size, s.batch_size, n_items))
-    accum = max(1, math.ceil(min(s.batch_size, n_items) / per_device))
+    accum = max(1, math.ceil(min(s.batch_size, n_items) / (per_device * devices)))
     epochs = s.epochs or paper_epochs(n_items)
-    steps = max(1, math.ceil(n_items / per_device) // accum)   # as the trainer counts optimiser steps per pass
+    steps = max(1, math.ceil(n_items / (per_device * devices)) // accum)   # as the trainer counts optimiser steps per pass
     return dict(per_device=per_device, accum=accum, epochs=epochs, steps_per_pass=steps, passes=stretch(steps, epochs, s.min_steps))
 
 # %% ../nbs/11_sft.ipynb #0f127b1f
 def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> SFTConfig:
     "The TRL `SFTConfig` of settings `s` for a set of `n_items`."
     import torch
-    sc = schedule(s, n_items)
+    sc = schedule(s, n_items, int(os.environ.get("WORLD_SIZE", "1")))   # under `accelerate launch`, its process count
     fields_ = SFTConfig.__dataclass_fields__   # transformers ≥ 5.2x calls it activation_checkpointing, older ones gradient_
     ckpt = "activation_checkpointing" if "activation_checkpointing" in fields_ else "gradient_checkpointing"
     per_epoch = dict(save_strategy="epoch", logging_strategy="epoch") if sc["passes"] == 1 else dict(
@@ -230,6 +232,21 @@ def _trim_log(path: Path, step: int):
     keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)["step"] <= step]
     with atomic_write(path) as f: f.write("".join(l + "\n" for l in keep))
 
+# %% ../nbs/11_sft.ipynb #4b011e4a
+def launch_command(
+    model_dir: Path | str,  # the foundation model
+    data_dir: Path | str,   # the recipe folder
+    out: Path | str,        # the run folder
+    settings_file: Path,    # the run's `SFTSettings` as JSON
+    gpus: int,              # processes, one per GPU
+) -> list[str]:
+    "The `accelerate launch` command that trains on `gpus` GPUs with DeepSpeed ZeRO-3."
+    import sys
+    cfg = project_root() / "configs"
+    return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(cfg / "accelerate_zero3.yaml"),
+            "--num_processes", str(gpus), "-m", "doit_nb.cli", "train", "--model", str(model_dir), "--data", str(data_dir),
+            "--out", str(out), "--profile", str(settings_file), "--deepspeed", str(cfg / "deepspeed_zero3.json")]
+
 # %% ../nbs/11_sft.ipynb #0be1a9cb
 def fine_tune(
     model_dir: Path | str,        # the foundation model
@@ -244,7 +261,15 @@ def fine_tune(
     out = Path(out)
     if not recipe_manifest(out / "recipe"):
         make_recipe(recipe, data, out / "recipe", seed=seed, overwrite=True)
-    train(model_dir, out / "recipe", out / "train", settings, quiet=True)
+    gpus = int(os.environ.get("DOIT_GPUS") or 0)
+    if gpus > 1 and "WORLD_SIZE" not in os.environ:   # a job with several GPUs, not yet launched on them
+        import subprocess
+        (out / "train").mkdir(parents=True, exist_ok=True)
+        cfg = out / "train" / "sft_settings.json"
+        cfg.write_text(json.dumps(asdict(settings)))
+        subprocess.run(launch_command(model_dir, out / "recipe", out / "train", cfg, gpus), check=True)
+    else:
+        train(model_dir, out / "recipe", out / "train", settings, quiet=True)
     return checkpoints(out / "train")
 
 # %% ../nbs/11_sft.ipynb #19cd44e6

@@ -10,14 +10,15 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .layout import data_hash
-from .cells import profile_path, load_profile, Cell, expand_cells, model_settings, profile_data, profile_pretraining
+from .cells import (profile_path, load_profile, Cell, expand_cells, model_settings, profile_data, profile_pretraining,
+                           cell_resources, RESOURCE_DEFAULTS)
 
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
            'notebook_code_hash', 'package_imports', 'module_closure', 'package_hash', 'library_versions', 'CellCode',
            'code_hashes', 'cell_keys', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
-           'Foundation', 'run_foundations', 'SweepReport', 'prepare_cell', 'LockHeld', 'sweep_lock', 'run_sweep',
-           'git_commit', 'git_dirty', 'collect_results']
+           'Foundation', 'run_foundations', 'SweepReport', 'prepare_cell', 'submitit_parameters', 'LockHeld',
+           'sweep_lock', 'run_sweep', 'git_commit', 'git_dirty', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 CELL_NOTEBOOK = "31_cell.ipynb"
@@ -135,16 +136,20 @@ def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict
     pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
                         log_output=False, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
-def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: str = "cell.ipynb") -> dict:
-    "Run one cell notebook with papermill (in this process) into `cell_dir/name`; returns a status dict. Used by every backend."
+def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: str = "cell.ipynb",
+             resources: dict | None = None) -> dict:
+    """Run one cell notebook with papermill (in this process) into `cell_dir/name`; returns a status dict. Used by every
+    backend. `resources` (the cell's job) reach the notebook's kernel as `DOIT_GPUS`, and come back in the status."""
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0")
+    if resources:
+        os.environ["DOIT_GPUS"] = str(resources.get("gpus") or 0)
     cell_dir = Path(cell_dir)
     cell_dir.mkdir(parents=True, exist_ok=True)
     (cell_dir / "failed.json").unlink(missing_ok=True)
     t0 = time.time()
     try:
         execute_notebook(nb_path, cell_dir / name, parameters, cwd=Path(nb_path).parent)
-        return dict(ok=True, seconds=time.time() - t0)
+        return dict(ok=True, seconds=time.time() - t0, resources=resources)
     except Exception as e:
         msg = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
         (cell_dir / "failed.json").write_text(json.dumps(dict(error=msg, seconds=time.time() - t0)))
@@ -274,8 +279,18 @@ def prepare_cell(
     return what
 
 # %% ../nbs/30_sweeps.ipynb #e6736ef6
-def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str, runs: Path, name: str) -> None:
-    "Execute the cell notebook for every `(cell, folder, keys)` in `todo` on `backend`, calling `finish` as each ends."
+def submitit_parameters(
+    r: dict,        # a cell's resources (`cell_resources`)
+    threads: int,   # CPUs when the resources leave them open
+) -> dict:
+    "submitit's generic job parameters for a cell's resources (SLURM and the local executor read the same names)."
+    return dict(timeout_min=int(r["hours"] * 60), mem_gb=r["mem_gb"], gpus_per_node=r["gpus"],
+                cpus_per_task=r["cpus"] or threads)
+
+def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str, runs: Path, name: str,
+                   resources=lambda c: None) -> None:
+    """Execute the cell notebook for every `(cell, folder, keys)` in `todo` on `backend`, calling `finish` as each ends;
+    `resources(cell)` gives each cell's job its resources (submitit backends)."""
     threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
     if backend == "local" and jobs <= 1:
         for c, d, keys in todo:
@@ -290,8 +305,12 @@ def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str
         import submitit
         cluster = "local" if backend == "submitit-local" else "slurm"
         ex = submitit.AutoExecutor(folder=str(runs / name / "submitit"), cluster=cluster)
-        ex.update_parameters(timeout_min=24 * 60, **({"cpus_per_task": threads} if backend == "slurm" else {}))
-        submitted = [(ex.submit(_execute, str(nb), str(d), params(c, d), threads), (c, d, keys)) for c, d, keys in todo]
+        submitted = []
+        for c, d, keys in todo:
+            r = resources(c) or dict(RESOURCE_DEFAULTS)
+            ex.update_parameters(name=c.cell_id, **submitit_parameters(r, threads))
+            job = ex.submit(_execute, str(nb), str(d), params(c, d), r["cpus"] or threads, resources=r)
+            submitted.append((job, (c, d, keys)))
         for job, meta in submitted:
             try:
                 st = job.result()
@@ -341,6 +360,11 @@ def sweep_lock(
             break
         except BlockingIOError:
             who = _lock_info(path)
+            for _ in range(20):   # the holder writes who it is just after it takes the lock
+                if who:
+                    break
+                time.sleep(0.1)
+                who = _lock_info(path)
             msg = (f"{path.parent}: another run holds this folder (pid {who.get('pid', '?')} on {who.get('host', '?')}, "
                    f"started {who.get('started', '?')}: {who.get('command', '?')}); wait for it or pass --wait")
             if not wait:
@@ -414,13 +438,14 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
     def finish(c, d, keys, st):
         if st.get("ok") and (d / "results.parquet").exists():
-            rec = dict(key=keys[1], train_key=keys[0], seconds=round(st["seconds"], 1), finished=time.time(), **stamp)
+            rec = dict(key=keys[1], train_key=keys[0], seconds=round(st["seconds"], 1), finished=time.time(), **stamp,
+                       **({"resources": st["resources"]} if st.get("resources") else {}))
             (d / "done.json").write_text(json.dumps(rec))
             rep.ran.append(c.cell_id)
         else:
             rep.failed[c.cell_id] = st.get("error", "no results written") + f"  (see {d / 'cell.ipynb'})"
         bar.update(1)
-    _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof["name"])
+    _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof["name"], lambda c: cell_resources(prof, c.model))
     bar.close()
     profile_cells = {c.cell_id for c in expand_cells(prof)}
     rep.ignored = sorted(d.name for d in root.glob("*") if d.is_dir() and d.name not in profile_cells)

@@ -16,6 +16,7 @@ if p["recipe"] == os.environ.get("FAKE_SLEEP_ON"):
     rows.iloc[:1].to_parquet(out / "results.parquet")          # a partial result, then the kill
     (out / "started").write_text("x"); time.sleep(120)
 (Path(out) / "runs.txt").open("a").write("ran\\n")
+(out / "gpus.txt").write_text(os.environ.get("DOIT_GPUS", "unset"))
 if not (out / "train" / "final").exists():                      # stands for training: done once per folder
     (out / "train" / "final").mkdir(parents=True)
     (out / "train" / "trained.txt").open("a").write("trained\\n")
@@ -32,10 +33,10 @@ def fake_notebook(path: Path) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "python3", "language": "python"}
     nbformat.write(nb, path); return path
 
-def profile(tmp_path, recipes, name="t", models=("tiny-s",)) -> Path:
+def profile(tmp_path, recipes, name="t", models=("tiny-s",), extra=None) -> Path:
     p = tmp_path / f"{name}.yml"
     p.write_text(json.dumps(dict(name=name, data=dict(source="sample", size=8, eval_size=2, synthetic_size=8),
-                                 sweeps=dict(scaling=dict(recipes=list(recipes), models=list(models), seeds=[0])))))
+                                 sweeps=dict(scaling=dict(recipes=list(recipes), models=list(models), seeds=[0])), **(extra or {}))))
     return p
 
 def test_cell_ids_are_stable_and_distinct():
@@ -100,13 +101,47 @@ def test_a_killed_sweep_resumes_without_duplicate_or_partial_rows(tmp_path):
     df = pd.read_parquet(rep.results)
     assert df.groupby("cell_id").size().to_dict() == {"curated-10": 2, "curated-20": 2, "curated-30": 2}
 
-def test_submitit_local_backend_runs_a_two_cell_sweep(tmp_path):
+def test_submitit_local_backend_runs_a_two_cell_sweep_with_per_cell_resources(tmp_path):
     pytest.importorskip("submitit")
     nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
-    rep = run_sweep(profile(tmp_path, ["curated-10", "curated-20"]), backend="submitit-local", notebook=nb, runs=runs)
-    assert sorted(rep.ran) == ["scaling-curated-10-tiny-s-seed0", "scaling-curated-20-tiny-s-seed0"] and not rep.failed
+    prof = profile(tmp_path, ["curated-10"], models=("tiny-s", "tiny-m"), extra=dict(
+        resources=dict(cpus=1, mem_gb=2, hours=0.5), models={"tiny-m": dict(resources=dict(mem_gb=3, hours=1))}))
+    rep = run_sweep(prof, backend="submitit-local", notebook=nb, runs=runs)
+    assert sorted(rep.ran) == ["scaling-curated-10-tiny-m-seed0", "scaling-curated-10-tiny-s-seed0"] and not rep.failed
     assert len(pd.read_parquet(rep.results)) == 4
     assert list((runs / "t" / "submitit").glob("*_log.out"))                          # ran as submitit jobs
+    cells = runs / "t" / "cells"
+    got = {m: json.loads((cells / f"scaling-curated-10-{m}-seed0" / "done.json").read_text())["resources"] for m in ("tiny-s", "tiny-m")}
+    assert got == {"tiny-s": dict(gpus=0, cpus=1, mem_gb=2, hours=0.5), "tiny-m": dict(gpus=0, cpus=1, mem_gb=3, hours=1)}
+    assert (cells / "scaling-curated-10-tiny-s-seed0" / "gpus.txt").read_text() == "0"   # reached the notebook's kernel
+
+
+def test_submitit_parameters_of_a_cell():
+    from doit_nb.sweeps import submitit_parameters
+    import submitit
+    p = submitit_parameters(dict(gpus=8, cpus=None, mem_gb=900, hours=48), threads=4)
+    assert p == dict(timeout_min=2880, mem_gb=900, gpus_per_node=8, cpus_per_task=4)
+    ex = submitit.AutoExecutor(folder="/tmp/doit-submitit-params", cluster="local")
+    ex.update_parameters(**p)   # submitit's generic names, which its SLURM executor translates too
+
+
+def test_plan_counts_match_the_cells_and_sees_what_is_done(tmp_path):
+    from doit_nb.plan import plan_sweep, plan_text
+    for name in ("smoke", "default", "public", "paper"):
+        plan = plan_sweep(name, runs=tmp_path / "none")
+        assert plan["cell"].tolist() == [c.cell_id for c in expand_cells(load_profile(name))]
+    paper = plan_sweep("paper", runs=tmp_path / "none")
+    assert paper["gpu_hours"].notna().all() and paper.loc[paper.model.str.endswith("33b"), "gpus"].eq(8).all()
+    assert "estimated GPU-hours" in plan_text(paper, load_profile("paper"))
+    nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
+    prof = profile(tmp_path, ["curated-10", "curated-20"])
+    run_sweep(prof, notebook=nb, runs=runs)
+    states = plan_sweep(prof, runs=runs, notebook=nb).set_index("cell")["state"].to_dict()
+    assert states == {"scaling-curated-10-tiny-s-seed0": "done", "scaling-curated-20-tiny-s-seed0": "done"}
+    (runs / "t" / "cells" / "scaling-curated-20-tiny-s-seed0" / "done.json").unlink()
+    assert plan_sweep(prof, runs=runs, notebook=nb).set_index("cell")["state"].to_dict()["scaling-curated-20-tiny-s-seed0"] == "rescore"
+    out = run_cli("sweep", prof, "--plan")
+    assert out.returncode == 0 and "2 cells" in out.stdout
 
 def test_two_local_workers(tmp_path):
     nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
@@ -130,7 +165,7 @@ def test_per_model_settings_and_scaling_blocks(tmp_path):
     assert cell_keys(gem[1], p, nb, "h") != cell_keys(gem[1], q, nb, "h")
     bad = tmp_path / "bad.yml"
     bad.write_text("name: b\ndata: {source: sample}\nsweeps: {}\nmodels: {tiny-s: {recipes: [x]}}\n")
-    with pytest.raises(ValueError, match="only 'sft' and 'score'"): load_profile(bad)
+    with pytest.raises(ValueError, match="only 'sft', 'score' and 'resources'"): load_profile(bad)
 
 def test_a_changed_cell_starts_from_an_empty_folder(tmp_path):
     "Cached work (recipe, checkpoints, scores) made for other inputs must not be reused when a cell's key changes."
