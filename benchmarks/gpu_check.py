@@ -363,7 +363,7 @@ def scoring_speed(ckpt: Path, data, device: str, limit: int) -> dict:
     gen = generate_replies(model, tok, prompts, max_new_tokens=32, batch_size=64 if device.startswith("cuda") else 16)
     sync()
     t_gen = time.perf_counter() - t0
-    new = sum(len(tok(t, add_special_tokens=False).input_ids) for t, _ in gen)
+    new = sum(len(tok(t, add_special_tokens=False).input_ids) for t, *_ in gen)
     t0 = time.perf_counter()
     rows = score_checkpoint(ckpt, data, "test", limit=limit, device=device)
     t_all = time.perf_counter() - t0

@@ -10,7 +10,8 @@ from .core import *
 from .benchmark_files import *
 
 # %% auto #0
-__all__ = ['bench_messages', 'letter_predictions', 'option_loglik_reference', 'run_benchmark']
+__all__ = ['bench_messages', 'authors_cmmlu_prompt', 'authors_agieval_messages', 'benchmark_messages', 'letter_predictions',
+           'option_loglik_reference', 'run_benchmark', 'protocol_comparison']
 
 # %% ../nbs/22_benchmarks.ipynb #31b4eadf
 def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
@@ -20,15 +21,61 @@ def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
         msgs += [{"role": "user", "content": question_text(s)}, {"role": "assistant", "content": s.answer}]
     return msgs + [{"role": "user", "content": question_text(it)}]
 
+# %% ../nbs/22_benchmarks.ipynb #9d86794e
+def authors_cmmlu_prompt(
+    it: BenchItem,           # the question
+    shots: list[BenchItem],  # solved examples from the subject's dev set
+) -> str:
+    "The authors' CMMLU prompt: a header naming the subject, the examples inline, the question ending in 答案是："
+    def block(x, answer=""):
+        return "题目：" + x.question + "".join(f"\n{l}. {o}" for l, o in zip("ABCDEFG", x.options)) + "\n答案是：" + answer
+    head = f"以下是关于{CMMLU_ZH.get(it.subject, it.subject)}的单项选择题，请直接给出正确答案的选项。\n\n"
+    return head + "".join(block(s, s.answer) + "\n\n" for s in shots) + block(it)
+
+# %% ../nbs/22_benchmarks.ipynb #c570356e
+def authors_agieval_messages(
+    it: BenchItem,           # the question
+    shots: list[BenchItem],  # solved examples (AGIEval's few-shot prompts)
+) -> list[dict]:
+    "The authors' AGIEval messages: a user and an assistant turn per example, then the question."
+    def parts(x):
+        q = x.question[len(x.passage):].strip() if x.passage and x.question.startswith(x.passage) else x.question
+        return x.passage, q, " ".join(f"({l}){o}" for l, o in zip("ABCDEFG", x.options))
+    if not shots:
+        passage, q, opts = parts(it)
+        return [{"role": "user", "content": f"{passage}问题：{q} 选项：{opts}\n答案：从A到D, 我们应选择"}]
+    msgs = []
+    for k, s in enumerate(shots + [it], start=1):
+        passage, q, opts = parts(s)
+        last = "ABCDEFG"[max(len(s.options), 4) - 1] if s is not it else "D"
+        msgs.append({"role": "user", "content": f"问题 {k}.   {passage} {q}\n从以下选项中选择:    {opts}\n答案：从A到{last}, 我们应选择"})
+        if s is not it:
+            msgs.append({"role": "assistant", "content": s.answer})
+    return msgs
+
+# %% ../nbs/22_benchmarks.ipynb #33dce012
+def benchmark_messages(
+    name: str,               # cmmlu, agieval or ceval
+    it: BenchItem,           # the question
+    shots: list[BenchItem],  # solved examples
+    protocol: str = "doit-nb", # 'authors' asks CMMLU and AGIEval as the authors' code does
+) -> list[dict]:
+    "The chat messages that ask `it` with `shots` under `protocol`."
+    if protocol == "authors" and name == "cmmlu":
+        return [{"role": "user", "content": authors_cmmlu_prompt(it, shots)}]
+    if protocol == "authors" and name == "agieval":
+        return authors_agieval_messages(it, shots)
+    return bench_messages(it, shots)
+
 # %% ../nbs/22_benchmarks.ipynb #22f3e987
 def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int], batch_tokens: int = 4096,
-                       desc: str = "") -> list[str]:
+                       desc: str = "", letters: list[int] | None = None) -> list[str]:
     "The most probable option letter after each prompt: one forward pass per prompt, batched by length."
     import torch
     from doit_nb.scoring import letter_ids, _body_and_head, model_device, pad_batch
     body, head = _body_and_head(model)
     dev = model_device(model)
-    lids = torch.tensor(letter_ids(tok, "ABCDEFG"), device=dev)
+    lids = torch.tensor(letters or letter_ids(tok, "ABCDEFG"), device=dev)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     out = [None] * len(prompts)
     i = 0
@@ -67,25 +114,39 @@ def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: lis
 
 # %% ../nbs/22_benchmarks.ipynb #15f0be2a
 def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None = None, only: list[str] | None = None,
-                  limit: int | None = None, max_length: int = 2048) -> pd.DataFrame:
-    "Per-subject accuracy (%) of a model on a benchmark, k-shot, plus the mean over subjects (`average`)."
+                  limit: int | None = None, max_length: int = 2048, protocol: str = "doit-nb") -> pd.DataFrame:
+    """Per-subject accuracy (%) of a model on a benchmark, k-shot, plus the mean over subjects (`average`). Under the
+    `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens."""
+    import copy
     from doit_nb.scoring import prompt_ids
+    from doit_nb.models import set_protocol
+    authors = protocol == "authors"
+    tok = set_protocol(copy.copy(tok), protocol)
     skipped = []
     items = load_benchmark(name, "test", path, only, strict=False, skipped=skipped)
     dev = {}
     for it in load_benchmark(name, "dev", path, sorted({i.subject for i in items}), strict=False, skipped=skipped) if shots else []:
         dev.setdefault(it.subject, []).append(it)
+    if authors and name == "agieval":   # the authors ask single-answer, four-option questions only
+        keep = lambda x: len(x.answer) == 1 and len(x.options) == 4
+        skipped += [f"{x.source}: not asked under the authors' protocol (answer {x.answer}, {len(x.options)} options)"
+                    for x in items if not keep(x)]
+        items = [x for x in items if keep(x)]
+        dev = {s: [x for x in xs if keep(x)] for s, xs in dev.items()}
     for e in skipped: print(f"skipped: {e}")
     if limit: items = [it for s in dict.fromkeys(i.subject for i in items) for it in [x for x in items if x.subject == s][:limit]]
     prompts = []
     for it in items:
-        k = shots
-        while True:  # drop shots until the prompt fits
-            p = prompt_ids(tok, bench_messages(it, dev.get(it.subject, [])[:k]))
-            if len(p) <= max_length or k == 0: break
-            k -= 1
+        use = dev.get(it.subject, [])[:shots]
+        while True:  # drop shots until the prompt fits: the authors' CMMLU drops the longest, else the last goes
+            p = prompt_ids(tok, benchmark_messages(name, it, use, protocol))
+            if len(p) <= max_length or not use: break
+            longest = max(len(question_text(s)) for s in use)
+            use = [s for s in use if len(question_text(s)) != longest] if authors and name == "cmmlu" else use[:-1]
         prompts.append(p[-max_length:])
-    pred = letter_predictions(model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot")
+    letters = [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if authors else None   # their choice ids: the letter tokens
+    if letters and tok.unk_token_id is not None and tok.unk_token_id in letters: letters = None
+    pred = letter_predictions(model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot", letters=letters)
     df = pd.DataFrame(dict(subject=[i.subject for i in items], hit=[int(p == i.answer) for p, i in zip(pred, items)],
                            multi=[len(i.answer) > 1 for i in items]))
     g = df.groupby("subject", sort=False)
@@ -93,6 +154,41 @@ def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None
                             n_items=g.size().values, multi_answer=g["multi"].sum().values))
     avg = dict(benchmark=name, shots=shots, subject="average", accuracy=res["accuracy"].mean(), n_items=int(res["n_items"].sum()),
                multi_answer=int(res["multi_answer"].sum()))
+    res["protocol"] = protocol
+    avg["protocol"] = protocol
     out = pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
     out.attrs["skipped"] = skipped
     return out
+
+# %% ../nbs/22_benchmarks.ipynb #8b5e063a
+def protocol_comparison(
+    checkpoints: dict,            # label → checkpoint folder
+    data,                         # the DoIT layout whose `split` is scored
+    split: str = "test",          # the DoIT split
+    limit: int | None = None,     # items per ability (None: all)
+    benchmarks: list | None = None, # benchmark specs as in a profile: {name, shots, subjects, limit}
+    path: Path | str | None = None, # the public data sets (benchmarks)
+) -> pd.DataFrame:
+    "Scores of each checkpoint per ability and benchmark under both protocols, and their difference (authors − doit-nb)."
+    import warnings
+    from doit_nb.scoring import score_checkpoint, load_for_scoring
+    rows = []
+    for label, ck in checkpoints.items():
+        for protocol in ("doit-nb", "authors"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # scoring under the other protocol is the point
+                res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol)
+            rows += [dict(model=label, test=f"DoIT {split}", item=r.ability, protocol=protocol, score=r.score, n_items=r.n_items)
+                     for r in res.itertuples()]
+            model, tok = load_for_scoring(ck)
+            for b in benchmarks or []:
+                res = run_benchmark(b["name"], model, tok, b.get("shots", 0), path, b.get("subjects"), b.get("limit"),
+                                    protocol=protocol)
+                rows += [dict(model=label, test=f"{b['name']} {b.get('shots', 0)}-shot", item=r.subject, protocol=protocol,
+                              score=r.accuracy, n_items=r.n_items) for r in res.itertuples()]
+    df = pd.DataFrame(rows)
+    wide = df.pivot_table(index=["model", "test", "item"], columns="protocol", values="score", sort=False).reset_index()
+    n = df[df.protocol == "authors"].set_index(["model", "test", "item"])["n_items"]
+    wide["n_items"] = n.reindex(pd.MultiIndex.from_frame(wide[["model", "test", "item"]])).values
+    wide["difference"] = wide["authors"] - wide["doit-nb"]
+    return wide[["model", "test", "item", "n_items", "doit-nb", "authors", "difference"]]

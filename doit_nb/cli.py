@@ -10,7 +10,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile', 'cmd_train', 'write_results',
-           'cmd_score', 'cmd_bench', 'cmd_sweep', 'cmd_paper_figures', 'parser', 'main']
+           'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols', 'cmd_paper_figures', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -115,6 +115,40 @@ def cmd_sweep(a) -> int:
     print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
     return 1 if rep.failed else 0
 
+# %% ../nbs/90_cli.ipynb #1066645a
+def bench_spec(text: str) -> dict:
+    "A benchmark spec from `NAME:SHOTS[:SUBJECT,…[:LIMIT]]`."
+    parts = text.split(":")
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise ValueError(f"--bench {text!r}: expected NAME:SHOTS[:SUBJECT,...[:LIMIT]], e.g. cmmlu:5:agronomy:20")
+    spec = dict(name=parts[0], shots=int(parts[1]))
+    if len(parts) > 2 and parts[2]:
+        spec["subjects"] = parts[2].split(",")
+    if len(parts) > 3:
+        spec["limit"] = int(parts[3])
+    return spec
+
+# %% ../nbs/90_cli.ipynb #e047d850
+def cmd_protocols(a) -> int:
+    import re
+    from doit_nb.benchmarks import protocol_comparison
+    from doit_nb.cells import load_profile
+    prof = load_profile(a.profile)
+    root = runs_dir() / prof["name"]
+    cells = sorted(d for d in (root / "cells").glob("*") if re.search(a.cells, d.name) and (d / "train" / "final").exists())
+    if not cells:
+        raise ValueError(f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof['name']}` first")
+    bench = [bench_spec(b) for b in a.bench] if a.bench else prof.get("benchmarks") or []
+    df = protocol_comparison({d.name: d / "train" / "final" for d in cells}, root / "data",
+                             limit=(prof.get("score") or {}).get("limit"), benchmarks=bench)
+    out = Path(a.out or figures_dir() / prof["name"])
+    out.mkdir(parents=True, exist_ok=True)
+    print("wrote", write_results(df, out / "protocols.csv"))
+    with atomic_write(out / "protocols.md") as f:
+        f.write(df.to_markdown(index=False, floatfmt=".1f") + "\n")
+    print(df.to_string(index=False, float_format="%.1f"))
+    return 0
+
 # %% ../nbs/90_cli.ipynb #2b0a1d3d
 def cmd_paper_figures(a) -> int:
     from doit_nb.paper import paper_figures
@@ -206,6 +240,12 @@ def parser() -> argparse.ArgumentParser:
     sw.add_argument("--plan", action="store_true", help="print the cells, what is done and the estimated GPU-hours; run nothing")
     sw.add_argument("--plan-out", help="with --plan: the per-cell plan as a .csv, .parquet or .jsonl file")
     sw.set_defaults(fn=cmd_sweep)
+    pr = sub.add_parser("protocols", help="a profile's trained cells scored under both protocols (doit-nb and the authors')")
+    pr.add_argument("--profile", default="public", help="a profile whose sweep has run")
+    pr.add_argument("--cells", default=".", help="regular expression over cell ids (default: every trained cell)")
+    pr.add_argument("--bench", action="append", help="NAME:SHOTS[:SUBJECT,...[:LIMIT]] (repeatable; default: the profile's)")
+    pr.add_argument("--out", help="folder for protocols.csv and protocols.md (default figures/<profile>)")
+    pr.set_defaults(fn=cmd_protocols)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
     f.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)")

@@ -213,8 +213,9 @@ def letter_ids(tok, letters: str = "ABCDE") -> list[int]:
     return [tok(l, add_special_tokens=False).input_ids[0] for l in letters]
 
 def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, batch_size: int = 16,
-                     desc: str = "") -> list[tuple[str, str | None]]:
-    "Greedy replies (text, the letters A-E ranked by the first step's logits) for token-id prompts, batched by length."
+                     desc: str = "") -> list[tuple[str, str, str]]:
+    """Greedy replies for token-id prompts, batched by length: (text, the letters A-E ranked by the first step's
+    logits, and by the last step's: the step that ended the reply, which the authors' letter fallback reads)."""
     import torch
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
     lids = torch.tensor(letter_ids(tok), device=model_device(model))
@@ -228,10 +229,13 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
         with torch.no_grad():
             g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
                                eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
-        ranks = g.scores[0][:, lids].argsort(-1, descending=True).tolist()
+        steps = torch.stack(g.scores)[:, :, lids]                      # (steps, rows, letters)
+        gen = g.sequences[:, L:].tolist()
+        ends = [row.index(eot) if eot in row else len(g.scores) - 1 for row in gen]   # the step that ended each reply
+        rank = lambda scores: "".join("ABCDE"[j] for j in scores.argsort(descending=True).tolist())
         for r, k in enumerate(b):
-            new = [t for t in g.sequences[r, L:].tolist() if t not in (pad, eot)]
-            out[k] = (tok.decode(new, skip_special_tokens=True), "".join("ABCDE"[j] for j in ranks[r]))
+            new = [t for t in gen[r] if t not in (pad, eot)]
+            out[k] = (tok.decode(new, skip_special_tokens=True), rank(steps[0, r]), rank(steps[min(ends[r], len(g.scores) - 1), r]))
     return out
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
@@ -239,7 +243,7 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
                 new_tokens: dict | None = None, batch_tokens: int = 1024, protocol: str = "doit-nb") -> pd.DataFrame:
     """One row per record: type, idx, hit, expected, loss. `batch_size` prompts per generation batch, `batch_tokens`
     tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind; under the `authors` protocol
-    replies are stripped and perplexity ties count as hits."""
+    replies are stripped, perplexity ties count as hits, and a reply with no letter falls back on the last step's logits."""
     authors = protocol == "authors"
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
     rows = [dict(type=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records]
@@ -265,8 +269,8 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
             rows[i]["hit"] = ppl_hit(v, ties=authors)
     for budget, idx in by_budget.items():
         replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
-        for i, (text, first) in zip(idx, replies):
-            rows[i]["hit"] = exact_match(records[i], text, first)
+        for i, (text, first, last) in zip(idx, replies):
+            rows[i]["hit"] = exact_match(records[i], text, last if authors else first)
             rows[i]["reply"] = text
     return pd.DataFrame(rows)
 

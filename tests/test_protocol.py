@@ -68,3 +68,33 @@ def test_a_checkpoint_is_scored_under_its_own_protocol(tiny, tmp_path):
 def test_an_unknown_protocol_is_named():
     with pytest.raises(ValueError, match="protocol 'theirs' is not one of doit-nb, authors"):
         sft_settings("tiny", protocol="theirs")
+
+def test_the_letter_fallback_reads_the_first_or_the_last_step(tiny):
+    import torch
+    from doit_nb.scoring import generate_replies, letter_ids
+    model, tok = load_model(tiny["base"])
+    prompt = prompt_ids(tok, MESSAGES[:1])
+    (text, first, last), = generate_replies(model, tok, [prompt], max_new_tokens=6)
+    assert sorted(first) == sorted(last) == list("ABCDE")
+    with torch.no_grad():   # the first step: the logits right after the prompt
+        logits = model(input_ids=torch.tensor([prompt])).logits[0, -1, letter_ids(tok)]
+    assert first[0] == "ABCDE"[int(logits.argmax())]
+    (_, one_first, one_last), = generate_replies(model, tok, [prompt], max_new_tokens=1)
+    assert one_first == one_last   # one step: first and last are the same step
+
+
+def test_benchmark_prompts_under_each_protocol(tiny):
+    from doit_nb.benchmark_files import BenchItem
+    from doit_nb.benchmarks import benchmark_messages
+    it = BenchItem("logical", "问？", ["甲", "乙", "丙", "丁"], "B", "f:1")
+    shots = [BenchItem("logical", f"例{k}？", ["子", "丑", "寅", "卯"], "C", f"f:{k}") for k in range(5)]
+    _, tok = load_model(tiny["base"])
+    authors = benchmark_messages("cmmlu", it, shots, "authors")
+    assert len(authors) == 1 and authors[0]["content"].startswith("以下是关于逻辑学的单项选择题")
+    assert authors[0]["content"].count("答案是：C") == 5 and authors[0]["content"].endswith("答案是：")
+    set_protocol(tok, "authors")
+    ids = prompt_ids(tok, authors)
+    body = tok(authors[0]["content"].strip(), add_special_tokens=False).input_ids
+    want = [tok.convert_tokens_to_ids(USER)] + body + [tok.convert_tokens_to_ids(EOT), tok.convert_tokens_to_ids(ASSISTANT)]
+    assert ids == want   # one user turn, closed, then the assistant token: the letter is read right after it
+    assert len(benchmark_messages("cmmlu", it, shots, "doit-nb")) == 11   # this package: a turn per shot
