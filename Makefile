@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install export test paper-figures lab clean bench gpu-check gpu-wheels
+.PHONY: install browser export test paper-figures lab clean bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -31,8 +31,14 @@ $(STAMP): settings.ini setup.py
 export: install
 	$(BIN)/nbdev_export
 
+# a real browser for the test of each run's front page, index.html (Debian's chromium); skipped where apt is not ours
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	  || echo "note: chromium could not be installed; the browser test of index.html is skipped"; fi
+
 # the notebooks are the source: doit_nb/ must be what nbdev exports from them
-test: install
+test: install browser
 	$(BIN)/nbdev_export
 	@if [ -n "$$CI" ] && [ -n "$$(git status --porcelain -- doit_nb)" ]; then \
 	  echo "doit_nb/ is out of date with nbs/: run 'make export' and commit"; git status --short -- doit_nb; exit 1; fi

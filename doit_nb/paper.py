@@ -8,11 +8,12 @@ import json, os
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .cells import load_profile
+from .cells import load_profile, expand_cells
 from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'provenance_warnings', 'write_index', 'foundation_record', 'report_text', 'paper_figures']
+__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
+           'write_index', 'foundation_record', 'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -56,6 +57,43 @@ def provenance_warnings(
         out.append("some numbers come from a working tree with uncommitted changes: no commit holds that code")
     return out
 
+# %% ../nbs/60_paper.ipynb #8e1b8eec
+OUTPUT_SWEEPS = {  # output → the sweep kinds whose cells it reads
+    "table1": (), "fig1": ("foundation", "scaling", "synthetic"), "fig11": ("scaling", "synthetic"),
+    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "table2"]},
+    "fig7": ("ability",), "fig8": ("ability1000",), "table3": ("mixing",), "table4": ("mixing",),
+    "models": ("foundation", "scaling"),
+}
+
+def cell_status(
+    cells: dict,  # cell id → status ('ran', 'reused', 'rescored', 'failed'), as the manifest records them
+    sweep_of: dict, # cell id → its sweep kind
+    out: str,     # an output of `PAPER_OUTPUTS`
+) -> dict:
+    "How many of the cells `out` reads ended in each status."
+    from collections import Counter
+    return dict(Counter(st for c, st in cells.items() if sweep_of.get(c) in OUTPUT_SWEEPS.get(out, ())))
+
+# %% ../nbs/60_paper.ipynb #9d21861d
+def sweep_statuses(rep) -> dict:
+    "Cell id → 'ran', 'reused', 'rescored' or 'failed', from a `SweepReport`."
+    out = {c: "reused" for c in rep.skipped}
+    out |= {c: "rescored" if c in rep.rescored else "ran" for c in rep.ran}
+    return out | {c: "failed" for c in rep.failed}
+
+# %% ../nbs/60_paper.ipynb #e144b912
+def sample_items(
+    data,             # the run's DoIT layout
+    split: str = "valid", # the split the items come from
+    width: int = 70,  # characters kept of the question and of the answer
+) -> pd.DataFrame:
+    "The first item of each type in `split`: its question (the last user turn) and its reference answer, shortened."
+    from doit_nb.layout import as_layout
+    cut = lambda s: s if len(s) <= width else s[:width] + "…"
+    rows = [dict(type=t, question=cut(rs[0]["messages"][-2]["content"]), answer=cut(rs[0]["messages"][-1]["content"]))
+            for t, rs in as_layout(data).records(split).items() if rs]
+    return pd.DataFrame(rows, columns=["type", "question", "answer"])
+
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
     "`index.html`: every built figure and table with its caption, paper section, files, executed notebook and parameters."
@@ -70,6 +108,16 @@ def write_index(manifest: dict, figures: Path) -> Path:
                  + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "") + "</p>")
     parts += [f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])]
     parts.append('<p>the numbers of this run in prose: <a href="report.md">report.md</a></p>')
+    about = manifest.get("about") or {}
+    if about:
+        parts.append("<h2>What this profile can and cannot show</h2>")
+        for k, head in (("can", "It can show"), ("cannot", "It cannot show")):
+            items = "".join(f"<li>{html.escape(x)}</li>" for x in about.get(k, []))
+            parts.append(f"<p>{head}:</p><ul>{items}</ul>" if items else "")
+    data = root / manifest["data"] if manifest.get("data") else None
+    if data is not None and data.is_dir():
+        parts.append("<h2>§3 · what the models are asked</h2><p>One item of each type (valid split).</p>")
+        parts.append(sample_items(data).to_html(index=False))
     if manifest.get("foundations"):
         parts.append("<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
                      "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
@@ -87,6 +135,9 @@ def write_index(manifest: dict, figures: Path) -> Path:
             why = manifest.get("not_built", {}).get(out)
             parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
             continue
+        st = cell_status(manifest.get("cells", {}), manifest.get("sweep_of", {}), out)
+        if st:
+            parts.append("<p>cells: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
         for f in info["files"]:
             if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
             elif f.endswith(".csv"): parts.append(pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep=""))
@@ -181,7 +232,9 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
     results = pd.read_parquet(rep.results) if rep.results and rep.results.exists() and rep.results.stat().st_size else pd.DataFrame()
     manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, git_dirty=git_dirty(),
                     software=library_versions(), warnings=provenance_warnings(results, git_dirty()), results=rel(rep.results),
-                    foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={})
+                    foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={},
+                    about=prof.get("about") or {}, cells=sweep_statuses(rep),
+                    sweep_of={c.cell_id: c.sweep for c in expand_cells(prof)})
     cells = sorted(set(results["notebook"])) if len(results) else []
     (figures / "not_built.json").unlink(missing_ok=True)
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):

@@ -35,6 +35,10 @@ def test_paper_figures_smoke(tmp_path):
     report = (figs / "report.md").read_text()                 # the run's numbers in prose, generated from its files
     assert f"{rows['cell_id'].nunique()} cells, {len(rows)} result rows" in report and "report.md" in index
     assert man["software"]["torch"] in report and "## Foundation models" in report
+    check_in_a_browser(figs / "index.html")
+    st = man["cells"]
+    assert st and set(st.values()) <= {"ran", "reused", "rescored", "failed"} and "cells: " in index
+    assert "What this profile can and cannot show" in index and "noise" in index
     (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
     again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
@@ -47,3 +51,43 @@ def test_parameters_tag_survives_nbdev_clean(tmp_path):
     subprocess.run([str(BIN / "nbdev_clean"), "--fname", str(nbs / "50_table1.ipynb")], cwd=tmp_path, check=True)
     nb = nbformat.read(nbs / "50_table1.ipynb", as_version=4)
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def check_in_a_browser(index: Path):
+    """index.html in headless Chromium: every link and image resolves, every image loads, the tables are HTML tables,
+    each figure links its executed notebook, and Chinese is set in a CJK font."""
+    import re, pytest
+    from html.parser import HTMLParser
+    exe = chromium()
+    if exe is None:
+        pytest.skip("no Chromium here (make install adds Debian's chromium where apt is ours)")
+    probe = index.parent / "_probe.html"   # the page plus a script that reports images that did not load
+    probe.write_text(index.read_text(encoding="utf-8").replace("<body", "<body onload=\"document.title='broken:'+"
+                     "[...document.images].filter(i=>!i.complete||!i.naturalWidth).length\"", 1), encoding="utf-8")
+    run = lambda *a: subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", *a], capture_output=True,
+                                    text=True, timeout=120)
+    dom = run("--virtual-time-budget=10000", "--dump-dom", probe.as_uri()).stdout
+    probe.unlink()
+    assert "<title>broken:0</title>" in dom, re.search(r"<title>.*?</title>", dom)
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.targets = []
+        def handle_starttag(self, tag, attrs):
+            self.targets += [v for k, v in attrs if k in ("href", "src") and v and not v.startswith(("http", "#", "data:"))]
+    links = Links()
+    links.feed(dom)
+    missing = [t for t in links.targets if not (index.parent / t).exists()]
+    assert links.targets and not missing, missing
+    assert dom.count("<table") >= 3 and any(t.endswith(".ipynb") for t in links.targets)
+    assert re.search("[\u4e00-\u9fff]", dom)   # the sample items: Chinese text reached the page intact
+    pdf = index.parent / "_index.pdf"
+    run("--no-pdf-header-footer", f"--print-to-pdf={pdf}", index.as_uri())
+    fonts = set(re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z-]+)", pdf.read_bytes()))
+    pdf.unlink()
+    cjk = {f for f in fonts if re.search(rb"WenQuanYi|Noto.*CJK|SourceHan|Droid.*Fallback|AR.?PL", f)}
+    assert cjk, f"no CJK font was used to set the page: {fonts}"
