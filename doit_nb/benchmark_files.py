@@ -49,14 +49,22 @@ def _check_item(subject, q, opts, ans, where) -> BenchItem:
 
 # %% ../nbs/01a_benchmark_files.ipynb #24d58819
 def _csv_rows(path: Path, need: tuple):
-    with open(path, encoding="utf-8", newline="") as f:
-        r = csv.DictReader(f)
-        missing = [c for c in need if c not in (r.fieldnames or [])]
-        if missing: raise BenchmarkError(f"{path}: missing column(s) {missing} (has {r.fieldnames})")
-        for i, row in enumerate(r, start=2):
-            if None in row or any(row.get(c) is None for c in need):
-                raise BenchmarkError(f"{path}:{i}: wrong number of fields")
-            yield i, row
+    if not path.exists(): raise BenchmarkError(f"{path}: no such file (is this subject in the benchmark's folder?)")
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            r = csv.DictReader(f)
+            names = r.fieldnames or []
+            rows = list(r)
+    except UnicodeDecodeError:
+        raise BenchmarkError(f"{path}: not a text file (a UTF-8 CSV is expected)") from None
+    except csv.Error as e:
+        raise BenchmarkError(f"{path}: not a readable CSV ({e})") from None
+    missing = [c for c in need if c not in names]
+    if missing: raise BenchmarkError(f"{path}: missing column(s) {missing} (has {list(names)})")
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(row.get(c) is None for c in need):
+            raise BenchmarkError(f"{path}:{i}: wrong number of fields")
+        yield i, row
 
 def _cmmlu(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
     p = root / "cmmlu" / split / f"{subject}.csv"

@@ -134,6 +134,8 @@ def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None
         items = [x for x in items if keep(x)]
         dev = {s: [x for x in xs if keep(x)] for s, xs in dev.items()}
     for e in skipped: print(f"skipped: {e}")
+    if not items:
+        raise ValueError(f"{name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else ""))
     if limit: items = [it for s in dict.fromkeys(i.subject for i in items) for it in [x for x in items if x.subject == s][:limit]]
     prompts = []
     for it in items:

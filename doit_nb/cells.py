@@ -39,6 +39,13 @@ def load_profile(name: str | Path) -> dict:
         raise ValueError(f"{p}: a profile is a YAML mapping (name:, data:, sweeps:), not a {type(prof).__name__}")
     for k in ("name", "data", "sweeps"):
         if k not in prof: raise ValueError(f"{p}: profile has no {k!r}")
+    from doit_nb.sft import sft_settings
+    for where, s in [("", prof), *((f"models: {m}: ", o or {}) for m, o in (prof.get("models") or {}).items())]:
+        if bad := set(s.get("resources") or {}) - set(RESOURCE_DEFAULTS):
+            raise ValueError(f"{p}: {where}resources: unknown {sorted(bad)}; known: {sorted(RESOURCE_DEFAULTS)}")
+        sft = dict(s.get("sft") or {})
+        try: sft_settings(sft.pop("profile", None), **sft)
+        except (TypeError, ValueError, FileNotFoundError) as e: raise ValueError(f"{p}: {where}sft: {e}") from None
     for m, o in (prof.get("models") or {}).items():
         bad = set(o or {}) - {"sft", "score", "resources"}
         if bad: raise ValueError(f"{p}: models: {m}: only 'sft', 'score' and 'resources' can be set per model, not {sorted(bad)}")

@@ -10,7 +10,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile', 'cmd_train', 'write_results',
-           'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols', 'cmd_paper_figures', 'parser', 'main']
+           'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols', 'cmd_paper_figures', 'parser',
+           'os_error_text', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
@@ -89,7 +90,9 @@ def cmd_bench(a) -> int:
     from doit_nb.benchmarks import run_benchmark
     from doit_nb.models import foundation_model, load_model
     from doit_nb.scoring import scoring_device
+    from doit_nb.benchmark_files import load_benchmark
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
+    load_benchmark(a.benchmark, "test", a.path, a.subjects.split(",") if a.subjects else None, strict=False)   # bad files fail before the model loads
     model, tok = load_model(foundation_model(a.model, data_dir=a.base_data), trust_remote_code=a.trust_remote_code)
     model = model.to(scoring_device()).eval()
     only = a.subjects.split(",") if a.subjects else None
@@ -253,16 +256,33 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(fn=cmd_paper_figures)
     return p
 
+def os_error_text(e: OSError) -> str:
+    "One line for a failed read or write: the file, what went wrong, and what to do."
+    import errno
+    where = e.filename or "a file"
+    if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return f"{where}: no space left to write ({e.strerror}); free some space or choose another output folder"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}: not writable ({e.strerror}); choose another output folder or fix its permissions"
+    return f"{where}: {e.strerror or e}"
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `doit-nb` console script."
+    import os
     from doit_nb.records import DoitDataError
     a = parser().parse_args(argv)
+    if os.environ.get("DOIT_PROGRESS") == "0":
+        from transformers.utils import logging as hf_logging
+        hf_logging.disable_progress_bar()
     try: rc = a.fn(a)
     except DoitDataError as e:
         print(e, file=sys.stderr)
         rc = 1
     except (ValueError, FileNotFoundError, FileExistsError, NotImplementedError, RuntimeError) as e:
         print(f"doit-nb: error: {e}", file=sys.stderr)
+        rc = 2
+    except OSError as e:   # permissions, a full disk, a path through a file
+        print(f"doit-nb: error: {os_error_text(e)}", file=sys.stderr)
         rc = 2
     if argv is None: sys.exit(rc)
     return rc

@@ -12,7 +12,7 @@ from .core import *
 __all__ = ['USER', 'ASSISTANT', 'EOT', 'PAD', 'SPEAKER_TOKENS', 'CHAT_TEMPLATE', 'AUTHORS_CHAT_TEMPLATE', 'PROTOCOLS',
            'TINY_VOCAB', 'TINY_SIZES', 'GEMMA_SPEC', 'set_protocol', 'protocol_of', 'add_speaker_tokens',
            'train_tokenizer', 'n_params', 'params_label', 'tiny_model', 'default_cache_dir', 'foundation_model',
-           'load_model', 'model_info']
+           'load_model', 'check_model_folder', 'model_info']
 
 # %% ../nbs/10_models.ipynb #9a1e7a5d
 USER, ASSISTANT, EOT, PAD = "<user>", "<assistant>", "<eot>", "<pad>"
@@ -190,9 +190,31 @@ def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **
     """(model, tokenizer) from a model folder, with the speaker tokens and chat template in place.
     A LoRA folder (a checkpoint of a `--lora` run) is loaded onto its base model and merged."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     path = Path(path)
+    check_model_folder(path)
     dtype = dtype or torch.float32
+    try:
+        return _load(path, trust_remote_code, dtype, **kw)
+    except Exception as e:   # transformers, safetensors and tokenizers each raise their own kinds on a broken folder
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise ValueError(f"{path}: the model cannot be loaded ({type(e).__name__}: {first}); it may be incomplete, "
+                         "e.g. written by a killed run: train it again or pass another folder") from None
+
+def check_model_folder(path: Path) -> None:
+    "A one-line error unless `path` looks like a model folder: it exists and holds a readable `config.json`."
+    if not path.is_dir():
+        raise ValueError(f"{path}: no such model folder (pass a checkpoint, a run's final/ or a foundation model folder)")
+    cfg = path / ("adapter_config.json" if (path / "adapter_config.json").exists() else "config.json")
+    if not cfg.exists():
+        raise ValueError(f"{path}: not a model folder (no config.json); pass a checkpoint, a run's final/ or a foundation model folder")
+    try:
+        json.loads(cfg.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{cfg}: not valid JSON ({type(e).__name__}); the folder may have been written by a killed run") from None
+
+def _load(path: Path, trust_remote_code: bool, dtype, **kw):
+    "`load_model`'s body, once the folder is known to look right."
+    from transformers import AutoModelForCausalLM, AutoTokenizer
     tok = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
     if (path / "adapter_config.json").exists():
         from peft import PeftModel

@@ -85,8 +85,11 @@ class DoitDataError(ValueError):
     def __init__(self, problems: list[Problem], limit: int = 20):
         self.problems = list(problems)
         more = f"\n… and {len(self.problems) - limit} more" if len(self.problems) > limit else ""
-        super().__init__(f"{len(self.problems)} problem(s) in DoIT data:\n"
-                         + "\n".join(map(str, self.problems[:limit])) + more)
+        if len(self.problems) == 1:   # one problem, one line
+            super().__init__(str(self.problems[0]))
+        else:
+            super().__init__(f"{len(self.problems)} problem(s) in DoIT data:\n"
+                             + "\n".join(map(str, self.problems[:limit])) + more)
 
 # %% ../nbs/01_records.ipynb #98b784ef
 def _check_messages(msgs) -> list[tuple[str, str]]:

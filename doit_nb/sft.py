@@ -52,16 +52,39 @@ def paper_epochs(n_items: int) -> int:
     "Epochs the paper trains a set of `n_items` for: 25, 20, 18 for the three smallest sets, else 15."
     return {10: 25, 40: 20, 160: 18}.get(n_items, 15)
 
+def _settings_file(p: Path) -> dict:
+    "The settings a JSON file holds, or a one-line error naming the file and what is wrong with it."
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{p}: not a text file (not UTF-8); SFT settings are a JSON object") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{p}: line {e.lineno}, column {e.colno}: not valid JSON ({e.msg}); fix the file") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{p}: SFT settings are a JSON object of settings, not a {type(raw).__name__}")
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+def _check_types(vals: dict, where: str) -> None:
+    "Each setting's value of the type its field declares (an int passes for a float); else a one-line error."
+    kinds = {"float": (int, float), "int": (int,), "bool": (bool,), "str": (str,), "None": (type(None),)}
+    for f in fields(SFTSettings):
+        if f.name not in vals: continue
+        ok = tuple(t for part in str(f.type).split("|") for t in kinds[part.strip()])
+        v = vals[f.name]
+        if not isinstance(v, ok) or (isinstance(v, bool) and bool not in ok):
+            raise ValueError(f"{where}: {f.name} = {v!r} is not a {f.type}")
+
 def sft_settings(profile: str | Path | None = None, **overrides) -> SFTSettings:
     "Settings from a profile (`paper`, `tiny`, `gemma-lora`, or a JSON file), then `overrides` (None ignored)."
     vals = {}
     if profile:
         p = Path(profile) if str(profile).endswith(".json") else project_root() / "profiles" / "sft" / f"{profile}.json"
         if not p.exists(): raise FileNotFoundError(f"SFT profile {profile!r}: {p} does not exist")
-        vals = {k: v for k, v in json.loads(p.read_text()).items() if not k.startswith("_")}
+        vals = _settings_file(p)
     known = {f.name for f in fields(SFTSettings)}
     vals |= {k: v for k, v in overrides.items() if v is not None}
     if bad := set(vals) - known: raise ValueError(f"unknown SFT setting(s) {sorted(bad)} in {profile or 'overrides'}")
+    _check_types(vals, str(profile or "overrides"))
     from doit_nb.models import PROTOCOLS
     if vals.get("protocol", "doit-nb") not in PROTOCOLS:
         raise ValueError(f"{profile or 'overrides'}: protocol {vals['protocol']!r} is not one of {', '.join(PROTOCOLS)}")
