@@ -256,10 +256,10 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(fn=cmd_paper_figures)
     return p
 
-def os_error_text(e: OSError) -> str:
-    "One line for a failed read or write: the file, what went wrong, and what to do."
+def os_error_text(e: OSError, out=None) -> str:
+    "One line for a failed read or write: the file (else the command's output `out`), what went wrong, what to do."
     import errno
-    where = e.filename or "a file"
+    where = e.filename or (f"writing {out}" if out else "a file")
     if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return f"{where}: no space left to write ({e.strerror}); free some space or choose another output folder"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"doit-nb: error: {e}", file=sys.stderr)
         rc = 2
     except OSError as e:   # permissions, a full disk, a path through a file
-        print(f"doit-nb: error: {os_error_text(e)}", file=sys.stderr)
+        print(f"doit-nb: error: {os_error_text(e, getattr(a, 'out', None))}", file=sys.stderr)
         rc = 2
     if argv is None: sys.exit(rc)
     return rc

@@ -11,8 +11,9 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'register_cjk_fonts', 'save_chart', 'note_not_built', 'score_interval',
-           'selected_scores', 'selected_items', 'scaling_sensitivities', 'volume_chart', 'volume_panels']
+__all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'register_cjk_fonts', 'save_chart', 'note_not_built',
+           'score_interval', 'selected_scores', 'selected_items', 'scaling_sensitivities', 'volume_chart',
+           'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -41,11 +42,14 @@ def save_chart(chart, stem: Path | str) -> list[Path]:
     with atomic_write(out[1], "wb") as f: f.write(vlc.vegalite_to_png(spec, scale=2))
     return out
 
-def note_not_built(out_dir: Path | str, reasons: dict[str, str]) -> None:
-    "Add `reasons` (output → why this profile's results do not make it) to `not_built.json`, shown in the figures index."
-    p = Path(out_dir) / "not_built.json"
-    old = json.loads(p.read_text()) if p.exists() else {}
-    with atomic_write(p) as f: json.dump({**old, **reasons}, f, indent=1, ensure_ascii=False)
+NOT_BUILT_MIME = "application/vnd.doit.not-built+json"   # the output type that carries the reasons
+
+def note_not_built(reasons: dict[str, str]) -> None:
+    """Show `reasons` (output → why this profile's results do not make it) as the cell's output: a line per output for
+    the reader, and the same as typed JSON that the paper build reads back from the executed notebook."""
+    from IPython.display import display
+    text = "\n".join(f"not built: {k}: {v}" for k, v in reasons.items()) or "every output built"
+    display({NOT_BUILT_MIME: reasons, "text/plain": text}, raw=True)
 
 # %% ../nbs/41_figures.ipynb #afe4d0c4
 def score_interval(score, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:

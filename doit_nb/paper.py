@@ -13,7 +13,7 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
-           'write_index', 'foundation_record', 'report_text', 'paper_figures']
+           'not_built_reasons', 'write_index', 'foundation_record', 'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -93,6 +93,17 @@ def sample_items(
     rows = [dict(type=t, question=cut(rs[0]["messages"][-2]["content"]), answer=cut(rs[0]["messages"][-1]["content"]))
             for t, rs in as_layout(data).records(split).items() if rs]
     return pd.DataFrame(rows, columns=["type", "question", "answer"])
+
+# %% ../nbs/60_paper.ipynb #4f5d2573
+def not_built_reasons(executed: Path | str) -> dict:
+    "Output → reason, from every `note_not_built` output of an executed notebook."
+    import nbformat
+    from doit_nb.figures import NOT_BUILT_MIME
+    out = {}
+    for c in nbformat.read(executed, as_version=4).cells:
+        for o in c.get("outputs", []):
+            out |= (o.get("data") or {}).get(NOT_BUILT_MIME) or {}
+    return out
 
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
@@ -236,7 +247,7 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
                     about=prof.get("about") or {}, cells=sweep_statuses(rep),
                     sweep_of={c.cell_id: c.sweep for c in expand_cells(prof)})
     cells = sorted(set(results["notebook"])) if len(results) else []
-    (figures / "not_built.json").unlink(missing_ok=True)
+    why = {}
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof["name"] / "executed" / nb
         params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
@@ -245,13 +256,13 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
         for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
             f.unlink()   # an output this run does not make must not survive from an earlier run
         execute_notebook(project_root() / "nbs" / nb, executed, params, cwd=project_root() / "nbs")
+        why |= not_built_reasons(executed)
         for out in outs:
             files = sorted(figures.glob(f"{out}.*"))
             if not files: continue   # e.g. no ability fell into a figure's group in this profile
             manifest["outputs"][out] = dict(files=[rel(f) for f in files], notebook=f"nbs/{nb}", executed=rel(executed),
                                             parameters={k: rel(v) for k, v in params.items()}, data_hash=dh, git_commit=commit,
                                             cell_notebooks=[rel(c) for c in cells] if out != "table1" else [])
-    why = json.loads((figures / "not_built.json").read_text()) if (figures / "not_built.json").exists() else {}
     manifest["not_built"] = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS
                              if k not in manifest["outputs"]}
     figures.mkdir(parents=True, exist_ok=True)

@@ -192,5 +192,5 @@ def test_disk_full_while_writing(tmp_path):
     p = subprocess.run([str(BIN / "doit-nb"), "data", "build", "--source", "sample", "--size", "64", "--eval-size", "8",
                         "--synthetic-size", "64", "--out", str(out)], capture_output=True, text=True, preexec_fn=limit,
                        env={**os.environ, "DOIT_PROGRESS": "0"})
-    one_line_error(p, "no space")
+    one_line_error(p, "no space", out)
     assert not out.exists() and not left_behind(tmp_path)
