@@ -14,15 +14,23 @@ from .core import *
 __all__ = ['RESOURCE_DEFAULTS', 'profile_path', 'load_profile', 'Cell', 'expand_cells', 'profile_data', 'profile_pretraining',
            'model_settings', 'cell_resources', 'cell_sft', 'recipe_volume', 'run_cell']
 
+# %% ../nbs/29_cells.ipynb #a223bfad
+RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # one cell's job; cpus None: the sweep's cores / jobs
+
 # %% ../nbs/29_cells.ipynb #c55381cb
-def profile_path(name: str | Path) -> Path:
-    "The YAML file of a profile name (or a path given as is)."
+def profile_path(name: str | Path | dict) -> Path:
+    "The YAML file of a profile name (or a path given as is, or the file a loaded profile came from)."
+    if isinstance(name, dict):
+        return Path(name["_file"])
     p = Path(name)
     return p if p.suffix in (".yml", ".yaml") else project_root() / "profiles" / f"{name}.yml"
 
-def load_profile(name: str | Path) -> dict:
-    "A sweep profile, checked for the keys the runner needs."
+def load_profile(name: str | Path | dict) -> dict:
+    """A sweep profile, checked for the keys the runner needs; `_file` records where it came from. A profile already
+    loaded is returned as it is, so that one run reads its profile once and hands it down."""
     import yaml
+    if isinstance(name, dict):
+        return name
     p = profile_path(name)
     if not p.exists():
         have = sorted(q.stem for q in (project_root() / "profiles").glob("*.yml"))
@@ -56,7 +64,7 @@ def load_profile(name: str | Path) -> dict:
         if not isinstance(prof["pretrain"], dict): raise ValueError(f"{p}: pretrain: expected a mapping of settings")
         try: pretrain_settings(**prof["pretrain"])
         except (TypeError, ValueError) as e: raise ValueError(f"{p}: pretrain: {e}") from None
-    return prof
+    return prof | {"_file": str(p.resolve())}
 
 # %% ../nbs/29_cells.ipynb #84f11307
 @dataclass
@@ -124,8 +132,6 @@ def model_settings(
     return {**(profile.get(section) or {}), **((profile.get("models") or {}).get(model, {}) or {}).get(section, {})}
 
 # %% ../nbs/29_cells.ipynb #a2b90185
-RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # cpus None: the sweep's cores / jobs
-
 def cell_resources(
     profile: dict,  # a loaded profile
     model: str,     # the cell's model

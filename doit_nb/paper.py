@@ -225,8 +225,9 @@ def report_text(
 def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None,
                   wait: bool = False) -> dict:
     "Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the provenance manifest."
-    with sweep_lock(Path(runs or runs_dir()) / load_profile(profile)["name"], wait=wait):
-        return _paper_figures(profile, figures, runs, jobs)
+    prof = load_profile(profile)   # read once, handed down to the sweep and its foundation stage
+    with sweep_lock(Path(runs or runs_dir()) / prof["name"], wait=wait):
+        return _paper_figures(prof, figures, runs, jobs)
 
 # %% ../nbs/60_paper.ipynb #4e442fa2
 def _paper_figures(profile, figures, runs, jobs) -> dict:
@@ -234,7 +235,7 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
     figures = Path(figures or figures_dir() / prof["name"])
-    rep = run_sweep(profile, jobs=jobs, runs=runs)
+    rep = run_sweep(prof, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
     data, dh = rep.data, rep.data_hash

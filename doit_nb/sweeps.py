@@ -417,7 +417,7 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     root = runs / prof["name"] / "cells"
     rep, todo, commit, code = SweepReport(data=data, data_hash=dh), [], git_commit(), code_hashes(nb)
     stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())   # what every cell ran with
-    rep.foundations = run_foundations(profile, data, runs, cells, data_h=dh)
+    rep.foundations = run_foundations(prof, data, runs, cells, data_h=dh)
     for c in cells:
         f = rep.foundations.get(c.model)
         if f and f.status == "failed":
