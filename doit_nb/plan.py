@@ -154,10 +154,12 @@ def plan_text(
     by = plan.groupby("sweep", sort=False).agg(cells=("cell", "size"), done=("state", lambda s: int((s == "done").sum())),
                                                gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
                                                unsized=("gpu_hours", lambda s: int(s.isna().sum())))
+    per_model = plan.groupby("model", sort=False).agg(cells=("cell", "size"), params=("params", "first"), gpus=("gpus", "max"),
+                                                      gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)))
     todo = plan[plan["state"] != "done"]
     lines = [f"profile {profile['name']}: {len(plan)} cells, {int((plan['state'] == 'done').sum())} done, "
              f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)", "",
-             by.to_string(float_format=lambda v: f"{v:,.2f}"), "",
+             by.to_string(float_format=lambda v: f"{v:,.2f}"), "", per_model.to_string(float_format=lambda v: f"{v:,.2f}"), "",
              f"estimated GPU-hours: {plan['gpu_hours'].sum():,.1f} in all, {todo['gpu_hours'].sum():,.1f} still to run"]
     if plan["gpu_hours"].isna().any():
         lines.append(f"not sized: {int(plan['gpu_hours'].isna().sum())} cells (a model of unknown size)")
