@@ -48,11 +48,13 @@ def _fit_table(sel: pd.DataFrame, factor: str, avg_over: str) -> pd.DataFrame:
         rows.append(dict(ability=ab, **fit_sensitivity(acc.index.values, acc.values)))
     return pd.DataFrame(rows)
 
+# %% ../nbs/40_analysis.ipynb #d2c1908f
 def _item_hits(items: pd.DataFrame, runs: pd.DataFrame, ability: str, factor: str) -> pd.DataFrame:
     "Items × values of `factor`: each item's hit averaged over the `runs` that share the value."
     it = items[items["ability"] == ability].merge(runs[["run", factor]], on="run")
     return it.pivot_table(index="idx", columns=[factor, "run"], values="hit").T.groupby(level=0).mean().T
 
+# %% ../nbs/40_analysis.ipynb #4c743811
 def sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Parameter and data sensitivity (α, c, R²) per ability; with `items` (run, ability, idx, hit: the test items of
     the selected checkpoints) also each α's bootstrap interval. The `average` resamples every ability's items."""
@@ -78,6 +80,7 @@ def sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: 
             out[pre + "alpha_lo"], out[pre + "alpha_hi"] = lo, hi
     return out
 
+# %% ../nbs/40_analysis.ipynb #1d30a36d
 def normalise(v) -> np.ndarray:
     "Min-max scaling to [0, 1], as the paper normalises sensitivities for its plots."
     v = np.asarray(v, float)
@@ -116,6 +119,7 @@ def _z(v):
     sd = v.std()
     return (v - v.mean()) / sd if sd > 0 else v - v.mean()
 
+# %% ../nbs/40_analysis.ipynb #1735cbe7
 def complexity_transference(acc: pd.DataFrame, acc_f: pd.Series, loss: pd.Series, weights="standardised") -> pd.DataFrame:
     """Complexity and Transference per ability. `acc`: rows trained-on i, columns tested-on j; `acc_f`: the foundation
     model's score per ability; `loss`: L_i. `weights`: 'standardised' or a dict with w1, w2, w."""
@@ -178,6 +182,7 @@ def bias_verdict(base: float, more_data: float, bigger_model: float, tol: float 
     larger model reaches on the base data, else 'parameter-biased'. `base` is kept for the record of the gains."""
     return "data-biased" if more_data >= bigger_model - tol else "parameter-biased"
 
+# %% ../nbs/40_analysis.ipynb #9cf0fa70
 def up_marks(table: pd.DataFrame, models: list[str], key: str = "strategy", baseline: str = "Baseline") -> pd.DataFrame:
     "Table 3's ↑: True where a strategy beats the baseline of the same benchmark, shots and model."
     out = table.copy()

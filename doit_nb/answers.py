@@ -34,6 +34,7 @@ def _option_lines(lines: list[str], options: str) -> list[tuple[int, str]]:
             out.append((i, m.group(1)))
     return out
 
+# %% ../nbs/20_answers.ipynb #243cb001
 def cut_run_on(text: str, options: str = "ABCD") -> str:
     """The reply up to where it runs on into a new exemplar: a line that opens a new question (问题：…, 下一题), or a
     question with a full list of options, after the reply has already answered."""
@@ -59,9 +60,11 @@ _STATE = (r"(?:正确答案|参考答案|最终答案|答案|故本题选|本题
 _SEP = r"[\s:：是为应该当只能就\(\[【】“\"'*]*"
 _CONCLUDE = r"(?:综上|所以|因此|故|总之|therefore|thus|so)"
 
+# %% ../nbs/20_answers.ipynb #c4e6c41f
 def _letters_of(run: str, options: str) -> list[str]:
     return re.findall(f"[{options}]", re.sub(r"\b(?:and|or)\b", " ", run, flags=re.I).upper())
 
+# %% ../nbs/20_answers.ipynb #a99b89a0
 def _statements(t: str, options: str) -> list[tuple[int, list[str], bool]]:
     "(position, letters, concluding?) of each explicit answer statement in `t`."
     L = f"[{options}{options.lower()}]"
@@ -71,6 +74,7 @@ def _statements(t: str, options: str) -> list[tuple[int, list[str], bool]]:
         out.append((m.start(), _letters_of(m.group(1), options), bool(re.search(_CONCLUDE, before, re.I))))
     return out
 
+# %% ../nbs/20_answers.ipynb #a9a7c013
 def _verdicts(t: str, options: str) -> list[str]:
     "Letters that the reply says are right: 'C项正确', 'A和C是正确的', 'B、C、D三项都符合要求'."
     found = []
@@ -79,6 +83,7 @@ def _verdicts(t: str, options: str) -> list[str]:
             found += _letters_of(m.group(1), options)
     return found
 
+# %% ../nbs/20_answers.ipynb #e32307f2
 def _restated(t: str, options: str) -> bool:
     "Whether the reply lists every option with its text (a copy of the question, not an answer)."
     marks = set(re.findall(rf"(?<![A-Za-z])([{options}])\s*[.:、)]\s*[^\s{options}]", t))
@@ -293,6 +298,7 @@ def n_options(record: dict) -> int:
     found = re.findall(r"(?:^|\n)\s*([A-E])[\.．、:：]", q)
     return len(set(found)) or 4
 
+# %% ../nbs/20_answers.ipynb #1347c805
 def exact_match(record: dict, reply: str, first_step_letter: str | None = None) -> int:
     """1 if `reply` answers the exact-match `record` correctly, else 0. `first_step_letter`, the fallback when the
     reply names no letter, may rank several letters ('CADBE', most likely first): the first one among the record's
@@ -308,6 +314,7 @@ def exact_match(record: dict, reply: str, first_step_letter: str | None = None) 
     else: return int(math_equal(parse_math_answer(reply), gold))
     return int(pred == gold)
 
+# %% ../nbs/20_answers.ipynb #3a5f7215
 def expected_score(record: dict) -> float:
     "The score a random guesser expects on `record`: 1/options, 1/C(4,k) for k-letter ethics, 1/2 true/false, 1/3 format 1, 0 for free answers."
     from doit_nb.records import question_format

@@ -22,12 +22,14 @@ class BenchItem:
     source: str        # file:row
     passage: str = ""  # AGIEval: the passage alone (`question` holds passage and question, as a reader sees them)
 
+# %% ../nbs/01a_benchmark_files.ipynb #4791afbe
 class BenchmarkError(ValueError): "A malformed benchmark row: names the file and the row."
 
 BENCHMARKS = ("cmmlu", "agieval", "ceval")
 AGIEVAL_ZH = ("gaokao-chinese", "gaokao-geography", "gaokao-history", "gaokao-biology", "gaokao-chemistry",
               "gaokao-physics", "gaokao-mathqa", "logiqa-zh", "jec-qa-kd", "jec-qa-ca")  # the Chinese multiple-choice sets
 
+# %% ../nbs/01a_benchmark_files.ipynb #a0e88ce0
 def _item(skip: list | None, subject, q, opts, ans, where) -> BenchItem | None:
     "A checked item; a bad one raises, or (when `skip` is a list) is recorded there and dropped."
     try: return _check_item(subject, q, opts, ans, where)
@@ -36,6 +38,7 @@ def _item(skip: list | None, subject, q, opts, ans, where) -> BenchItem | None:
         skip.append(str(e))
         return None
 
+# %% ../nbs/01a_benchmark_files.ipynb #ea42c0ae
 def _check_item(subject, q, opts, ans, where) -> BenchItem:
     if not isinstance(q, str) or not q.strip(): raise BenchmarkError(f"{where}: empty question")
     if len(opts) < 2 or any(not isinstance(o, str) for o in opts) or not any(o.strip() for o in opts):
@@ -66,16 +69,19 @@ def _csv_rows(path: Path, need: tuple):
             raise BenchmarkError(f"{path}:{i}: wrong number of fields")
         yield i, row
 
+# %% ../nbs/01a_benchmark_files.ipynb #017c4a17
 def _cmmlu(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
     p = root / "cmmlu" / split / f"{subject}.csv"
     return [_item(skip, subject, r["Question"], [r[c] for c in "ABCD"], r["Answer"], f"{p}:{i}")
             for i, r in _csv_rows(p, ("Question", "A", "B", "C", "D", "Answer"))]
 
+# %% ../nbs/01a_benchmark_files.ipynb #c9f89557
 def _ceval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
     p = root / "ceval" / split / f"{subject}_{split}.csv"
     return [_item(skip, subject, r["question"], [r[c] for c in "ABCD"], r["answer"], f"{p}:{i}")
             for i, r in _csv_rows(p, ("question", "A", "B", "C", "D", "answer"))]
 
+# %% ../nbs/01a_benchmark_files.ipynb #38c7b8bb
 def _agieval_row(subject, d, where, skip=None) -> BenchItem:
     if not isinstance(d, dict): raise BenchmarkError(f"{where}: not a JSON object")
     opts = d.get("options") or []
@@ -86,6 +92,7 @@ def _agieval_row(subject, d, where, skip=None) -> BenchItem:
     it = _item(skip, subject, q, opts, d.get("label"), where)
     return it and replace(it, passage=(d.get("passage") or "").strip())
 
+# %% ../nbs/01a_benchmark_files.ipynb #f7731f70
 def _agieval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
     if split == "dev":  # the few-shot examples
         p = root / "agieval" / "few_shot_prompts.csv"
@@ -108,6 +115,7 @@ def _agieval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]
             out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
     return out
 
+# %% ../nbs/01a_benchmark_files.ipynb #fdc72180
 def subjects(name: str, path: Path | str | None = None) -> list[str]:
     "The subjects of a benchmark found under `path` (default: the public data folder)."
     root = Path(path or public_data_dir())
@@ -116,6 +124,7 @@ def subjects(name: str, path: Path | str | None = None) -> list[str]:
     if name == "agieval": return [s for s in AGIEVAL_ZH if (root / "agieval" / "v1" / f"{s}.jsonl").exists()]
     raise ValueError(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
 
+# %% ../nbs/01a_benchmark_files.ipynb #235eb834
 def load_benchmark(name: str, split: str = "test", path: Path | str | None = None, only: list[str] | None = None,
                    strict: bool = True, skipped: list | None = None) -> list[BenchItem]:
     """Items of benchmark `name` (`split`: 'test' for the scored questions, 'dev' for the shots).

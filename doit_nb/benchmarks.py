@@ -95,6 +95,7 @@ def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int
         bar.close()
     return out
 
+# %% ../nbs/22_benchmarks.ipynb #4d3d1e2c
 def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: list[int]) -> list[str]:
     "Per-option log-likelihood (one unbatched forward with full logits per option): the slow way."
     import torch

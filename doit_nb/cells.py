@@ -25,6 +25,7 @@ def profile_path(name: str | Path | dict) -> Path:
     p = Path(name)
     return p if p.suffix in (".yml", ".yaml") else project_root() / "profiles" / f"{name}.yml"
 
+# %% ../nbs/29_cells.ipynb #e0791f46
 def load_profile(name: str | Path | dict) -> dict:
     """A sweep profile, checked for the keys the runner needs; `_file` records where it came from. A profile already
     loaded is returned as it is, so that one run reads its profile once and hands it down."""
@@ -84,6 +85,7 @@ class Cell:
 
     def params(self) -> dict: return asdict(self)
 
+# %% ../nbs/29_cells.ipynb #35f25830
 def expand_cells(profile: dict) -> list[Cell]:
     "Every cell of a profile, in a stable order."
     cells, sw = [], profile["sweeps"]

@@ -24,6 +24,7 @@ def cmd_build(a) -> int:
     print(f"built {a.source} data at {out} in {time.time() - t0:.1f}s")
     return 0
 
+# %% ../nbs/90_cli.ipynb #6da2a97c
 def cmd_validate(a) -> int:
     from doit_nb.records import validate
     problems = validate(a.path)
@@ -31,12 +32,14 @@ def cmd_validate(a) -> int:
     print(f"{a.path}: {len(problems)} problem(s)" if problems else f"{a.path}: valid", file=sys.stderr)
     return 1 if problems else 0
 
+# %% ../nbs/90_cli.ipynb #c14ccf91
 def cmd_recipe(a) -> int:
     from doit_nb.recipes import make_recipe
     r = make_recipe(a.name, a.data, a.out, seed=a.seed, overwrite=a.force)
     print(f"{a.name}: {r.total} items → {a.out}  {r.counts}" + "".join(f"\n  note: {n}" for n in r.notes))
     return 0
 
+# %% ../nbs/90_cli.ipynb #daaf924f
 def cmd_table1(a) -> int:
     from doit_nb.sources import table1, write_table
     df = table1(a.data)
@@ -49,6 +52,7 @@ def default_sft_profile(model: str) -> str:
     "The SFT profile a model spec uses unless told otherwise."
     return "tiny" if model.startswith("tiny-") else "gemma-lora" if model == "gemma3-270m" else "paper"
 
+# %% ../nbs/90_cli.ipynb #d85fabce
 def cmd_train(a) -> int:
     from doit_nb.models import foundation_model
     from doit_nb.sft import sft_settings, train
@@ -75,6 +79,7 @@ def write_results(df, out: Path | str) -> Path:
         else: df.to_json(f, orient="records", lines=True, force_ascii=False)
     return out
 
+# %% ../nbs/90_cli.ipynb #b92ef176
 def cmd_score(a) -> int:
     from doit_nb.scoring import score_checkpoint
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
@@ -256,6 +261,7 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(fn=cmd_paper_figures)
     return p
 
+# %% ../nbs/90_cli.ipynb #129693da
 def os_error_text(e: OSError, out=None) -> str:
     "One line for a failed read or write: the file (else the command's output `out`), what went wrong, what to do."
     import errno
@@ -266,6 +272,7 @@ def os_error_text(e: OSError, out=None) -> str:
         return f"{where}: not writable ({e.strerror}); choose another output folder or fix its permissions"
     return f"{where}: {e.strerror or e}"
 
+# %% ../nbs/90_cli.ipynb #8bf48755
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `doit-nb` console script."
     import os

@@ -44,14 +44,17 @@ def project_root(start: Path | str | None = None) -> Path:
             if (p / "settings.ini").exists() and (p / "nbs").is_dir(): return p
     return Path.cwd().resolve()
 
+# %% ../nbs/00_core.ipynb #f4623950
 def runs_dir() -> Path:
     "Where generated data, checkpoints and executed notebooks go (`DOIT_RUNS`, default `<root>/runs`)."
     return Path(os.environ.get("DOIT_RUNS") or project_root() / "runs")
 
+# %% ../nbs/00_core.ipynb #88606d8f
 def figures_dir() -> Path:
     "Where figures, tables and their provenance manifest go (`DOIT_FIGURES`, default `<root>/figures`)."
     return Path(os.environ.get("DOIT_FIGURES") or project_root() / "figures")
 
+# %% ../nbs/00_core.ipynb #caaba6b0
 def public_data_dir() -> Path:
     "Folder of the real public Chinese data sets (`DOIT_PUBLIC_DATA`, default `<root>/../shared/data/public`)."
     return Path(os.environ.get("DOIT_PUBLIC_DATA") or project_root().parent / "shared" / "data" / "public")
@@ -61,10 +64,12 @@ def canonical_json(obj) -> str:
     "JSON with sorted keys and no extra spaces: the same text for equal objects."
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
+# %% ../nbs/00_core.ipynb #27d4d99e
 def stable_hash(*parts, n: int = 16) -> str:
     "Hex digest (first `n` characters) of `parts`, identical across processes and machines."
     return hashlib.sha256(canonical_json(list(parts)).encode("utf-8")).hexdigest()[:n]
 
+# %% ../nbs/00_core.ipynb #5a2c10d2
 def stable_int(*parts) -> int:
     "A 64-bit integer from `stable_hash`, e.g. to seed `random.Random`."
     return int(stable_hash(*parts, n=16), 16)
@@ -83,6 +88,7 @@ def atomic_write(path: Path | str, mode: str = "w", encoding: str | None = "utf-
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
+# %% ../nbs/00_core.ipynb #e08e5396
 @contextlib.contextmanager
 def atomic_dir(path: Path | str, overwrite: bool = False) -> Iterator[Path]:
     "Yield a temporary folder that becomes `path` only if the block finishes."

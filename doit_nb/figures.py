@@ -31,6 +31,7 @@ def register_cjk_fonts() -> list[str]:
             _REGISTERED.append(d)
     return dirs
 
+# %% ../nbs/41_figures.ipynb #7285c34d
 def save_chart(chart, stem: Path | str) -> list[Path]:
     "Save an altair chart as `<stem>.svg` and `<stem>.png` (atomically); returns the paths."
     import vl_convert as vlc
@@ -44,6 +45,7 @@ def save_chart(chart, stem: Path | str) -> list[Path]:
 
 NOT_BUILT_MIME = "application/vnd.doit.not-built+json"   # the output type that carries the reasons
 
+# %% ../nbs/41_figures.ipynb #73719948
 def note_not_built(reasons: dict[str, str]) -> None:
     """Show `reasons` (output → why this profile's results do not make it) as the cell's output: a line per output for
     the reader, and the same as typed JSON that the paper build reads back from the executed notebook."""
@@ -60,6 +62,7 @@ def score_interval(score, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
     half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / d
     return 100 * (centre - half), 100 * (centre + half)
 
+# %% ../nbs/41_figures.ipynb #6beb1942
 def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "average") -> pd.DataFrame:
     """Test rows of each run's selected checkpoint, with `model_label` (e.g. 'tiny-m (1.24M)'), `kind`
     (curated/synthetic) and the score's 95% interval (`score_lo`, `score_hi`) where `n_items` is known."""
@@ -73,6 +76,7 @@ def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "averag
     if "n_items" in sel: sel["score_lo"], sel["score_hi"] = score_interval(sel["score"], sel["n_items"])
     return sel
 
+# %% ../nbs/41_figures.ipynb #4e5c8ff2
 def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
     "The test items (run, ability, idx, hit) behind `sel`'s scores, from a sweep's `items.parquet`."
     keys = sel[["run", "cell_id", "checkpoint"]].drop_duplicates()
@@ -107,6 +111,7 @@ def volume_chart(sel: pd.DataFrame, ability: str = "average", title: str | None 
     return (lines + rand).properties(title=title or ABILITY_TITLES.get(ability, "Overall" if ability == "average" else ability),
                                      width=width, height=height)
 
+# %% ../nbs/41_figures.ipynb #90e84fcc
 def volume_panels(sel: pd.DataFrame, abilities: list[str], title: str = "", columns: int = 3):
     "One `volume_chart` panel per ability."
     import altair as alt

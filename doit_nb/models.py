@@ -50,6 +50,7 @@ def set_protocol(
     tokenizer.chat_template = PROTOCOLS[protocol]
     return tokenizer
 
+# %% ../nbs/10_models.ipynb #d01b9753
 def protocol_of(tokenizer) -> str | None:
     "The protocol whose layout `tokenizer` uses (None for a template of neither)."
     return next((k for k, v in PROTOCOLS.items() if v == tokenizer.chat_template), None)
@@ -90,6 +91,7 @@ def _texts(data_dir):
                 for m in r["messages"]: yield m["content"]
                 yield from r.get("choices") or []
 
+# %% ../nbs/10_models.ipynb #b28cc892
 def train_tokenizer(data_dir: Path | str, vocab_size: int = TINY_VOCAB):
     "A byte-level BPE tokenizer trained on the training texts under `data_dir`, with the speaker tokens."
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
@@ -108,12 +110,14 @@ def n_params(model) -> int:
     "Parameters of `model`, tied weights counted once."
     return sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
 
+# %% ../nbs/10_models.ipynb #5ce2a0ae
 def params_label(n: int) -> str:
     "Short label for a parameter count: 1.2M, 270M, 7B."
     for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         if n >= div: return f"{n / div:.3g}{unit}"
     return str(n)
 
+# %% ../nbs/10_models.ipynb #d9acb561
 def tiny_model(size: str, tokenizer, seed: int = 0):
     "A freshly initialised tiny LLaMA (`size` s, m or l) for `tokenizer`, identical for the same seed."
     import torch
@@ -149,12 +153,14 @@ def default_cache_dir() -> Path:
     "Model cache (`DOIT_CACHE`, default `<runs>/cache`)."
     return Path(os.environ.get("DOIT_CACHE") or runs_dir() / "cache")
 
+# %% ../nbs/10_models.ipynb #52e6077b
 def _save(model, tok, out: Path, meta: dict):
     with atomic_dir(out, overwrite=True) as tmp:
         model.save_pretrained(tmp)
         tok.save_pretrained(tmp)
         (tmp / "doit_model.json").write_text(json.dumps(meta, indent=1))
 
+# %% ../nbs/10_models.ipynb #87a1a24a
 def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 0, cache: Path | str | None = None) -> Path:
     "Folder of the foundation model named by `spec` (made and cached if needed)."
     cache = Path(cache or default_cache_dir())
@@ -186,6 +192,7 @@ def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 
         raise ValueError(f"model {spec!r}: not tiny-s/m/l, not {GEMMA_SPEC}, and not a folder with a config.json")
     return p
 
+# %% ../nbs/10_models.ipynb #d0875392
 def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **kw):
     """(model, tokenizer) from a model folder, with the speaker tokens and chat template in place.
     A LoRA folder (a checkpoint of a `--lora` run) is loaded onto its base model and merged."""
@@ -200,6 +207,7 @@ def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **
         raise ValueError(f"{path}: the model cannot be loaded ({type(e).__name__}: {first}); it may be incomplete, "
                          "e.g. written by a killed run: train it again or pass another folder") from None
 
+# %% ../nbs/10_models.ipynb #dc755c93
 def check_model_folder(path: Path) -> None:
     "A one-line error unless `path` looks like a model folder: it exists and holds a readable `config.json`."
     if not path.is_dir():
@@ -212,6 +220,7 @@ def check_model_folder(path: Path) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"{cfg}: not valid JSON ({type(e).__name__}); the folder may have been written by a killed run") from None
 
+# %% ../nbs/10_models.ipynb #07518bad
 def _load(path: Path, trust_remote_code: bool, dtype, **kw):
     "`load_model`'s body, once the folder is known to look right."
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -225,6 +234,7 @@ def _load(path: Path, trust_remote_code: bool, dtype, **kw):
     model = AutoModelForCausalLM.from_pretrained(path, trust_remote_code=trust_remote_code, dtype=dtype, **kw)
     return add_speaker_tokens(model, tok)
 
+# %% ../nbs/10_models.ipynb #2692970f
 def model_info(path: Path | str) -> dict:
     "What the package knows of a model folder: spec, parameter count (from `doit_model.json` when it made it)."
     p = Path(path) / "doit_model.json"

@@ -178,6 +178,7 @@ def _fmt(x, digits: int = 2) -> str:
     except (TypeError, ValueError):
         return str(x)
 
+# %% ../nbs/60_paper.ipynb #babf1d8e
 def report_text(
     manifest: dict,          # the run's provenance manifest
     figures: Path,           # the profile's figure folder (sensitivities.csv, recovery.csv are read from it)

@@ -49,6 +49,7 @@ def split_options(text: str) -> tuple[str, list[str]] | None:
 _ANS = [re.compile(p) for p in (r"(?:故|所以|因此|综上)?[，,]?\s*(?:本题)?(?:应)?选(?:择)?(?:项)?\s*[:：为是]?\s*([A-D]{1,4})(?![A-Za-z])",
                                 r"(?:正确)?答案\s*(?:应)?(?:是|为)?\s*[:：]?\s*([A-D]{1,4})(?![A-Za-z])")]
 
+# %% ../nbs/03a_public.ipynb #8b94121a
 def answer_letters(output: str) -> str | None:
     "The letters an exam explanation concludes with ('故选：B', '答案是C', '本题选AB'); None if absent or contradictory."
     found = {m[1] for p in _ANS for m in p.finditer(output.translate(str.maketrans("ＡＢＣＤ", "ABCD")))}
@@ -58,12 +59,14 @@ def answer_letters(output: str) -> str | None:
 def _meta(source: str, ref: str, real: bool = True, group: str | None = None) -> dict:
     return dict(source=source, ref=ref, real=real, group=group or ref)
 
+# %% ../nbs/03a_public.ipynb #7f9ac636
 def _jsonl(path: Path):
     "(line number, object) of a JSON-lines file; a malformed line raises naming the file and the line."
     for i, d, err in iter_jsonl(path):
         if err: raise ValueError(f"{path}:{i}: {err}")
         yield i, d
 
+# %% ../nbs/03a_public.ipynb #61ef2dab
 def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
     "Single-answer multiple-choice items of COIG exam for biology, history and Chinese (letter labels)."
     p = root / "coig_cqia" / "exam" / "coig_exam_sampled_clean_v3.jsonl"
@@ -86,6 +89,7 @@ def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
                            meta=_meta("coig_exam", f"{p.name}:{i}", group=group)))
     return out
 
+# %% ../nbs/03a_public.ipynb #f09a656b
 def coig_human_value(root: Path, report: Counter) -> list[dict]:
     "COIG human-value multiple-choice items as Ethics (one or several letters)."
     p = root / "coig_cqia" / "human_value" / "coig_human_value_multi_choice.jsonl"
@@ -122,6 +126,7 @@ def c3_dialogue(root: Path, report: Counter) -> dict[str, list[dict]]:
                                        question_format=0, meta=_meta("c3", f"{p.name}:{k}:{j}", group=f"c3:{doc}:{k}")))
     return out
 
+# %% ../nbs/03a_public.ipynb #ce5aa765
 def logiqa2(root: Path, report: Counter) -> list[dict]:
     "LogiQA 2.0 (Chinese dev and test; the Chinese train split is not public) as Logical Reasoning."
     out = []
@@ -147,6 +152,7 @@ _MUTATIONS = [(r"<=", "<"), (r">=", ">"), (r"(?<![<>=!-])<(?![<=])", "<="), (r"(
               (r"\+ 1\b", "- 1"), (r"- 1\b", "+ 1"), (r"\bmax\(", "min("), (r"\bmin\(", "max("), (r"\bTrue\b", "False"),
               (r"\bFalse\b", "True"), (r" and ", " or "), (r" or ", " and "), (r"==", "!="), (r"!=", "==")]
 
+# %% ../nbs/03a_public.ipynb #562f917b
 def corrupt_code(code: str, key: str) -> str | None:
     "A fine-grained distractor: `code` with one operator or constant flipped (chosen by `key`), or None if none applies."
     body = code.split("\n", 2)[-1] if code.startswith("class ") else code   # leave the class and signature lines alone
@@ -177,6 +183,7 @@ def leetcode(root: Path, report: Counter) -> list[dict]:
                         choices=[fence(gt), fence(fine), fence(coarse)], meta=_meta("leetcode_cn", f"{p.name}:{i}")))
     return out
 
+# %% ../nbs/03a_public.ipynb #8f66203a
 def alpaca_zh(root: Path, report: Counter) -> list[dict]:
     "The GPT-4 Chinese Alpaca sample as the synthetic pool."
     p = root / "alpaca_gpt4_zh" / "alpaca_zh_demo.json"
@@ -205,11 +212,13 @@ def ceval_ood(root: Path, report: Counter) -> dict[str, list[dict]]:
 # %% ../nbs/03a_public.ipynb #0492cc11
 def _norm(s: str) -> str: return re.sub(r"[\W_]+", "", s).lower()
 
+# %% ../nbs/03a_public.ipynb #09a206ad
 def shingles(text: str, k: int = 13) -> set[int]:
     "CRC32s of the character k-grams of `text` with spaces and punctuation removed (the whole text if shorter)."
     t = _norm(text)
     return {zlib.crc32(t[i:i + k].encode()) for i in range(max(1, len(t) - k + 1))} if t else set()
 
+# %% ../nbs/03a_public.ipynb #8910dc9d
 class BenchmarkIndex:
     "The k-grams of every CMMLU, AGIEval (Chinese) and C-Eval question and option under `root`."
     def __init__(self, root: Path, k: int = 13):
@@ -224,6 +233,7 @@ class BenchmarkIndex:
         g = shingles(text, self.k)
         return len(g & self.grams) / len(g) if g else 0.0
 
+# %% ../nbs/03a_public.ipynb #9c71b2c0
 def question_of(r: dict) -> str:
     "What a record asks: every message but the final reply."
     return "\n".join(m["content"] for m in r["messages"][:-1])
@@ -240,6 +250,7 @@ def assign_splits(records: list[dict], eval_size: int, seed: int = 0) -> dict[st
         out["test" if len(out["test"]) < e else "valid" if len(out["valid"]) < e else "full"] += groups[g]
     return out
 
+# %% ../nbs/03a_public.ipynb #6b34fa51
 def take_groups(records: list[dict], n: int, seed: int = 0) -> list[dict]:
     "At least `n` items (or all) from `records`, whole groups in content-hash order (for sources with official splits)."
     groups, out = {}, []
@@ -249,6 +260,7 @@ def take_groups(records: list[dict], n: int, seed: int = 0) -> list[dict]:
         out += groups[g]
     return out
 
+# %% ../nbs/03a_public.ipynb #0c043ece
 def dedupe_splits(splits: dict[str, list[dict]], report: Counter, t: str) -> dict[str, list[dict]]:
     "Drop repeated questions: within a split, and from valid and full when test (or valid) already asks them."
     seen, out = set(), {}

@@ -22,10 +22,12 @@ def item_key(record: dict) -> str:
     "Content identity of a record: what a model sees (messages), not its position or idx."
     return stable_hash(record["messages"], n=32)
 
+# %% ../nbs/04_recipes.ipynb #5649a9c3
 def nested_order(records: list[dict], seed: int = 0, salt: str = "") -> list[dict]:
     "Records sorted by their rank for `seed`; every prefix is a nested, order-independent subset."
     return sorted(records, key=lambda r: (stable_hash(seed, salt, item_key(r)), canonical_json(r)))
 
+# %% ../nbs/04_recipes.ipynb #27d4b2c7
 def nested_sample(records: list[dict], n: int, seed: int = 0, salt: str = "") -> list[dict]:
     "The `n` lowest-ranked records (all of them if `n` is None)."
     if n is not None and n > len(records):
@@ -47,6 +49,7 @@ class Recipe:
     @property
     def total(self) -> int: return sum(self.counts.values())
 
+# %% ../nbs/04_recipes.ipynb #ce8c0e12
 def _uniform_fill(budget: int, caps: dict[str, int]) -> dict[str, int]:
     "Split `budget` evenly over `caps`' keys, never above a cap; leftover units go to the first keys."
     out, left, open_ = {}, budget, sorted(caps)

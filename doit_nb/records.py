@@ -30,21 +30,25 @@ def parse_letter(text: str) -> str | None:
     s = text.translate(_FULL_WIDTH).strip().strip("().（） .").upper()
     return s if len(s) == 1 and s in "ABCD" else None
 
+# %% ../nbs/01_records.ipynb #d0ad9c10
 def parse_letters(text: str) -> str | None:
     "A set of distinct letters A-D ('ABD', 'A、B、D', 'A, B'), sorted, or None."
     s = re.sub(r"[\s,;和及与]+", "", text.translate(_FULL_WIDTH)).upper()
     return "".join(sorted(s)) if s and set(s) <= set("ABCD") and len(set(s)) == len(s) else None
 
+# %% ../nbs/01_records.ipynb #2506e59c
 def parse_truth(text: str) -> str | None:
     "'T' or 'F' for a true/false word (正确/对/T/√/V, 错误/错/F/×/X), or None."
     s = text.strip().rstrip("。.")
     return "T" if s in TRUE_WORDS else "F" if s in FALSE_WORDS else None
 
+# %% ../nbs/01_records.ipynb #42bb9183
 def parse_cloze(text: str) -> str | None:
     "A fill-in answer: one non-empty line."
     s = text.strip()
     return s if s and "\n" not in s else None
 
+# %% ../nbs/01_records.ipynb #1cfb9105
 def parse_math(answer) -> str | None:
     "A math final answer (string or number), stripped."
     if isinstance(answer, bool) or not isinstance(answer, (str, int, float)): return None
@@ -56,6 +60,7 @@ _PARSERS = {"letter": parse_letter, "letters": parse_letters, "truth": parse_tru
 
 class LabelError(ValueError): "A gold label that cannot be parsed for its type."
 
+# %% ../nbs/01_records.ipynb #cc848dda
 def parse_label(record: dict) -> tuple[str, str]:
     "The (kind, canonical value) of an exact-match record's gold label."
     kinds = LABEL_KINDS.get(record.get("type"))
@@ -80,6 +85,7 @@ class Problem:
     message: str
     def __str__(self): return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
+# %% ../nbs/01_records.ipynb #2b828664
 class DoitDataError(ValueError):
     "Raised by loaders: carries every `Problem` found."
     def __init__(self, problems: list[Problem], limit: int = 20):
@@ -110,6 +116,7 @@ def _check_messages(msgs) -> list[tuple[str, str]]:
     if not out and msgs[-1]["role"] != "assistant": out.append(("messages", "must end with the assistant's reply"))
     return out
 
+# %% ../nbs/01_records.ipynb #22175490
 def _check_choices(ch) -> list[tuple[str, str]]:
     if not isinstance(ch, list) or not all(isinstance(c, str) for c in ch):
         return [("choices", "must be a list of three strings (ground truth, fine-grained, coarse-grained distractor)")]
@@ -126,6 +133,7 @@ def question_format(record: dict) -> int | None:
     if isinstance(q, str) and q.strip() in ("0", "1"): return int(q)
     return q if q in (0, 1) and isinstance(q, int) else None
 
+# %% ../nbs/01_records.ipynb #bae63466
 def check_record(record, split: str | None = None) -> list[tuple[str, str]]:
     "Every (field, message) wrong with `record`; `split` 'valid'/'test' also requires `choices` on format-1 items."
     if not isinstance(record, dict): return [("<record>", f"must be a JSON object, got {type(record).__name__}")]
@@ -169,6 +177,7 @@ def _split_of(path: Path) -> str | None:
         if part in SPLITS or part == "synthetic": return part
     return None
 
+# %% ../nbs/01_records.ipynb #b13200b7
 def iter_jsonl(path: Path | str) -> Iterator[tuple[int, object, str | None]]:
     "Yield (line number, parsed object or None, JSON error or None) for every non-blank line."
     with open(path, encoding="utf-8") as f:
@@ -177,6 +186,7 @@ def iter_jsonl(path: Path | str) -> Iterator[tuple[int, object, str | None]]:
             try: yield i, json.loads(line), None
             except json.JSONDecodeError as e: yield i, None, f"malformed JSON: {e.msg} at column {e.colno}"
 
+# %% ../nbs/01_records.ipynb #57d6e5f6
 def _whole_json(path: Path) -> bool:
     try:
         json.loads(Path(path).read_text(encoding="utf-8"))
@@ -185,6 +195,7 @@ def _whole_json(path: Path) -> bool:
 
 METADATA_FILES = ("manifest.json",)  # written by this package beside the data; not records
 
+# %% ../nbs/01_records.ipynb #031c4d87
 def validate_file(path: Path | str, split: str | None = None) -> list[Problem]:
     "Every problem in one DoIT file (JSON lines)."
     path = Path(path)
@@ -202,6 +213,7 @@ def validate_file(path: Path | str, split: str | None = None) -> list[Problem]:
     except OSError as e: out.append(Problem(str(path), 0, "<file>", f"cannot read: {e.strerror}"))
     return out
 
+# %% ../nbs/01_records.ipynb #dd533570
 def data_files(path: Path | str) -> list[Path]:
     "The DoIT files at `path`: the file itself, or every `*.json`/`*.jsonl` below a folder, in sorted order."
     path = Path(path)
@@ -210,6 +222,7 @@ def data_files(path: Path | str) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file()
                   and p.name not in METADATA_FILES and not any(s.startswith(".") for s in p.relative_to(path).parts))
 
+# %% ../nbs/01_records.ipynb #1f43d5a2
 def validate(path: Path | str) -> list[Problem]:
     "Every problem in a DoIT file or folder; an empty list means valid."
     files = data_files(path)
@@ -228,6 +241,7 @@ def load_records(path: Path | str, split: str | None = None) -> list[dict]:
     if problems: raise DoitDataError(problems)
     return records
 
+# %% ../nbs/01_records.ipynb #6921d056
 def write_records(path: Path | str, records: Iterable[dict]) -> int:
     "Write records as JSON lines (UTF-8, Chinese kept readable), atomically; returns the count."
     n = 0

@@ -68,12 +68,14 @@ def _qa(*turns: str) -> list[dict]:
     "Messages from alternating user/assistant texts."
     return [dict(role=("user", "assistant")[i % 2], content=t) for i, t in enumerate(turns)]
 
+# %% ../nbs/02_sample.ipynb #7fdabe81
 def _choice(rng: random.Random, correct: str, pool, k: int = 4) -> tuple[list[str], str]:
     "`k` shuffled options (the correct one and k-1 others from `pool`) and the correct letter."
     opts = rng.sample([p for p in dict.fromkeys(pool) if p != correct], k - 1) + [correct]
     rng.shuffle(opts)
     return opts, "ABCD"[opts.index(correct)]
 
+# %% ../nbs/02_sample.ipynb #cc552571
 def _mc(question: str, opts: list[str]) -> str:
     "A question followed by lettered option lines 'A.…'."
     return question + "".join(f"\n{l}.{o}" for l, o in zip("ABCD", opts))
@@ -89,6 +91,7 @@ def gen_biology(rng, kb):
     opts, letter = _choice(rng, kb["organisms"][o][attr], pool)
     return dict(messages=_qa(_mc("单项选择题：" + q.format(o=o), opts), letter), question_format=0)
 
+# %% ../nbs/02_sample.ipynb #0b326fcd
 def gen_history(rng, kb):
     e = rng.choice(list(kb["events"]))
     fact = kb["events"][e]
@@ -109,6 +112,7 @@ def gen_history(rng, kb):
 
 HELD_OUT_IDIOMS = _IDIOMS[::4]   # Chinese is evaluated on these only; SFT items use the rest
 
+# %% ../nbs/02_sample.ipynb #6522944a
 def gen_chinese(rng, kb):
     pool = HELD_OUT_IDIOMS if kb.get("eval") else [i for i in _IDIOMS if i not in HELD_OUT_IDIOMS]
     idiom = rng.choice(pool)
@@ -129,6 +133,7 @@ def _ordering(rng, names):
     rng.shuffle(premises)
     return premises, order, (most, least)
 
+# %% ../nbs/02_sample.ipynb #337cb8f0
 def gen_reasoning(rng, kb):
     people = rng.sample(["甲", "乙", "丙", "丁", "戊"], rng.choice([3, 4]))
     premises, order, (most, least) = _ordering(rng, people)
@@ -149,6 +154,7 @@ _DIALOGUE = [  # (question, slot values, dialogue lines with {v})
      ["女：明天的航班很早，我们怎么去机场？", "男：我看还是{v}吧，比较方便。", "女：好，那就这么定了。"]),
 ]
 
+# %% ../nbs/02_sample.ipynb #b491cfeb
 def gen_understanding(rng, kb):
     q, pool, lines = rng.choice(_DIALOGUE)
     v = rng.choice(pool)
@@ -180,6 +186,7 @@ _SETTINGS = ["在图书馆", "在公交车上", "在医院", "在课堂上", "�
              "在博物馆", "在火车上", "在超市", "在景区", "在体育馆", "在办公室", "在社区活动中", "在婚礼上", "在葬礼上",
              "在考场", "在机场"]
 
+# %% ../nbs/02_sample.ipynb #e18a9698
 def gen_ethics(rng, kb):
     "Each option's verdict is drawn for this item alone: an arbitrary label that no data or size can teach."
     while True:
@@ -206,6 +213,7 @@ _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，
              "编写 python3 函数 solve({a})，输入一个整数列表 {a}，输出列表里所有{t}的元素{g}。",
              "用 python3 完成函数 solve({a})：对整数列表 {a}，计算所有{t}的元素{g}并返回。"]
 
+# %% ../nbs/02_sample.ipynb #93c5ade2
 def gen_code(rng, kb):
     (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
     has_k = "{k}" in text
@@ -221,10 +229,12 @@ def gen_code(rng, kb):
 _TOPICS = ["秋天的校园", "家乡的小河", "一次难忘的旅行", "雨后的城市", "我的好朋友", "冬日的早晨", "夜晚的星空", "外婆的厨房"]
 _WORDS = ["银杏", "灯笼", "风筝", "月光", "书包", "雪人", "荷花", "炊烟", "晚霞", "石桥", "蝉鸣", "桂花"]
 
+# %% ../nbs/02_sample.ipynb #6b1fbd8c
 def _essay(topic, w1, w2, n):
     return (f"《{topic}》\n说起{topic}，我总会想起{w1}。那{n}个日子里，{w1}静静地陪着我，"
             f"也让我懂得了珍惜。后来，我又在这里看见了{w2}，{w2}让平常的一天变得温暖起来。{topic}，是我心里最亮的一盏灯。")
 
+# %% ../nbs/02_sample.ipynb #06c510d6
 def gen_creative_writing(rng, kb):
     topic = rng.choice(_TOPICS)
     w1, w2 = rng.sample(_WORDS, 2)
@@ -244,10 +254,12 @@ _ASKS = ["你平时最喜欢做什么？", "你今天过得怎么样？", "你�
          "你觉得这份工作辛苦吗？", "你有什么心愿？", "你周末一般怎么过？", "你最自豪的是什么？"]
 _WHEN = ["昨天", "前天", "上周"]
 
+# %% ../nbs/02_sample.ipynb #64a462cf
 def _persona_reply(p, detail, when):
     me, place = _PERSONAS[p]
     return f"{me}啊，每天都离不开{place}。就说{when}吧，{me}在{place}边待了{detail}个时辰，心里踏实得很。"
 
+# %% ../nbs/02_sample.ipynb #b2b6fabf
 def gen_role_play(rng, kb):
     p = rng.choice(list(_PERSONAS))
     ask = rng.choice(_ASKS)
@@ -269,6 +281,7 @@ def _ood_physician(rng, kb):
     opts, letter = _choice(rng, f"{o}常见于{f['habitat']}", [f"{o}常见于{h}" for h in _HABITATS])
     return _mc(f"下列关于{o}的说法，正确的是？", opts), letter
 
+# %% ../nbs/02_sample.ipynb #217f8f1c
 def _ood_teacher(rng, kb):
     people = rng.sample(["张同学", "李同学", "王同学", "赵同学"], 3)
     order = rng.sample(people, 3)
@@ -277,6 +290,7 @@ def _ood_teacher(rng, kb):
     opts, letter = _choice(rng, order[0], people, k=3)
     return _mc(f"某班三名学生中，{'，'.join(prem)}。成绩最高的是谁？", opts), letter
 
+# %% ../nbs/02_sample.ipynb #5b1872f7
 def _ood_planner(rng, kb):
     a, b = rng.randint(3, 30) * 10, rng.randint(3, 30) * 10
     wrong = [a * b + d for d in (a, -b, 10 * a, -10, 100)]
@@ -286,6 +300,7 @@ def _ood_planner(rng, kb):
 OOD_GENERATORS = {"ceval_physician_fshot": _ood_physician, "ceval_teacher_qualification_fshot": _ood_teacher,
                   "ceval_urban_and_rural_planner_fshot": _ood_planner}
 
+# %% ../nbs/02_sample.ipynb #95f8b396
 def gen_ood(t: str, rng, kb, shots: list) -> dict:
     "A 5-shot item of OOD subject `t`: the `shots` (question, answer) pairs, then a fresh question."
     q, a = OOD_GENERATORS[t](rng, kb)
@@ -358,6 +373,7 @@ def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
         yield {"messages": r.pop("messages"), "idx": i, "type": t, **r}
         i += 1
 
+# %% ../nbs/02_sample.ipynb #6de33a8d
 def generate_sample(size: int = 1000, seed: int = 0, eval_size: int = 100, ood_size: int | None = None,
                     synthetic_size: int | None = None) -> dict[tuple[str, str], list[dict]]:
     "The sample data set as {(type, split): records}; splits: full, 1000, valid, test, synthetic."

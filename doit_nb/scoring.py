@@ -21,6 +21,7 @@ def prompt_ids(tok, messages: list[dict]) -> list[int]:
     "Token ids of `messages` (ending with a user turn) followed by the assistant speaker token."
     return tok(tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False), add_special_tokens=False).input_ids
 
+# %% ../nbs/21_scoring.ipynb #4ad62f05
 def reply_ids(tok, text: str) -> list[int]:
     "Token ids of an assistant reply, closed by `<eot>`."
     return tok(text, add_special_tokens=False).input_ids + [tok.convert_tokens_to_ids("<eot>")]
@@ -31,9 +32,11 @@ def ppl_hit(nll: list[float], ties: bool = False) -> int:
     `ties` (the authors' `scorer.py`), a tie with a distractor counts as a hit too."""
     return int(all(nll[0] <= d if ties else nll[0] < d for d in nll[1:]))
 
+# %% ../nbs/21_scoring.ipynb #b5e23d1c
 def _body_and_head(model):
     return getattr(model, model.base_model_prefix), model.get_output_embeddings()
 
+# %% ../nbs/21_scoring.ipynb #c5a439ee
 def _token_nll(head, hidden, targets, cap=None):
     "NLL of `targets` from hidden states: the output layer on these rows only."
     import torch
@@ -83,6 +86,7 @@ def _pack_rows(lengths: list[int], batch_tokens: int) -> list[tuple[int, list[li
         batches.append((L, rows))
     return batches
 
+# %% ../nbs/21_scoring.ipynb #3c53f139
 def _tree_mask(trees: list[dict], L: int):
     "Ancestor-or-self matrix (L × L) of trees laid side by side in one row; padding sees only itself."
     import numpy as np
@@ -192,6 +196,7 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
                     if p: out[i] = float(nll[p].mean())
     return out
 
+# %% ../nbs/21_scoring.ipynb #0b0f7abe
 def reply_nll_reference(model, pairs, max_length: int = 2048) -> list[float]:
     "The authors' computation: one unbatched forward with full logits per (prompt, reply)."
     import torch
@@ -212,6 +217,7 @@ def letter_ids(tok, letters: str = "ABCDE") -> list[int]:
     "The first token id of each option letter."
     return [tok(l, add_special_tokens=False).input_ids[0] for l in letters]
 
+# %% ../nbs/21_scoring.ipynb #d52651bb
 def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, batch_size: int = 16,
                      desc: str = "") -> list[tuple[str, str, str]]:
     """Greedy replies for token-id prompts, batched by length: (text, the letters A-E ranked by the first step's
@@ -274,6 +280,7 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
             rows[i]["reply"] = text
     return pd.DataFrame(rows)
 
+# %% ../nbs/21_scoring.ipynb #84cfe78a
 def summarise(items: pd.DataFrame, **keys) -> pd.DataFrame:
     "One row per ability (score and expected in %), plus the plain-mean `average`; `keys` are added as columns."
     g = items.groupby("type", sort=False)
@@ -298,6 +305,7 @@ def checkpoint_info(path: Path | str) -> dict:
         return dict(run=str(p.parent), checkpoint=p.name, epoch=info.get("epoch"), step=info.get("step"))
     return dict(run=str(p), checkpoint=p.name, epoch=0, step=0)
 
+# %% ../nbs/21_scoring.ipynb #d3d37e53
 def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid", batch_size: int = 16,
                      limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None,
                      protocol: str | None = None, device: str | None = None) -> pd.DataFrame:
@@ -330,6 +338,7 @@ def best_valid(valid: pd.DataFrame, min_epoch: int = 5, ability: str = "average"
     v = late[late["ability"] == ability].sort_values(["score", "epoch"], ascending=[False, True])
     return (None if v.empty else v.iloc[0]), note
 
+# %% ../nbs/21_scoring.ipynb #7ef0216a
 def select_checkpoints(results: pd.DataFrame, min_epoch: int = 5, by: str = "average") -> pd.DataFrame:
     "Test rows of each run's best validation checkpoint (after `min_epoch` epochs)."
     out = []

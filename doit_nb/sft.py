@@ -44,14 +44,17 @@ class SFTSettings:
     deepspeed: str | None = None       # a DeepSpeed config (configs/deepspeed_zero3.json) for multi-GPU runs
     protocol: str = "doit-nb"          # token layout: doit-nb (assistant turns closed) | authors (every turn closed, stripped, no BOS)
 
+# %% ../nbs/11_sft.ipynb #e160f52f
 def stretch(steps_per_epoch: int, epochs: int, min_steps: int = 0) -> int:
     "Passes over the data per scheduled epoch: the least k with k × `epochs` × `steps_per_epoch` ≥ `min_steps`."
     return max(1, math.ceil(min_steps / max(1, steps_per_epoch * epochs)))
 
+# %% ../nbs/11_sft.ipynb #2572e296
 def paper_epochs(n_items: int) -> int:
     "Epochs the paper trains a set of `n_items` for: 25, 20, 18 for the three smallest sets, else 15."
     return {10: 25, 40: 20, 160: 18}.get(n_items, 15)
 
+# %% ../nbs/11_sft.ipynb #63d9eb74
 def _settings_file(p: Path) -> dict:
     "The settings a JSON file holds, or a one-line error naming the file and what is wrong with it."
     try:
@@ -64,6 +67,7 @@ def _settings_file(p: Path) -> dict:
         raise ValueError(f"{p}: SFT settings are a JSON object of settings, not a {type(raw).__name__}")
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
+# %% ../nbs/11_sft.ipynb #27f41b10
 def _check_types(vals: dict, where: str) -> None:
     "Each setting's value of the type its field declares (an int passes for a float); else a one-line error."
     kinds = {"float": (int, float), "int": (int,), "bool": (bool,), "str": (str,), "None": (type(None),)}
@@ -74,6 +78,7 @@ def _check_types(vals: dict, where: str) -> None:
         if not isinstance(v, ok) or (isinstance(v, bool) and bool not in ok):
             raise ValueError(f"{where}: {f.name} = {v!r} is not a {f.type}")
 
+# %% ../nbs/11_sft.ipynb #2ed16ae4
 def sft_settings(profile: str | Path | None = None, **overrides) -> SFTSettings:
     "Settings from a profile (`paper`, `tiny`, `gemma-lora`, or a JSON file), then `overrides` (None ignored)."
     vals = {}
@@ -248,7 +253,7 @@ def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings
         (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step)))
     return out / "final"
 
-
+# %% ../nbs/11_sft.ipynb #2cdda449
 def _trim_log(path: Path, step: int):
     "Drop epoch-log lines written after `step` (the part of a killed run that will be redone)."
     if not path.exists(): return

@@ -105,6 +105,7 @@ class CellCode:
     train: str
     score: str
 
+# %% ../nbs/30_sweeps.ipynb #8b9e30cf
 def code_hashes(
     nb_path: Path,                # the cell notebook
     pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
@@ -136,6 +137,7 @@ def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict
     pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
                         log_output=False, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
+# %% ../nbs/30_sweeps.ipynb #d9122a0a
 def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: str = "cell.ipynb",
              resources: dict | None = None) -> dict:
     """Run one cell notebook with papermill (in this process) into `cell_dir/name`; returns a status dict. Used by every
@@ -217,6 +219,7 @@ def run_foundations(
         out[spec] = f
     return out
 
+# %% ../nbs/30_sweeps.ipynb #b1660399
 def _make_foundation(f: Foundation, profile, spec: str, data: Path, nb: Path) -> None:
     "Reuse the foundation model in `f.folder` if it is done, else pretrain it there (one executed notebook)."
     done = f.folder / "done.json"
@@ -287,6 +290,7 @@ def submitit_parameters(
     return dict(timeout_min=int(r["hours"] * 60), mem_gb=r["mem_gb"], gpus_per_node=r["gpus"],
                 cpus_per_task=r["cpus"] or threads)
 
+# %% ../nbs/30_sweeps.ipynb #8d5cfbc0
 def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str, runs: Path, name: str,
                    resources=lambda c: None) -> None:
     """Execute the cell notebook for every `(cell, folder, keys)` in `todo` on `backend`, calling `finish` as each ends;
@@ -326,6 +330,7 @@ class LockHeld(RuntimeError):
 
 _HELD: dict[str, tuple] = {}   # lock file → (open file, depth, pid): the locks this process holds (not a forked parent's)
 
+# %% ../nbs/30_sweeps.ipynb #6ea9593b
 def _lock_info(path: Path) -> dict:
     "What a lock file says about its holder ({} if unreadable or half-written)."
     try:
@@ -408,6 +413,7 @@ def run_sweep(
     with sweep_lock(runs / prof["name"], wait=wait):
         return _sweep(prof, profile, jobs or prof.get("jobs", 1), backend, only, force, notebook, runs)
 
+# %% ../nbs/30_sweeps.ipynb #837fe2a5
 def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, notebook, runs: Path) -> SweepReport:
     "The body of `run_sweep`, under the profile's lock."
     nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
@@ -460,10 +466,12 @@ def _git(*args) -> str | None:
     except Exception:
         return None
 
+# %% ../nbs/30_sweeps.ipynb #15a2ea97
 def git_commit() -> str | None:
     "The commit the project is at (None outside a git clone)."
     return _git("rev-parse", "HEAD")
 
+# %% ../nbs/30_sweeps.ipynb #acc00dc6
 def git_dirty() -> bool | None:
     "Whether tracked files differ from that commit (results then come from code no commit holds); None outside a clone."
     out = _git("status", "--porcelain", "--untracked-files=no")
