@@ -171,6 +171,7 @@ def protocol_comparison(
     limit: int | None = None,     # items per ability (None: all)
     benchmarks: list | None = None, # benchmark specs as in a profile: {name, shots, subjects, limit}
     path: Path | str | None = None, # the public data sets (benchmarks)
+    new_tokens: dict | None = None, # generation budgets per label kind (a profile's `score: max_new_tokens`)
 ) -> pd.DataFrame:
     "Scores of each checkpoint per ability and benchmark under both protocols, and their difference (authors − doit-nb)."
     import warnings
@@ -180,7 +181,7 @@ def protocol_comparison(
         for protocol in ("doit-nb", "authors"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")   # scoring under the other protocol is the point
-                res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol)
+                res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol, new_tokens=new_tokens)
             rows += [dict(model=label, test=f"DoIT {split}", item=r.ability, protocol=protocol, score=r.score, n_items=r.n_items)
                      for r in res.itertuples()]
             model, tok = load_for_scoring(ck)

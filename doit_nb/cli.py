@@ -148,7 +148,8 @@ def cmd_protocols(a) -> int:
         raise ValueError(f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof['name']}` first")
     bench = [bench_spec(b) for b in a.bench] if a.bench else prof.get("benchmarks") or []
     df = protocol_comparison({d.name: d / "train" / "final" for d in cells}, root / "data",
-                             limit=(prof.get("score") or {}).get("limit"), benchmarks=bench)
+                             limit=(prof.get("score") or {}).get("limit"), benchmarks=bench,
+                             new_tokens=(prof.get("score") or {}).get("max_new_tokens"))
     out = Path(a.out or figures_dir() / prof["name"])
     out.mkdir(parents=True, exist_ok=True)
     print("wrote", write_results(df, out / "protocols.csv"))
