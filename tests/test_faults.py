@@ -1,6 +1,6 @@
 """Bad input at every entry point: a one-line error that names the file (and the line or field) and says what to do,
 no traceback, and nothing half-written left behind. Each case is (entry point, what is broken, how it is run)."""
-import json, os, resource, signal, subprocess, sys
+import json, os, re, resource, signal, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import run_cli, ROOT, BIN
@@ -20,8 +20,8 @@ def world(sample_dir, tmp_path_factory):
 
 def one_line_error(p, *names):
     "The run failed with one line on stderr (make's own line aside), naming each of `names`, and no traceback."
-    err = [l for l in p.stderr.strip().splitlines() if l.strip() and not l.startswith(("make:", "WARNING", "Failed to load CPU"))
-           and "warn" not in l.lower()]
+    err = [l for l in p.stderr.strip().splitlines() if l.strip() and not re.match(r"make(\[\d+\])?:", l)
+           and not l.startswith(("WARNING", "Failed to load CPU")) and "warn" not in l.lower()]
     assert p.returncode != 0, p.stdout[-500:]
     assert "Traceback" not in p.stderr, p.stderr[-1500:]
     assert len(err) == 1, err
