@@ -4,6 +4,7 @@
 
 # %% ../nbs/22_benchmarks.ipynb #5b0e8142
 from __future__ import annotations
+import re
 from pathlib import Path
 import pandas as pd
 from .core import *
@@ -159,8 +160,9 @@ def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None
                multi_answer=int(res["multi_answer"].sum()))
     res["protocol"] = protocol
     avg["protocol"] = protocol
+    res["n_skipped"] = [sum(bool(re.search(rf"[/\\]{re.escape(s)}(_\w+)?\.(csv|jsonl)\b", e)) for e in skipped) for s in res["subject"]]
+    avg["n_skipped"] = len(skipped)   # rows the files hold but no question could be read from: a column, not a side channel
     out = pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
-    out.attrs["skipped"] = skipped
     return out
 
 # %% ../nbs/22_benchmarks.ipynb #8b5e063a

@@ -74,3 +74,21 @@ def test_tiny_model_scores_a_subject_end_to_end(tiny, sample_dir, tmp_path):
                 "--limit", 10, "--out", tmp_path / "a.csv", env={"DOIT_CACHE": str(tmp_path / "c")}, check=0)
     out = pd.read_csv(tmp_path / "a.csv")
     assert out["subject"].tolist() == ["logiqa-zh", "jec-qa-kd", "average"] and (out["shots"] == 0).all()
+
+
+def test_skipped_rows_are_a_column_of_the_results(tmp_path):
+    "Rows no question could be read from are counted per subject in the results, not hidden in DataFrame.attrs."
+    from doit_nb.benchmarks import run_benchmark
+    from doit_nb.models import foundation_model, load_model
+    from doit_nb.layout import build_data
+    from doit_nb.sample import SampleSource
+    root = tmp_path / "public" / "cmmlu"
+    (root / "dev").mkdir(parents=True)
+    (root / "test").mkdir()
+    rows = ",Question,A,B,C,D,Answer\n0,问一？,甲,乙,丙,丁,A\n1,问二？,甲,乙,丙,丁,Z\n2,问三？,甲,乙,丙,丁,B\n"
+    (root / "test" / "agronomy.csv").write_text(rows, encoding="utf-8")
+    data = build_data(SampleSource(size=8, eval_size=2, synthetic_size=8), tmp_path / "data")
+    model, tok = load_model(foundation_model("tiny-s", data, cache=tmp_path / "cache"))
+    res = run_benchmark("cmmlu", model, tok, path=tmp_path / "public", only=["agronomy"])
+    row = res.set_index("subject").loc["agronomy"]
+    assert row["n_items"] == 2 and row["n_skipped"] == 1 and not res.attrs
