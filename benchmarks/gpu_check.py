@@ -150,8 +150,7 @@ def train_run(ctx, model: str, tag: str, **kw) -> dict:
     tr.args.logging_strategy, tr.args.logging_steps = "steps", max(1, ctx["steps"] // 10)
     tr.args.save_strategy = "no"
     batches = list(tr.get_train_dataloader())
-    key = "labels"
-    learned = sum(int((b[key] != -100).sum()) for b in batches)
+    learned = sum(int((b["labels"] != -100).sum()) for b in batches)
     seen = sum(int(b["attention_mask"].sum()) if "attention_mask" in b else int(b["input_ids"].numel()) for b in batches)
     passes = schedule(s, len(tr.train_dataset))["passes"]
     tr.train()

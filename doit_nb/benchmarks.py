@@ -12,7 +12,7 @@ from .benchmark_files import *
 
 # %% auto #0
 __all__ = ['bench_messages', 'authors_cmmlu_prompt', 'authors_agieval_messages', 'benchmark_messages', 'letter_predictions',
-           'option_loglik_reference', 'run_benchmark', 'protocol_comparison']
+           'option_loglik_reference', 'benchmark_questions', 'run_benchmark', 'protocol_comparison']
 
 # %% ../nbs/22_benchmarks.ipynb #31b4eadf
 def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
@@ -115,21 +115,16 @@ def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: lis
     return out
 
 # %% ../nbs/22_benchmarks.ipynb #15f0be2a
-def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None = None, only: list[str] | None = None,
-                  limit: int | None = None, max_length: int = 2048, protocol: str = "doit-nb") -> pd.DataFrame:
-    """Per-subject accuracy (%) of a model on a benchmark, k-shot, plus the mean over subjects (`average`). Under the
-    `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens."""
-    import copy
-    from doit_nb.scoring import prompt_ids
-    from doit_nb.models import set_protocol
-    authors = protocol == "authors"
-    tok = set_protocol(copy.copy(tok), protocol)
+def benchmark_questions(name: str, shots: int = 0, path: Path | str | None = None, only: list[str] | None = None,
+                        limit: int | None = None, protocol: str = "doit-nb") -> tuple[list, dict, list]:
+    """The questions `run_benchmark` asks, read and checked before any model is loaded: (items, the solved examples per
+    subject, the rows skipped with why). A benchmark with no readable question is a one-line error."""
     skipped = []
     items = load_benchmark(name, "test", path, only, strict=False, skipped=skipped)
     dev = {}
     for it in load_benchmark(name, "dev", path, sorted({i.subject for i in items}), strict=False, skipped=skipped) if shots else []:
         dev.setdefault(it.subject, []).append(it)
-    if authors and name == "agieval":   # the authors ask single-answer, four-option questions only
+    if protocol == "authors" and name == "agieval":   # the authors ask single-answer, four-option questions only
         keep = lambda x: len(x.answer) == 1 and len(x.options) == 4
         skipped += [f"{x.source}: not asked under the authors' protocol (answer {x.answer}, {len(x.options)} options)"
                     for x in items if not keep(x)]
@@ -139,6 +134,21 @@ def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None
     if not items:
         raise ValueError(f"{name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else ""))
     if limit: items = [it for s in dict.fromkeys(i.subject for i in items) for it in [x for x in items if x.subject == s][:limit]]
+    return items, dev, skipped
+
+# %% ../nbs/22_benchmarks.ipynb #e10b8c7a
+def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None = None, only: list[str] | None = None,
+                  limit: int | None = None, max_length: int = 2048, protocol: str = "doit-nb",
+                  questions: tuple | None = None) -> pd.DataFrame:
+    """Per-subject accuracy (%) of a model on a benchmark, k-shot, plus the mean over subjects (`average`). Under the
+    `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens.
+    `questions`: what `benchmark_questions` returned for the same arguments, if already read."""
+    import copy
+    from doit_nb.scoring import prompt_ids
+    from doit_nb.models import set_protocol
+    authors = protocol == "authors"
+    tok = set_protocol(copy.copy(tok), protocol)
+    items, dev, skipped = questions or benchmark_questions(name, shots, path, only, limit, protocol)
     prompts = []
     for it in items:
         use = dev.get(it.subject, [])[:shots]
@@ -180,13 +190,13 @@ def protocol_comparison(
     from doit_nb.scoring import score_checkpoint, load_for_scoring
     rows = []
     for label, ck in checkpoints.items():
+        model, tok = load_for_scoring(ck) if benchmarks else (None, None)   # once per checkpoint, for both protocols
         for protocol in ("doit-nb", "authors"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")   # scoring under the other protocol is the point
                 res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol, new_tokens=new_tokens)
             rows += [dict(model=label, test=f"DoIT {split}", item=r.ability, protocol=protocol, score=r.score, n_items=r.n_items)
                      for r in res.itertuples()]
-            model, tok = load_for_scoring(ck)
             for b in benchmarks or []:
                 res = run_benchmark(b["name"], model, tok, b.get("shots", 0), path, b.get("subjects"), b.get("limit"),
                                     protocol=protocol)

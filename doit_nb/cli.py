@@ -92,16 +92,15 @@ def cmd_score(a) -> int:
 
 # %% ../nbs/90_cli.ipynb #4a22751e
 def cmd_bench(a) -> int:
-    from doit_nb.benchmarks import run_benchmark
+    from doit_nb.benchmarks import run_benchmark, benchmark_questions
     from doit_nb.models import foundation_model, load_model
     from doit_nb.scoring import scoring_device
-    from doit_nb.benchmark_files import load_benchmark
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
-    load_benchmark(a.benchmark, "test", a.path, a.subjects.split(",") if a.subjects else None, strict=False)   # bad files fail before the model loads
+    only = a.subjects.split(",") if a.subjects else None
+    questions = benchmark_questions(a.benchmark, a.shots, a.path, only, a.limit)   # read once; bad files fail before the model loads
     model, tok = load_model(foundation_model(a.model, data_dir=a.base_data), trust_remote_code=a.trust_remote_code)
     model = model.to(scoring_device()).eval()
-    only = a.subjects.split(",") if a.subjects else None
-    df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit)
+    df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit, questions=questions)
     print(df.to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df.assign(model=str(a.model)), a.out))
     return 0

@@ -235,7 +235,7 @@ def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, 
         with torch.no_grad():
             g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
                                eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
-        steps = torch.stack(g.scores)[:, :, lids]                      # (steps, rows, letters)
+        steps = torch.stack([s[:, lids] for s in g.scores])            # (steps, rows, letters): not the whole vocabulary
         gen = g.sequences[:, L:].tolist()
         ends = [row.index(eot) if eot in row else len(g.scores) - 1 for row in gen]   # the step that ended each reply
         rank = lambda scores: "".join("ABCDE"[j] for j in scores.argsort(descending=True).tolist())

@@ -116,12 +116,12 @@ def test_submitit_local_backend_runs_a_two_cell_sweep_with_per_cell_resources(tm
     assert (cells / "scaling-curated-10-tiny-s-seed0" / "gpus.txt").read_text() == "0"   # reached the notebook's kernel
 
 
-def test_submitit_parameters_of_a_cell():
+def test_submitit_parameters_of_a_cell(tmp_path):
     from doit_nb.sweeps import submitit_parameters
     import submitit
     p = submitit_parameters(dict(gpus=8, cpus=None, mem_gb=900, hours=48), threads=4)
     assert p == dict(timeout_min=2880, mem_gb=900, gpus_per_node=8, cpus_per_task=4)
-    ex = submitit.AutoExecutor(folder="/tmp/doit-submitit-params", cluster="local")
+    ex = submitit.AutoExecutor(folder=str(tmp_path), cluster="local")
     ex.update_parameters(**p)   # submitit's generic names, which its SLURM executor translates too
 
 
