@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install browser export test paper-figures lab clean bench gpu-check gpu-wheels
+.PHONY: install browser export readme test paper-figures lab clean bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ $(STAMP): settings.ini setup.py
 
 export: install
 	$(BIN)/nbdev_export
+
+# README.md is the book's front page (nbs/index.ipynb) rendered; tests/test_readme.py fails when they differ
+readme: install
+	$(BIN)/python -c "from doit_nb.core import readme_text; open('README.md', 'w', encoding='utf-8').write(readme_text('nbs/index.ipynb'))"
 
 # a real browser for the test of each run's front page, index.html (Debian's chromium); skipped where apt is not ours
 browser:

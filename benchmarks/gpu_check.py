@@ -326,7 +326,7 @@ def zero3(ctx):
     run = ctx["work"] / "z3run"
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(ROOT / "configs" / "accelerate_zero3.yaml"),
            "--num_processes", "1", "-m", "doit_nb.cli", "train", "--model", str(ctx["models"]["tiny-l"]),
-           "--data", str(ctx["recipe"]), "--out", str(run), "--profile", "tiny", "--precision", "bf16",
+           "--recipe", str(ctx["recipe"]), "--out", str(run), "--settings", "tiny", "--precision", "bf16",
            "--deepspeed", str(ROOT / "configs" / "deepspeed_zero3.json"), "--epochs", "1", "--batch-size", "16",
            "--per-device-batch-size", "16"]
     t0 = time.perf_counter()

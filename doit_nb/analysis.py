@@ -18,11 +18,16 @@ __all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION
 def fit_sensitivity(x, y) -> dict:
     "Fit y = α·log(x) + α·c; returns alpha, c, r2 (c is NaN when α is 0)."
     lx, y = np.log(np.asarray(x, float)), np.asarray(y, float)
-    if len(lx) < 2 or np.ptp(lx) == 0: raise ValueError("the fit needs at least two distinct x values")
+    if len(lx) < 2 or np.ptp(lx) == 0:
+        raise ValueError("the fit needs at least two distinct x values")
     a, b = np.polyfit(lx, y, 1)
     pred = a * lx + b
     ss = ((y - y.mean()) ** 2).sum()
-    return dict(alpha=float(a), c=float(b / a) if abs(a) > 1e-9 else float("nan"), r2=float(1 - ((y - pred) ** 2).sum() / ss) if ss > 0 else float("nan"))
+    return dict(
+        alpha=float(a),
+        c=float(b / a) if abs(a) > 1e-9 else float("nan"),
+        r2=float(1 - ((y - pred) ** 2).sum() / ss) if ss > 0 else float("nan"),
+    )
 
 # %% ../nbs/40_analysis.ipynb #0ce459a6
 def bootstrap_fit(hits, x, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
@@ -34,8 +39,10 @@ def bootstrap_fit(hits, x, n_boot: int = 1000, seed: int = 0, level: float = 0.9
     point = fit_sensitivity(x, 100 * np.mean([np.nanmean(h, 0) for h in strata], 0))
     lx = np.log(np.asarray(x, float))
     lxc = lx - lx.mean()
-    ys = 100 * np.mean([np.nanmean(h[rng.integers(0, len(h), size=(n_boot, len(h)))], 1) for h in strata], 0)  # n_boot × conditions
-    alphas = (ys - ys.mean(1, keepdims=True)) @ lxc / (lxc @ lxc)     # OLS slope of each resample
+    ys = 100 * np.mean(
+        [np.nanmean(h[rng.integers(0, len(h), size=(n_boot, len(h)))], 1) for h in strata], 0
+    )  # n_boot × conditions
+    alphas = (ys - ys.mean(1, keepdims=True)) @ lxc / (lxc @ lxc)  # OLS slope of each resample
     lo, hi = np.quantile(alphas, [(1 - level) / 2, 1 - (1 - level) / 2])
     return {**point, "alpha_lo": float(lo), "alpha_hi": float(hi)}
 
@@ -55,7 +62,12 @@ def _item_hits(items: pd.DataFrame, runs: pd.DataFrame, ability: str, factor: st
     return it.pivot_table(index="idx", columns=[factor, "run"], values="hit").T.groupby(level=0).mean().T
 
 # %% ../nbs/40_analysis.ipynb #4c743811
-def sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+def sensitivities(
+    sel: pd.DataFrame,  # selected test scores (`select_checkpoints`), one row per run and ability
+    items: pd.DataFrame | None = None,  # their test items (run, ability, idx, hit); None: no intervals
+    n_boot: int = 1000,  # bootstrap resamples
+    seed: int = 0,  # the bootstrap's seed
+) -> pd.DataFrame:
     """Parameter and data sensitivity (α, c, R²) per ability; with `items` (run, ability, idx, hit: the test items of
     the selected checkpoints) also each α's bootstrap interval. The `average` resamples every ability's items."""
     par = _fit_table(sel, "n_params", "volume").add_prefix("param_").rename(columns={"param_ability": "ability"})
@@ -88,16 +100,28 @@ def normalise(v) -> np.ndarray:
     return (v - np.nanmin(v)) / span if span > 0 else np.zeros_like(v)
 
 # %% ../nbs/40_analysis.ipynb #8d18a034
-GROUPS = {(True, True): "responsive to both", (True, False): "data-sensitive", (False, True): "parameter-sensitive",
-          (False, False): "resistant to both"}
+GROUPS = {
+    (True, True): "responsive to both",
+    (True, False): "data-sensitive",
+    (False, True): "parameter-sensitive",
+    (False, False): "resistant to both",
+}
+
 
 def group_abilities(sens: pd.DataFrame, min_alpha: float = 0.0) -> pd.Series:
     "The §4.3.1 group of each ability from its data and parameter sensitivities."
+
     def sensitive(row, pre):
-        lo = row.get(pre + "alpha_lo")   # a bound within 1e-9 of min_alpha is a floating-point tie, not above it
-        return bool(lo > min_alpha + 1e-9) if lo is not None and not pd.isna(lo) else bool(row[pre + "alpha"] > min_alpha)
-    return pd.Series([GROUPS[(sensitive(r, "data_"), sensitive(r, "param_"))] for _, r in sens.iterrows()],
-                     index=sens["ability"], name="group")
+        lo = row.get(pre + "alpha_lo")  # a bound within 1e-9 of min_alpha is a floating-point tie, not above it
+        return (
+            bool(lo > min_alpha + 1e-9) if lo is not None and not pd.isna(lo) else bool(row[pre + "alpha"] > min_alpha)
+        )
+
+    return pd.Series(
+        [GROUPS[(sensitive(r, "data_"), sensitive(r, "param_"))] for _, r in sens.iterrows()],
+        index=sens["ability"],
+        name="group",
+    )
 
 # %% ../nbs/40_analysis.ipynb #1f3e5fbe
 RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "data_alpha", "data_alpha_lo", "data_alpha_hi",
@@ -120,7 +144,9 @@ def _z(v):
     return (v - v.mean()) / sd if sd > 0 else v - v.mean()
 
 # %% ../nbs/40_analysis.ipynb #1735cbe7
-def complexity_transference(acc: pd.DataFrame, acc_f: pd.Series, loss: pd.Series, weights="standardised") -> pd.DataFrame:
+def complexity_transference(
+    acc: pd.DataFrame, acc_f: pd.Series, loss: pd.Series, weights="standardised"
+) -> pd.DataFrame:
     """Complexity and Transference per ability. `acc`: rows trained-on i, columns tested-on j; `acc_f`: the foundation
     model's score per ability; `loss`: L_i. `weights`: 'standardised' or a dict with w1, w2, w."""
     ab = list(acc.index)
@@ -130,9 +156,13 @@ def complexity_transference(acc: pd.DataFrame, acc_f: pd.Series, loss: pd.Series
     helped = np.array([sum(A[j, i] - f[i] for j in range(len(ab)) if j != i) for i in range(len(ab))])
     gives = np.array([sum(A[i, j] - A[j, j] for j in range(len(ab)) if j != i) for i in range(len(ab))])
     L = loss.loc[ab].values.astype(float)
-    if weights == "standardised": cx, tr = _z(L) - _z(helped), _z(gives)
-    else: cx, tr = weights["w1"] * L - weights["w2"] * helped, weights["w"] * gives
-    return pd.DataFrame(dict(ability=ab, loss=L, helped_by_others=helped, transfer_sum=gives, complexity=cx, transference=tr))
+    if weights == "standardised":
+        cx, tr = _z(L) - _z(helped), _z(gives)
+    else:
+        cx, tr = weights["w1"] * L - weights["w2"] * helped, weights["w"] * gives
+    return pd.DataFrame(
+        dict(ability=ab, loss=L, helped_by_others=helped, transfer_sum=gives, complexity=cx, transference=tr)
+    )
 
 # %% ../nbs/40_analysis.ipynb #acebba46
 def feature_relation(feature, sensitivity, n_boot: int = 2000, seed: int = 0) -> dict:
@@ -157,25 +187,59 @@ def feature_relation(feature, sensitivity, n_boot: int = 2000, seed: int = 0) ->
                 loo_error=float(np.mean(err)), loo_error_mean_only=float(np.mean(base)))
 
 # %% ../nbs/40_analysis.ipynb #8fe7244d
-PAPER_TABLE2 = pd.DataFrame([  # model, parameters, ability, data size, score (the paper's Table 2)
-    ("Qwen1.5", "7B", "novel_generation", 2000, 53.0), ("Qwen1.5", "7B", "novel_generation", 10000, 52.0), ("Qwen1.5", "14B", "novel_generation", 2000, 62.0),
-    ("Qwen1.5", "7B", "reasoning", 2000, 26.0), ("Qwen1.5", "7B", "reasoning", 4000, 37.0), ("Qwen1.5", "14B", "reasoning", 2000, 34.0),
-    ("Baichuan2", "7B", "novel_generation", 2000, 37.0), ("Baichuan2", "7B", "novel_generation", 10000, 38.0), ("Baichuan2", "13B", "novel_generation", 2000, 57.0),
-    ("Baichuan2", "7B", "reasoning", 2000, 25.0), ("Baichuan2", "7B", "reasoning", 4000, 35.0), ("Baichuan2", "13B", "reasoning", 2000, 36.0)],
-    columns=["model", "params", "ability", "data", "score"])
-PAPER_NOVEL_GENERATION_SENSITIVITY = dict(param=0.92, data=0.54)   # §5.1, normalised
-PAPER_TABLE3 = pd.DataFrame([  # strategy, benchmark, shots, CLLaMA, Baichuan2, Qwen1.5 (the paper's Table 3, epoch 10, 7B)
-    ("Baseline", "AGIEval", 0, 34.64, 42.15, 69.08), ("Reconstruct", "AGIEval", 0, 35.43, 45.09, 69.56), ("Maximum", "AGIEval", 0, 37.61, 46.59, 69.21),
-    ("Baseline", "CMMLU", 0, 36.75, 52.60, 72.71), ("Reconstruct", "CMMLU", 0, 36.85, 53.00, 73.07), ("Maximum", "CMMLU", 0, 37.28, 56.50, 72.33),
-    ("Baseline", "AGIEval", 5, 31.01, 47.03, 70.12), ("Reconstruct", "AGIEval", 5, 32.37, 48.46, 70.97), ("Maximum", "AGIEval", 5, 33.57, 53.12, 70.96),
-    ("Baseline", "CMMLU", 5, 35.14, 54.87, 71.97), ("Reconstruct", "CMMLU", 5, 35.89, 55.00, 71.82), ("Maximum", "CMMLU", 5, 37.16, 58.02, 71.18)],
-    columns=["strategy", "benchmark", "shots", "CLLaMA", "Baichuan2", "Qwen1.5"])
-PAPER_TABLE4 = pd.DataFrame([  # mix, benchmark, shots, epoch 5, 10, 15 (the paper's Table 4, 7B CLLaMA)
-    ("Maximum+0", "AGIEval", 0, 36.41, 37.61, 38.85), ("Maximum+2.56k", "AGIEval", 0, 37.08, 39.21, 39.88), ("Maximum+41k", "AGIEval", 0, 32.69, 34.43, 34.38),
-    ("Maximum+0", "CMMLU", 0, 37.74, 37.28, 37.53), ("Maximum+2.56k", "CMMLU", 0, 37.30, 37.74, 37.74), ("Maximum+41k", "CMMLU", 0, 33.98, 36.20, 35.34),
-    ("Maximum+0", "AGIEval", 5, 33.37, 33.57, 33.35), ("Maximum+2.56k", "AGIEval", 5, 34.11, 34.07, 34.00), ("Maximum+41k", "AGIEval", 5, 30.06, 31.65, 31.41),
-    ("Maximum+0", "CMMLU", 5, 37.02, 37.16, 37.13), ("Maximum+2.56k", "CMMLU", 5, 36.91, 36.87, 36.46), ("Maximum+41k", "CMMLU", 5, 34.07, 35.06, 35.17)],
-    columns=["mix", "benchmark", "shots", "ep05", "ep10", "ep15"])
+PAPER_TABLE2 = pd.DataFrame(
+    [  # model, parameters, ability, data size, score (the paper's Table 2)
+        ("Qwen1.5", "7B", "novel_generation", 2000, 53.0),
+        ("Qwen1.5", "7B", "novel_generation", 10000, 52.0),
+        ("Qwen1.5", "14B", "novel_generation", 2000, 62.0),
+        ("Qwen1.5", "7B", "reasoning", 2000, 26.0),
+        ("Qwen1.5", "7B", "reasoning", 4000, 37.0),
+        ("Qwen1.5", "14B", "reasoning", 2000, 34.0),
+        ("Baichuan2", "7B", "novel_generation", 2000, 37.0),
+        ("Baichuan2", "7B", "novel_generation", 10000, 38.0),
+        ("Baichuan2", "13B", "novel_generation", 2000, 57.0),
+        ("Baichuan2", "7B", "reasoning", 2000, 25.0),
+        ("Baichuan2", "7B", "reasoning", 4000, 35.0),
+        ("Baichuan2", "13B", "reasoning", 2000, 36.0),
+    ],
+    columns=["model", "params", "ability", "data", "score"],
+)
+PAPER_NOVEL_GENERATION_SENSITIVITY = dict(param=0.92, data=0.54)  # §5.1, normalised
+PAPER_TABLE3 = pd.DataFrame(
+    [  # strategy, benchmark, shots, CLLaMA, Baichuan2, Qwen1.5 (the paper's Table 3, epoch 10, 7B)
+        ("Baseline", "AGIEval", 0, 34.64, 42.15, 69.08),
+        ("Reconstruct", "AGIEval", 0, 35.43, 45.09, 69.56),
+        ("Maximum", "AGIEval", 0, 37.61, 46.59, 69.21),
+        ("Baseline", "CMMLU", 0, 36.75, 52.60, 72.71),
+        ("Reconstruct", "CMMLU", 0, 36.85, 53.00, 73.07),
+        ("Maximum", "CMMLU", 0, 37.28, 56.50, 72.33),
+        ("Baseline", "AGIEval", 5, 31.01, 47.03, 70.12),
+        ("Reconstruct", "AGIEval", 5, 32.37, 48.46, 70.97),
+        ("Maximum", "AGIEval", 5, 33.57, 53.12, 70.96),
+        ("Baseline", "CMMLU", 5, 35.14, 54.87, 71.97),
+        ("Reconstruct", "CMMLU", 5, 35.89, 55.00, 71.82),
+        ("Maximum", "CMMLU", 5, 37.16, 58.02, 71.18),
+    ],
+    columns=["strategy", "benchmark", "shots", "CLLaMA", "Baichuan2", "Qwen1.5"],
+)
+PAPER_TABLE4 = pd.DataFrame(
+    [  # mix, benchmark, shots, epoch 5, 10, 15 (the paper's Table 4, 7B CLLaMA)
+        ("Maximum+0", "AGIEval", 0, 36.41, 37.61, 38.85),
+        ("Maximum+2.56k", "AGIEval", 0, 37.08, 39.21, 39.88),
+        ("Maximum+41k", "AGIEval", 0, 32.69, 34.43, 34.38),
+        ("Maximum+0", "CMMLU", 0, 37.74, 37.28, 37.53),
+        ("Maximum+2.56k", "CMMLU", 0, 37.30, 37.74, 37.74),
+        ("Maximum+41k", "CMMLU", 0, 33.98, 36.20, 35.34),
+        ("Maximum+0", "AGIEval", 5, 33.37, 33.57, 33.35),
+        ("Maximum+2.56k", "AGIEval", 5, 34.11, 34.07, 34.00),
+        ("Maximum+41k", "AGIEval", 5, 30.06, 31.65, 31.41),
+        ("Maximum+0", "CMMLU", 5, 37.02, 37.16, 37.13),
+        ("Maximum+2.56k", "CMMLU", 5, 36.91, 36.87, 36.46),
+        ("Maximum+41k", "CMMLU", 5, 34.07, 35.06, 35.17),
+    ],
+    columns=["mix", "benchmark", "shots", "ep05", "ep10", "ep15"],
+)
+
 
 def bias_verdict(base: float, more_data: float, bigger_model: float, tol: float = 1.0) -> str:
     """§5.1's reading of Table 2: 'data-biased' when more data matches (within `tol` points) or exceeds what the

@@ -41,9 +41,12 @@ def cut_run_on(text: str, options: str = "ABCD") -> str:
     lines = text.split("\n")
     opts = _option_lines(lines, options)
     for i in range(1, len(lines)):
-        starts_block = len({l for j, l in opts if i <= j <= i + len(options) + 1}) >= min(3, len(options)) \
-                       and any(j == i + 1 or j == i for j, _ in opts)
-        if _EXEMPLAR.match(lines[i]) or (starts_block and not any(j < i for j, _ in opts) and lines[i - 1].strip() == ""):
+        starts_block = len({l for j, l in opts if i <= j <= i + len(options) + 1}) >= min(3, len(options)) and any(
+            j == i + 1 or j == i for j, _ in opts
+        )
+        if _EXEMPLAR.match(lines[i]) or (
+            starts_block and not any(j < i for j, _ in opts) and lines[i - 1].strip() == ""
+        ):
             head = "\n".join(lines[:i]).strip()
             if head:
                 return head
@@ -192,13 +195,14 @@ def _boxed(t: str) -> str | None:
 
 # %% ../nbs/20_answers.ipynb #de57cb94
 def _final_value(segment: str) -> str | None:
-    "The value a final-answer phrase gives: the right side of its last '=', the last number-like token in it; None for 'a or b'."
+    """The value a final-answer phrase gives: the right side of its last '=', the last number-like token in it; None for
+    'a or b'."""
     spans = re.findall(_MATH_SPAN, segment)
     s = " ".join(next(x for x in sp if x) for sp in spans) if spans else segment
     if "=" in s:
         s = s.rsplit("=", 1)[1]
     whole = re.sub(r"^[\s:：是为]+|[\s。.,，]+$", "", s)
-    if whole and _to_number(whole) is not None:   # an expression such as 2^3 or 3/4, as written
+    if whole and _to_number(whole) is not None:  # an expression such as 2^3 or 3/4, as written
         return whole
     toks = re.findall(_NUM, s)
     if not toks:
@@ -280,12 +284,15 @@ def _tuple(s: str):
 
 # %% ../nbs/20_answers.ipynb #f6a8344a
 def math_equal(pred: str | None, gold: str) -> bool:
-    "Whether a predicted final answer equals the gold one: numerically where both are numbers, element by element for tuples."
+    """Whether a predicted final answer equals the gold one: numerically where both are numbers, element by element for
+    tuples."""
     if pred is None:
         return False
     tp, tg = _tuple(pred), _tuple(str(gold))
     if tp is not None or tg is not None:
-        return tp is not None and tg is not None and len(tp) == len(tg) and all(math_equal(a, b) for a, b in zip(tp, tg))
+        return (
+            tp is not None and tg is not None and len(tp) == len(tg) and all(math_equal(a, b) for a, b in zip(tp, tg))
+        )
     a, b = _to_number(pred), _to_number(str(gold))
     if a is not None and b is not None:
         return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
@@ -316,12 +323,18 @@ def exact_match(record: dict, reply: str, first_step_letter: str | None = None) 
 
 # %% ../nbs/20_answers.ipynb #3a5f7215
 def expected_score(record: dict) -> float:
-    "The score a random guesser expects on `record`: 1/options, 1/C(4,k) for k-letter ethics, 1/2 true/false, 1/3 format 1, 0 for free answers."
+    """The score a random guesser expects on `record`: 1/options, 1/C(4,k) for k-letter ethics, 1/2 true/false, 1/3
+    format 1, 0 for free answers."""
     from doit_nb.records import question_format
-    if question_format(record) == 1: return 1 / len(record.get("choices") or [0, 0, 0])
+
+    if question_format(record) == 1:
+        return 1 / len(record.get("choices") or [0, 0, 0])
     kind, gold = parse_label(record)
-    return {"letter": lambda: 1 / n_options(record), "letters": lambda: 1 / math.comb(4, len(gold)),
-            "truth": lambda: 0.5}.get(kind, lambda: 0.0)()
+    return {
+        "letter": lambda: 1 / n_options(record),
+        "letters": lambda: 1 / math.comb(4, len(gold)),
+        "truth": lambda: 0.5,
+    }.get(kind, lambda: 0.0)()
 
 # %% ../nbs/20_answers.ipynb #36d41ff4
 def grade_reply(

@@ -23,11 +23,23 @@ class BenchItem:
     passage: str = ""  # AGIEval: the passage alone (`question` holds passage and question, as a reader sees them)
 
 # %% ../nbs/01a_benchmark_files.ipynb #4791afbe
-class BenchmarkError(ValueError): "A malformed benchmark row: names the file and the row."
+class BenchmarkError(ValueError):
+    "A malformed benchmark row: names the file and the row."
+
 
 BENCHMARKS = ("cmmlu", "agieval", "ceval")
-AGIEVAL_ZH = ("gaokao-chinese", "gaokao-geography", "gaokao-history", "gaokao-biology", "gaokao-chemistry",
-              "gaokao-physics", "gaokao-mathqa", "logiqa-zh", "jec-qa-kd", "jec-qa-ca")  # the Chinese multiple-choice sets
+AGIEVAL_ZH = (
+    "gaokao-chinese",
+    "gaokao-geography",
+    "gaokao-history",
+    "gaokao-biology",
+    "gaokao-chemistry",
+    "gaokao-physics",
+    "gaokao-mathqa",
+    "logiqa-zh",
+    "jec-qa-kd",
+    "jec-qa-ca",
+)  # the Chinese multiple-choice sets
 
 # %% ../nbs/01a_benchmark_files.ipynb #a0e88ce0
 def _item(skip: list | None, subject, q, opts, ans, where) -> BenchItem | None:
@@ -40,12 +52,17 @@ def _item(skip: list | None, subject, q, opts, ans, where) -> BenchItem | None:
 
 # %% ../nbs/01a_benchmark_files.ipynb #ea42c0ae
 def _check_item(subject, q, opts, ans, where) -> BenchItem:
-    if not isinstance(q, str) or not q.strip(): raise BenchmarkError(f"{where}: empty question")
+    if not isinstance(q, str) or not q.strip():
+        raise BenchmarkError(f"{where}: empty question")
     if len(opts) < 2 or any(not isinstance(o, str) for o in opts) or not any(o.strip() for o in opts):
         raise BenchmarkError(f"{where}: options must be a list of at least two texts, got {opts!r}")
-    letters = "ABCDEFG"[:len(opts)]
-    gold = ans if isinstance(ans, list) else list(ans.strip()) if isinstance(ans, str) and len(ans.strip()) > 1 else [ans]
-    gold = [g for g in gold if not (isinstance(g, str) and re.fullmatch(r"[\s。．.,，、]*", g))]  # stray punctuation in a few real labels
+    letters = "ABCDEFG"[: len(opts)]
+    gold = (
+        ans if isinstance(ans, list) else list(ans.strip()) if isinstance(ans, str) and len(ans.strip()) > 1 else [ans]
+    )
+    gold = [
+        g for g in gold if not (isinstance(g, str) and re.fullmatch(r"[\s。．.,，、]*", g))
+    ]  # stray punctuation in a few real labels
     if not gold or any(not isinstance(g, str) or g.strip() not in letters for g in gold):
         raise BenchmarkError(f"{where}: answer {ans!r} is not among the option letters {letters}")
     return BenchItem(subject, q.strip(), [o.strip() for o in opts], "".join(sorted({g.strip() for g in gold})), where)
@@ -96,22 +113,29 @@ def _agieval_row(subject, d, where, skip=None) -> BenchItem:
 def _agieval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
     if split == "dev":  # the few-shot examples
         p = root / "agieval" / "few_shot_prompts.csv"
-        with open(p, encoding="utf-8", newline="") as f: rows = list(csv.reader(f))
-        if subject not in rows[0]: raise BenchmarkError(f"{p}: no few-shot column for {subject}")
+        with open(p, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        if subject not in rows[0]:
+            raise BenchmarkError(f"{p}: no few-shot column for {subject}")
         col, out = rows[0].index(subject), []
         for i, r in enumerate(rows[1:], start=2):
             if r[0].startswith("sample") and col < len(r) and r[col].strip():  # some sets have fewer than 5 examples
-                try: d = ast.literal_eval(r[col])
-                except (ValueError, SyntaxError) as e: raise BenchmarkError(f"{p}:{i}: cannot read the {subject} example ({e})")
+                try:
+                    d = ast.literal_eval(r[col])
+                except (ValueError, SyntaxError) as e:
+                    raise BenchmarkError(f"{p}:{i}: cannot read the {subject} example ({e})")
                 out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
         return out
     p = root / "agieval" / "v1" / f"{subject}.jsonl"
     out = []
     with open(p, encoding="utf-8") as f:
         for i, line in enumerate(f, start=1):
-            if not line.strip(): continue
-            try: d = json.loads(line)
-            except json.JSONDecodeError as e: raise BenchmarkError(f"{p}:{i}: malformed JSON ({e.msg})")
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise BenchmarkError(f"{p}:{i}: malformed JSON ({e.msg})")
             out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
     return out
 
@@ -125,18 +149,30 @@ def subjects(name: str, path: Path | str | None = None) -> list[str]:
     raise ValueError(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
 
 # %% ../nbs/01a_benchmark_files.ipynb #235eb834
-def load_benchmark(name: str, split: str = "test", path: Path | str | None = None, only: list[str] | None = None,
-                   strict: bool = True, skipped: list | None = None) -> list[BenchItem]:
+def load_benchmark(
+    name: str,  # `cmmlu`, `agieval` or `ceval`
+    split: str = "test",  # `test`, `dev` or `val` (where the benchmark has it)
+    path: Path | str | None = None,  # the benchmark's folder; None: the public data folder's
+    only: list[str] | None = None,  # subjects to read; None: all
+    strict: bool = True,  # a bad row is an error; False skips it (and lists it in `skipped`)
+    skipped: list | None = None,  # a list that receives (file, row, reason) of skipped rows
+) -> list[BenchItem]:
     """Items of benchmark `name` (`split`: 'test' for the scored questions, 'dev' for the shots).
     A malformed row raises `BenchmarkError` naming file and row; with `strict=False` a row whose *content* is bad
     (no gold answer, unusable options) is left out and its error appended to `skipped` instead."""
     skip = None if strict else (skipped if skipped is not None else [])
     root = Path(path or public_data_dir())
-    if not root.is_dir(): raise FileNotFoundError(f"{root}: benchmark folder not found (set --path or DOIT_PUBLIC_DATA)")
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: benchmark folder not found (set --path or DOIT_PUBLIC_DATA)")
     subs = only or subjects(name, root)
-    if not subs: raise FileNotFoundError(f"{root}: no {name} files found")
+    if not subs:
+        raise FileNotFoundError(f"{root}: no {name} files found")
     read = {"cmmlu": _cmmlu, "ceval": _ceval, "agieval": _agieval}[name]
-    sp = {"cmmlu": {"test": "test", "dev": "dev"}, "ceval": {"test": "val", "dev": "dev"}, "agieval": {"test": "test", "dev": "dev"}}[name][split]
+    sp = {
+        "cmmlu": {"test": "test", "dev": "dev"},
+        "ceval": {"test": "val", "dev": "dev"},
+        "agieval": {"test": "test", "dev": "dev"},
+    }[name][split]
     return [it for s in subs for it in read(root, sp, s, skip) if it is not None]
 
 # %% ../nbs/01a_benchmark_files.ipynb #67903201

@@ -115,37 +115,66 @@ def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: lis
     return out
 
 # %% ../nbs/22_benchmarks.ipynb #15f0be2a
-def benchmark_questions(name: str, shots: int = 0, path: Path | str | None = None, only: list[str] | None = None,
-                        limit: int | None = None, protocol: str = "doit-nb") -> tuple[list, dict, list]:
+def benchmark_questions(
+    name: str,
+    shots: int = 0,
+    path: Path | str | None = None,
+    only: list[str] | None = None,
+    limit: int | None = None,
+    protocol: str = "doit-nb",
+) -> tuple[list, dict, list]:
     """The questions `run_benchmark` asks, read and checked before any model is loaded: (items, the solved examples per
     subject, the rows skipped with why). A benchmark with no readable question is a one-line error."""
     skipped = []
     items = load_benchmark(name, "test", path, only, strict=False, skipped=skipped)
     dev = {}
-    for it in load_benchmark(name, "dev", path, sorted({i.subject for i in items}), strict=False, skipped=skipped) if shots else []:
+    for it in (
+        load_benchmark(name, "dev", path, sorted({i.subject for i in items}), strict=False, skipped=skipped)
+        if shots
+        else []
+    ):
         dev.setdefault(it.subject, []).append(it)
-    if protocol == "authors" and name == "agieval":   # the authors ask single-answer, four-option questions only
+    if protocol == "authors" and name == "agieval":  # the authors ask single-answer, four-option questions only
         keep = lambda x: len(x.answer) == 1 and len(x.options) == 4
-        skipped += [f"{x.source}: not asked under the authors' protocol (answer {x.answer}, {len(x.options)} options)"
-                    for x in items if not keep(x)]
+        skipped += [
+            f"{x.source}: not asked under the authors' protocol (answer {x.answer}, {len(x.options)} options)"
+            for x in items
+            if not keep(x)
+        ]
         items = [x for x in items if keep(x)]
         dev = {s: [x for x in xs if keep(x)] for s, xs in dev.items()}
-    for e in skipped: print(f"skipped: {e}")
+    for e in skipped:
+        print(f"skipped: {e}")
     if not items:
-        raise ValueError(f"{name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else ""))
-    if limit: items = [it for s in dict.fromkeys(i.subject for i in items) for it in [x for x in items if x.subject == s][:limit]]
+        raise ValueError(
+            f"{name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else "")
+        )
+    if limit:
+        items = [
+            it for s in dict.fromkeys(i.subject for i in items) for it in [x for x in items if x.subject == s][:limit]
+        ]
     return items, dev, skipped
 
 # %% ../nbs/22_benchmarks.ipynb #e10b8c7a
-def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None = None, only: list[str] | None = None,
-                  limit: int | None = None, max_length: int = 2048, protocol: str = "doit-nb",
-                  questions: tuple | None = None) -> pd.DataFrame:
+def run_benchmark(
+    name: str,  # `cmmlu`, `agieval` or `ceval`
+    model,  # a causal LM
+    tok,  # its tokenizer
+    shots: int = 0,  # solved examples before each question (0 or 5 in the paper)
+    path: Path | str | None = None,  # the benchmark's folder; None: the public data folder's
+    only: list[str] | None = None,  # subjects to ask; None: all
+    limit: int | None = None,  # questions per subject
+    max_length: int = 2048,  # prompt tokens (examples are dropped to fit)
+    protocol: str = "doit-nb",  # `doit-nb` or `authors`
+    questions: tuple | None = None,  # `benchmark_questions`' result for these arguments, if already read
+) -> pd.DataFrame:
     """Per-subject accuracy (%) of a model on a benchmark, k-shot, plus the mean over subjects (`average`). Under the
     `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens.
     `questions`: what `benchmark_questions` returned for the same arguments, if already read."""
     import copy
     from doit_nb.scoring import prompt_ids
     from doit_nb.models import set_protocol
+
     authors = protocol == "authors"
     tok = set_protocol(copy.copy(tok), protocol)
     items, dev, skipped = questions or benchmark_questions(name, shots, path, only, limit, protocol)
@@ -154,54 +183,104 @@ def run_benchmark(name: str, model, tok, shots: int = 0, path: Path | str | None
         use = dev.get(it.subject, [])[:shots]
         while True:  # drop shots until the prompt fits: the authors' CMMLU drops the longest, else the last goes
             p = prompt_ids(tok, benchmark_messages(name, it, use, protocol))
-            if len(p) <= max_length or not use: break
+            if len(p) <= max_length or not use:
+                break
             longest = max(len(question_text(s)) for s in use)
             use = [s for s in use if len(question_text(s)) != longest] if authors and name == "cmmlu" else use[:-1]
         prompts.append(p[-max_length:])
-    letters = [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if authors else None   # their choice ids: the letter tokens
-    if letters and tok.unk_token_id is not None and tok.unk_token_id in letters: letters = None
-    pred = letter_predictions(model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot", letters=letters)
-    df = pd.DataFrame(dict(subject=[i.subject for i in items], hit=[int(p == i.answer) for p, i in zip(pred, items)],
-                           multi=[len(i.answer) > 1 for i in items]))
+    letters = (
+        [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if authors else None
+    )  # their choice ids: the letter tokens
+    if letters and tok.unk_token_id is not None and tok.unk_token_id in letters:
+        letters = None
+    pred = letter_predictions(
+        model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot", letters=letters
+    )
+    df = pd.DataFrame(
+        dict(
+            subject=[i.subject for i in items],
+            hit=[int(p == i.answer) for p, i in zip(pred, items)],
+            multi=[len(i.answer) > 1 for i in items],
+        )
+    )
     g = df.groupby("subject", sort=False)
-    res = pd.DataFrame(dict(benchmark=name, shots=shots, subject=list(g.groups), accuracy=100 * g["hit"].mean().values,
-                            n_items=g.size().values, multi_answer=g["multi"].sum().values))
-    avg = dict(benchmark=name, shots=shots, subject="average", accuracy=res["accuracy"].mean(), n_items=int(res["n_items"].sum()),
-               multi_answer=int(res["multi_answer"].sum()))
+    res = pd.DataFrame(
+        dict(
+            benchmark=name,
+            shots=shots,
+            subject=list(g.groups),
+            accuracy=100 * g["hit"].mean().values,
+            n_items=g.size().values,
+            multi_answer=g["multi"].sum().values,
+        )
+    )
+    avg = dict(
+        benchmark=name,
+        shots=shots,
+        subject="average",
+        accuracy=res["accuracy"].mean(),
+        n_items=int(res["n_items"].sum()),
+        multi_answer=int(res["multi_answer"].sum()),
+    )
     res["protocol"] = protocol
     avg["protocol"] = protocol
-    res["n_skipped"] = [sum(bool(re.search(rf"[/\\]{re.escape(s)}(_\w+)?\.(csv|jsonl)\b", e)) for e in skipped) for s in res["subject"]]
-    avg["n_skipped"] = len(skipped)   # rows the files hold but no question could be read from: a column, not a side channel
+    res["n_skipped"] = [
+        sum(bool(re.search(rf"[/\\]{re.escape(s)}(_\w+)?\.(csv|jsonl)\b", e)) for e in skipped) for s in res["subject"]
+    ]
+    avg["n_skipped"] = len(
+        skipped
+    )  # rows the files hold but no question could be read from: a column, not a side channel
     out = pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
     return out
 
 # %% ../nbs/22_benchmarks.ipynb #8b5e063a
 def protocol_comparison(
-    checkpoints: dict,            # label → checkpoint folder
-    data,                         # the DoIT layout whose `split` is scored
-    split: str = "test",          # the DoIT split
-    limit: int | None = None,     # items per ability (None: all)
-    benchmarks: list | None = None, # benchmark specs as in a profile: {name, shots, subjects, limit}
-    path: Path | str | None = None, # the public data sets (benchmarks)
-    new_tokens: dict | None = None, # generation budgets per label kind (a profile's `score: max_new_tokens`)
+    checkpoints: dict,  # label → checkpoint folder
+    data,  # the DoIT layout whose `split` is scored
+    split: str = "test",  # the DoIT split
+    limit: int | None = None,  # items per ability (None: all)
+    benchmarks: list | None = None,  # benchmark specs as in a profile: {name, shots, subjects, limit}
+    path: Path | str | None = None,  # the public data sets (benchmarks)
+    new_tokens: dict | None = None,  # generation budgets per label kind (a profile's `score: max_new_tokens`)
 ) -> pd.DataFrame:
-    "Scores of each checkpoint per ability and benchmark under both protocols, and their difference (authors − doit-nb)."
+    """Scores of each checkpoint per ability and benchmark under both protocols, and their difference (authors − doit-
+    nb)."""
     import warnings
     from doit_nb.scoring import score_checkpoint, load_for_scoring
+
     rows = []
     for label, ck in checkpoints.items():
-        model, tok = load_for_scoring(ck) if benchmarks else (None, None)   # once per checkpoint, for both protocols
+        model, tok = load_for_scoring(ck) if benchmarks else (None, None)  # once per checkpoint, for both protocols
         for protocol in ("doit-nb", "authors"):
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")   # scoring under the other protocol is the point
+                warnings.simplefilter("ignore")  # scoring under the other protocol is the point
                 res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol, new_tokens=new_tokens)
-            rows += [dict(model=label, test=f"DoIT {split}", item=r.ability, protocol=protocol, score=r.score, n_items=r.n_items)
-                     for r in res.itertuples()]
+            rows += [
+                dict(
+                    model=label,
+                    test=f"DoIT {split}",
+                    item=r.ability,
+                    protocol=protocol,
+                    score=r.score,
+                    n_items=r.n_items,
+                )
+                for r in res.itertuples()
+            ]
             for b in benchmarks or []:
-                res = run_benchmark(b["name"], model, tok, b.get("shots", 0), path, b.get("subjects"), b.get("limit"),
-                                    protocol=protocol)
-                rows += [dict(model=label, test=f"{b['name']} {b.get('shots', 0)}-shot", item=r.subject, protocol=protocol,
-                              score=r.accuracy, n_items=r.n_items) for r in res.itertuples()]
+                res = run_benchmark(
+                    b["name"], model, tok, b.get("shots", 0), path, b.get("subjects"), b.get("limit"), protocol=protocol
+                )
+                rows += [
+                    dict(
+                        model=label,
+                        test=f"{b['name']} {b.get('shots', 0)}-shot",
+                        item=r.subject,
+                        protocol=protocol,
+                        score=r.accuracy,
+                        n_items=r.n_items,
+                    )
+                    for r in res.itertuples()
+                ]
     df = pd.DataFrame(rows)
     wide = df.pivot_table(index=["model", "test", "item"], columns="protocol", values="score", sort=False).reset_index()
     n = df[df.protocol == "authors"].set_index(["model", "test", "item"])["n_items"]

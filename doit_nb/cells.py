@@ -30,6 +30,7 @@ def load_profile(name: str | Path | dict) -> dict:
     """A sweep profile, checked for the keys the runner needs; `_file` records where it came from. A profile already
     loaded is returned as it is, so that one run reads its profile once and hands it down."""
     import yaml
+
     if isinstance(name, dict):
         return name
     p = profile_path(name)
@@ -47,24 +48,36 @@ def load_profile(name: str | Path | dict) -> dict:
     if not isinstance(prof, dict):
         raise ValueError(f"{p}: a profile is a YAML mapping (name:, data:, sweeps:), not a {type(prof).__name__}")
     for k in ("name", "data", "sweeps"):
-        if k not in prof: raise ValueError(f"{p}: profile has no {k!r}")
+        if k not in prof:
+            raise ValueError(f"{p}: profile has no {k!r}")
     from doit_nb.sft import sft_settings
+
     for where, s in [("", prof), *((f"models: {m}: ", o or {}) for m, o in (prof.get("models") or {}).items())]:
         if bad := set(s.get("resources") or {}) - set(RESOURCE_DEFAULTS):
             raise ValueError(f"{p}: {where}resources: unknown {sorted(bad)}; known: {sorted(RESOURCE_DEFAULTS)}")
         sft = dict(s.get("sft") or {})
-        try: sft_settings(sft.pop("profile", None), **sft)
-        except (TypeError, ValueError, FileNotFoundError) as e: raise ValueError(f"{p}: {where}sft: {e}") from None
+        try:
+            sft_settings(sft.pop("settings", None), **sft)
+        except (TypeError, ValueError, FileNotFoundError) as e:
+            raise ValueError(f"{p}: {where}sft: {e}") from None
     for m, o in (prof.get("models") or {}).items():
         bad = set(o or {}) - {"sft", "score", "resources"}
-        if bad: raise ValueError(f"{p}: models: {m}: only 'sft', 'score' and 'resources' can be set per model, not {sorted(bad)}")
+        if bad:
+            raise ValueError(
+                f"{p}: models: {m}: only 'sft', 'score' and 'resources' can be set per model, not {sorted(bad)}"
+            )
     unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
-    if unknown: raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
+    if unknown:
+        raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
     if prof.get("pretrain") is not None:
         from doit_nb.pretraining import pretrain_settings
-        if not isinstance(prof["pretrain"], dict): raise ValueError(f"{p}: pretrain: expected a mapping of settings")
-        try: pretrain_settings(**prof["pretrain"])
-        except (TypeError, ValueError) as e: raise ValueError(f"{p}: pretrain: {e}") from None
+
+        if not isinstance(prof["pretrain"], dict):
+            raise ValueError(f"{p}: pretrain: expected a mapping of settings")
+        try:
+            pretrain_settings(**prof["pretrain"])
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{p}: pretrain: {e}") from None
     return prof | {"_file": str(p.resolve())}
 
 # %% ../nbs/29_cells.ipynb #84f11307
@@ -91,10 +104,14 @@ def expand_cells(profile: dict) -> list[Cell]:
     cells, sw = [], profile["sweeps"]
     f = sw.get("foundation", {})
     cells += [Cell("foundation", None, m, 0, None, f.get("benchmarks", [])) for m in f.get("models", [])]
-    for kind in ("scaling", "synthetic"):   # one block, or a list of blocks (e.g. a big model on fewer recipes)
-        for s in ([sw[kind]] if isinstance(sw.get(kind), dict) else sw.get(kind) or []):
-            cells += [Cell(kind, r, m, seed, s.get("epochs"), s.get("benchmarks", []))
-                      for r in s["recipes"] for m in s["models"] for seed in s.get("seeds", [0])]
+    for kind in ("scaling", "synthetic"):  # one block, or a list of blocks (e.g. a big model on fewer recipes)
+        for s in [sw[kind]] if isinstance(sw.get(kind), dict) else sw.get(kind) or []:
+            cells += [
+                Cell(kind, r, m, seed, s.get("epochs"), s.get("benchmarks", []))
+                for r in s["recipes"]
+                for m in s["models"]
+                for seed in s.get("seeds", [0])
+            ]
     for kind in ("ability", "ability1000"):
         if kind in sw:
             s = sw[kind]
@@ -102,18 +119,23 @@ def expand_cells(profile: dict) -> list[Cell]:
             cells += [Cell(kind, f"{a}-{s['n']}", m) for a in abil for m in s["models"]]
     if "mixing" in sw:
         s = sw["mixing"]
-        cells += [Cell("mixing", r, m, 0, s.get("epochs"), s.get("benchmarks", [])) for r in s["recipes"] for m in s["models"]]
+        cells += [
+            Cell("mixing", r, m, 0, s.get("epochs"), s.get("benchmarks", [])) for r in s["recipes"] for m in s["models"]
+        ]
     ids = [c.cell_id for c in cells]
-    if len(set(ids)) != len(ids): raise ValueError(f"profile {profile['name']}: duplicate cells {sorted({i for i in ids if ids.count(i) > 1})}")
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"profile {profile['name']}: duplicate cells {sorted({i for i in ids if ids.count(i) > 1})}")
     return cells
 
 # %% ../nbs/29_cells.ipynb #0b3f7909
 def profile_data(
-    profile: dict,            # a loaded profile
-    runs: Path | None = None, # the runs folder (default `runs_dir()`)
+    profile: dict,  # a loaded profile
+    runs: Path | None = None,  # the runs folder (default `runs_dir()`)
 ) -> Path:
-    "The profile's DoIT layout: built (once) under `runs/<profile>/data`; the `doit` source with a `path` is read in place."
+    """The profile's DoIT layout: built (once) under `runs/<profile>/data`; the `doit` source with a `path` is read in
+    place."""
     from doit_nb.layout import ensure_data
+
     return ensure_data(profile["data"], Path(runs or runs_dir()) / profile["name"] / "data")
 
 # %% ../nbs/29_cells.ipynb #b3be56d9
@@ -136,20 +158,22 @@ def model_settings(
 # %% ../nbs/29_cells.ipynb #a2b90185
 def cell_resources(
     profile: dict,  # a loaded profile
-    model: str,     # the cell's model
+    model: str,  # the cell's model
 ) -> dict:
     "GPUs, CPUs, memory (GB) and hours of one cell's job: the defaults, the profile's `resources`, the model's own."
     r = {**RESOURCE_DEFAULTS, **model_settings(profile, "resources", model)}
     if bad := set(r) - set(RESOURCE_DEFAULTS):
-        raise ValueError(f"profile {profile.get('name')}: unknown resource(s) {sorted(bad)}; known: {sorted(RESOURCE_DEFAULTS)}")
+        raise ValueError(
+            f"profile {profile.get('name')}: unknown resource(s) {sorted(bad)}; known: {sorted(RESOURCE_DEFAULTS)}"
+        )
     return r
 
 # %% ../nbs/29_cells.ipynb #17f43216
 def cell_sft(profile: dict, seed: int, model: str = ""):
-    "The `SFTSettings` of a cell: its model's `sft` settings (a named SFT profile plus overrides) and its seed."
+    "The `SFTSettings` of a cell: its model's `sft` settings (a named settings file plus overrides) and its seed."
     from doit_nb.sft import sft_settings
     s = model_settings(profile, "sft", model)
-    name = s.pop("profile", None)
+    name = s.pop("settings", None)
     return sft_settings(name, **{**s, "seed": seed})
 
 # %% ../nbs/29_cells.ipynb #8257aa6a
@@ -159,17 +183,24 @@ def recipe_volume(recipe: str | None) -> float:
     return float(m.group(1)) if m and not (recipe or "").startswith("mix-") else float("nan")
 
 # %% ../nbs/29_cells.ipynb #ca509605
-def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model_dir: str | None = None) -> pd.DataFrame:
+def run_cell(
+    profile_name: str,  # the sweep profile (a name, a YAML file or a loaded profile)
+    params: dict,  # the cell's fields (`Cell`), as papermill passes them
+    data_dir: str,  # the profile's DoIT layout
+    out_dir: str,  # the cell's folder: recipe, train, results
+    model_dir: str | None = None,  # the foundation model; None: `foundation_model(cell.model)`
+) -> pd.DataFrame:
     """Train and score one cell; returns (and writes to `<out_dir>/results.parquet`) its results rows. `model_dir`: the
     foundation model's folder (a pretrained one from the foundation stage); None: `foundation_model(cell.model)`."""
     from doit_nb.layout import DoitData
     from doit_nb.models import foundation_model, model_info
     from doit_nb.sft import fine_tune
     from doit_nb.scoring import score_checkpoint, checkpoint_info, best_valid
+
     prof = load_profile(profile_name)
     cell = Cell(**params)
     out = Path(out_dir)
-    data = DoitData(data_dir)   # opened once: its records and its hash are shared by every stage below
+    data = DoitData(data_dir)  # opened once: its records and its hash are shared by every stage below
     sc = model_settings(prof, "score", cell.model)
     splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
     base = Path(model_dir) if model_dir else foundation_model(cell.model, data_dir=data, seed=cell.seed)
@@ -180,43 +211,81 @@ def run_cell(profile_name: str, params: dict, data_dir: str, out_dir: str, model
     # the abilities are scored at the profile's score.epochs; the benchmarks at the sweep's own epochs
     at = lambda epochs: [c for c in saved if cell.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
     targets = at(sc.get("epochs"))
+
     def scored(ck, split):
         cache = out / "scores" / f"{ck.name}-{split}.parquet"
-        if not cache.exists():   # item-level hits go beside it: the bootstrap of the analysis resamples them
+        if not cache.exists():  # item-level hits go beside it: the bootstrap of the analysis resamples them
             cache.parent.mkdir(parents=True, exist_ok=True)
-            df = score_checkpoint(ck, data, split, limit=limit, new_tokens=sc.get("max_new_tokens"), protocol=sc.get("protocol"),
-                                  items_out=cache.with_suffix(".items.jsonl"))
-            with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
+            df = score_checkpoint(
+                ck,
+                data,
+                split,
+                limit=limit,
+                new_tokens=sc.get("max_new_tokens"),
+                protocol=sc.get("protocol"),
+                items_out=cache.with_suffix(".items.jsonl"),
+            )
+            with atomic_write(cache, "wb") as f:
+                df.to_parquet(f, index=False)
         return pd.read_parquet(cache)
-    rows = [scored(ck, "valid") for ck in progress(targets, f"scoring {cell.cell_id} (valid)")] if "valid" in splits else []
+
+    rows = (
+        [scored(ck, "valid") for ck in progress(targets, f"scoring {cell.cell_id} (valid)")]
+        if "valid" in splits
+        else []
+    )
     tested = targets
-    if sc.get("test") == "selected" and rows:   # the test split only where selection needs it
+    if sc.get("test") == "selected" and rows:  # the test split only where selection needs it
         best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
         tested = [ck for ck in targets if ck.name == best["checkpoint"]]
     rows += [scored(ck, s) for ck in tested for s in splits if s != "valid"]
     rows += _benchmark_rows(cell, at(cell.epochs_scored), out)
     res = pd.concat(rows, ignore_index=True)
-    res = res.assign(profile=prof["name"], cell_id=cell.cell_id, sweep=cell.sweep, recipe=cell.recipe or "", model=cell.model,
-                     seed=cell.seed, n_params=model_info(base).get("n_params"), volume=recipe_volume(cell.recipe),
-                     data_hash=data.hash)
-    with atomic_write(out / "results.parquet", "wb") as f: res.to_parquet(f, index=False)
+    res = res.assign(
+        profile=prof["name"],
+        cell_id=cell.cell_id,
+        sweep=cell.sweep,
+        recipe=cell.recipe or "",
+        model=cell.model,
+        seed=cell.seed,
+        n_params=model_info(base).get("n_params"),
+        volume=recipe_volume(cell.recipe),
+        data_hash=data.hash,
+    )
+    with atomic_write(out / "results.parquet", "wb") as f:
+        res.to_parquet(f, index=False)
     return res
 
 # %% ../nbs/29_cells.ipynb #2444cd80
 def _benchmark_rows(cell: Cell, targets: list[Path], out: Path) -> list[pd.DataFrame]:
     from doit_nb.benchmarks import run_benchmark
     from doit_nb.scoring import checkpoint_info, load_for_scoring
+
     rows = []
     for ck in targets:
         info, loaded = checkpoint_info(ck), None
         for b in cell.benchmarks:
             cache = out / "scores" / f"{ck.name}-{b['name']}-{b.get('shots', 0)}shot.parquet"
             if not cache.exists():
-                model, tok = loaded = loaded or load_for_scoring(ck)   # once per checkpoint, only if a benchmark needs it
-                df = run_benchmark(b["name"], model, tok, shots=b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit"))
-                df = pd.DataFrame(dict(**info, split=f"{b['name']}-{b.get('shots', 0)}shot", ability=df["subject"],
-                                       score=df["accuracy"], expected=float("nan"), n_items=df["n_items"], loss=float("nan")))
+                model, tok = loaded = loaded or load_for_scoring(
+                    ck
+                )  # once per checkpoint, only if a benchmark needs it
+                df = run_benchmark(
+                    b["name"], model, tok, shots=b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit")
+                )
+                df = pd.DataFrame(
+                    dict(
+                        **info,
+                        split=f"{b['name']}-{b.get('shots', 0)}shot",
+                        ability=df["subject"],
+                        score=df["accuracy"],
+                        expected=float("nan"),
+                        n_items=df["n_items"],
+                        loss=float("nan"),
+                    )
+                )
                 cache.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_write(cache, "wb") as f: df.to_parquet(f, index=False)
+                with atomic_write(cache, "wb") as f:
+                    df.to_parquet(f, index=False)
             rows.append(pd.read_parquet(cache))
     return rows

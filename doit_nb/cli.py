@@ -9,17 +9,21 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_profile', 'cmd_train', 'write_results',
+__all__ = ['cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_settings', 'cmd_train', 'write_results',
            'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols', 'cmd_paper_figures', 'parser',
            'os_error_text', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def cmd_build(a) -> int:
     from doit_nb.layout import get_source, build_data
-    src = get_source(a.source, path=a.path, seed=a.seed, size=a.size, eval_size=a.eval_size, synthetic_size=a.synthetic_size)
+
+    src = get_source(
+        a.source, path=a.path, seed=a.seed, size=a.size, eval_size=a.eval_size, synthetic_size=a.synthetic_size
+    )
     t0 = time.time()
     out = build_data(src, a.out, overwrite=a.force)
     from doit_nb.layout import DoitData
+
     print(DoitData(out).counts().to_string())
     print(f"built {a.source} data at {out} in {time.time() - t0:.1f}s")
     return 0
@@ -48,8 +52,8 @@ def cmd_table1(a) -> int:
     return 0
 
 # %% ../nbs/90_cli.ipynb #b3513b83
-def default_sft_profile(model: str) -> str:
-    "The SFT profile a model spec uses unless told otherwise."
+def default_sft_settings(model: str) -> str:
+    "The SFT settings a model spec uses unless told otherwise."
     return "tiny" if model.startswith("tiny-") else "gemma-lora" if model == "gemma3-270m" else "paper"
 
 # %% ../nbs/90_cli.ipynb #d85fabce
@@ -57,13 +61,24 @@ def cmd_train(a) -> int:
     from doit_nb.models import foundation_model
     from doit_nb.sft import sft_settings, train
     from doit_nb.recipes import recipe_manifest
-    base_data = a.base_data or recipe_manifest(a.data).get("data")
+
+    base_data = a.base_data or recipe_manifest(a.recipe).get("data")
     model_dir = foundation_model(a.model, data_dir=base_data, seed=a.seed or 0)
-    s = sft_settings(a.profile or default_sft_profile(a.model), epochs=a.epochs, learning_rate=a.lr, batch_size=a.batch_size,
-                     per_device_batch_size=a.per_device_batch_size, max_length=a.max_length, seed=a.seed,
-                     precision=a.precision, lora=a.lora or None, qlora=a.qlora or None, deepspeed=a.deepspeed,
-                     protocol=a.protocol)
-    final = train(model_dir, a.data, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
+    s = sft_settings(
+        a.settings or default_sft_settings(a.model),
+        epochs=a.epochs,
+        learning_rate=a.lr,
+        batch_size=a.batch_size,
+        per_device_batch_size=a.per_device_batch_size,
+        max_length=a.max_length,
+        seed=a.seed,
+        precision=a.precision,
+        lora=a.lora or None,
+        qlora=a.qlora or None,
+        deepspeed=a.deepspeed,
+        protocol=a.protocol,
+    )
+    final = train(model_dir, a.recipe, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
     print(f"final model: {final}")
     return 0
 
@@ -82,10 +97,13 @@ def write_results(df, out: Path | str) -> Path:
 # %% ../nbs/90_cli.ipynb #b92ef176
 def cmd_score(a) -> int:
     from doit_nb.scoring import score_checkpoint
-    if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
+
+    if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"):
+        raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     items = Path(a.out).with_suffix(".items.jsonl") if a.items else None
-    df = score_checkpoint(a.checkpoint, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items,
-                          protocol=a.protocol)
+    df = score_checkpoint(
+        a.checkpoint, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items, protocol=a.protocol
+    )
     print(df[["ability", "score", "expected", "n_items", "loss"]].to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df, a.out))
     return 0
@@ -95,12 +113,18 @@ def cmd_bench(a) -> int:
     from doit_nb.benchmarks import run_benchmark, benchmark_questions
     from doit_nb.models import foundation_model, load_model
     from doit_nb.scoring import scoring_device
-    if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"): raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
+
+    if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"):
+        raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     only = a.subjects.split(",") if a.subjects else None
-    questions = benchmark_questions(a.benchmark, a.shots, a.path, only, a.limit)   # read once; bad files fail before the model loads
+    questions = benchmark_questions(
+        a.benchmark, a.shots, a.path, only, a.limit
+    )  # read once; bad files fail before the model loads
     model, tok = load_model(foundation_model(a.model, data_dir=a.base_data), trust_remote_code=a.trust_remote_code)
     model = model.to(scoring_device()).eval()
-    df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit, questions=questions)
+    df = run_benchmark(
+        a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit, questions=questions
+    )
     print(df.to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df.assign(model=str(a.model)), a.out))
     return 0
@@ -140,15 +164,24 @@ def cmd_protocols(a) -> int:
     import re
     from doit_nb.benchmarks import protocol_comparison
     from doit_nb.cells import load_profile
+
     prof = load_profile(a.profile)
     root = runs_dir() / prof["name"]
-    cells = sorted(d for d in (root / "cells").glob("*") if re.search(a.cells, d.name) and (d / "train" / "final").exists())
+    cells = sorted(
+        d for d in (root / "cells").glob("*") if re.search(a.cells, d.name) and (d / "train" / "final").exists()
+    )
     if not cells:
-        raise ValueError(f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof['name']}` first")
+        raise ValueError(
+            f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof['name']}` first"
+        )
     bench = [bench_spec(b) for b in a.bench] if a.bench else prof.get("benchmarks") or []
-    df = protocol_comparison({d.name: d / "train" / "final" for d in cells}, root / "data",
-                             limit=(prof.get("score") or {}).get("limit"), benchmarks=bench,
-                             new_tokens=(prof.get("score") or {}).get("max_new_tokens"))
+    df = protocol_comparison(
+        {d.name: d / "train" / "final" for d in cells},
+        root / "data",
+        limit=(prof.get("score") or {}).get("limit"),
+        benchmarks=bench,
+        new_tokens=(prof.get("score") or {}).get("max_new_tokens"),
+    )
     out = Path(a.out or figures_dir() / prof["name"])
     out.mkdir(parents=True, exist_ok=True)
     print("wrote", write_results(df, out / "protocols.csv"))
@@ -160,19 +193,25 @@ def cmd_protocols(a) -> int:
 # %% ../nbs/90_cli.ipynb #2b0a1d3d
 def cmd_paper_figures(a) -> int:
     from doit_nb.paper import paper_figures
+
     t0 = time.time()
     m = paper_figures(a.profile, jobs=a.jobs, wait=a.wait)
     figs = figures_dir() / m["profile"]
-    for out, info in m["outputs"].items(): print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
+    for out, info in m["outputs"].items():
+        print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
     print("not built:" + "".join(f"\n  {k}: {why}" for k, why in m["not_built"].items()))
-    print(f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\nindex: {figs / 'index.html'}\n({time.time() - t0:.0f}s)")
+    print(
+        f"results table: {m['results']}\nprovenance: {figs / 'manifest.json'}\nindex: "
+        f"{figs / 'index.html'}\n({time.time() - t0:.0f}s)"
+    )
     return 0
 
-# %% ../nbs/90_cli.ipynb #a9f85eed
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="doit-nb", description="Reproduce 'Dynamics of Instruction Fine-Tuning for Chinese LLMs' (DoIT).")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    data = sub.add_parser("data", help="build, validate and sample DoIT data").add_subparsers(dest="data_cmd", required=True)
+# %% ../nbs/90_cli.ipynb #9cb3815b
+def _data_commands(sub) -> None:
+    "The `data` subcommands: build, validate, recipe and table1."
+    data = sub.add_parser("data", help="build, validate and sample DoIT data").add_subparsers(
+        dest="data_cmd", required=True
+    )
     b = data.add_parser("build", help="write a DoIT layout from a source")
     b.add_argument("--source", choices=["sample", "doit", "public"], default="sample")
     b.add_argument("--out", required=True, help="folder to create")
@@ -186,7 +225,10 @@ def parser() -> argparse.ArgumentParser:
     v = data.add_parser("validate", help="check DoIT files; one line per problem")
     v.add_argument("path")
     v.set_defaults(fn=cmd_validate)
-    r = data.add_parser("recipe", help="write a training recipe (curated-N, synthetic-N, baseline, reconstruct, maximum, mix-K, <ability>-n)")
+    r = data.add_parser(
+        "recipe",
+        help="write a training recipe (curated-N, synthetic-N, baseline, reconstruct, maximum, mix-K, <ability>-n)",
+    )
     r.add_argument("name")
     r.add_argument("--data", required=True)
     r.add_argument("--out", required=True)
@@ -197,12 +239,18 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--data", required=True)
     t.add_argument("--out", help="write <out>.csv and <out>.md")
     t.set_defaults(fn=cmd_table1)
+
+# %% ../nbs/90_cli.ipynb #a5646e62
+def _train_command(sub) -> None:
+    "The `train` subcommand: fine-tune a model on a recipe."
     tr = sub.add_parser("train", help="fine-tune a foundation model on a recipe (SFT, paper §4.1 and A.1)")
     tr.add_argument("--model", required=True, help="tiny-s | tiny-m | tiny-l | gemma3-270m | a local model folder")
-    tr.add_argument("--data", required=True, help="a recipe folder (doit-nb data recipe …)")
+    tr.add_argument("--recipe", required=True, help="a recipe folder (doit-nb data recipe …)")
     tr.add_argument("--out", required=True, help="run folder: checkpoints per epoch, epochs.jsonl, final/")
-    tr.add_argument("--base-data", help="tiny models: the DoIT layout their tokenizer is trained on (default: the recipe's)")
-    tr.add_argument("--profile", help="SFT profile: paper | tiny | gemma-lora | a JSON file (default by model)")
+    tr.add_argument(
+        "--base-data", help="tiny models: the DoIT layout their tokenizer is trained on (default: the recipe's)"
+    )
+    tr.add_argument("--settings", help="SFT settings: paper | tiny | gemma-lora | a JSON file (default by model)")
     tr.add_argument("--epochs", type=int)
     tr.add_argument("--lr", type=float, help="peak learning rate")
     tr.add_argument("--batch-size", type=int, help="effective batch (paper: 64)")
@@ -213,19 +261,31 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--lora", action="store_true")
     tr.add_argument("--qlora", action="store_true", help="4-bit base + LoRA (CUDA)")
     tr.add_argument("--deepspeed", help="DeepSpeed config for multi-GPU runs (configs/deepspeed_zero3.json)")
-    tr.add_argument("--no-resume", action="store_true", help="start over instead of resuming from the last complete checkpoint")
+    tr.add_argument(
+        "--no-resume", action="store_true", help="start over instead of resuming from the last complete checkpoint"
+    )
     tr.add_argument("--trust-remote-code", action="store_true", help="allow a model folder's own code to run")
     tr.add_argument("--protocol", choices=["doit-nb", "authors"], help="token layout (default: doit-nb)")
     tr.set_defaults(fn=cmd_train)
-    sc = sub.add_parser("score", help="score a checkpoint on a DoIT split (exact match and perplexity against distractors, §4.2)")
-    sc.add_argument("--checkpoint", required=True, help="a checkpoint folder, a run's final/ or a foundation model folder")
+
+# %% ../nbs/90_cli.ipynb #ccef48ed
+def _score_commands(sub) -> None:
+    "The `score` and `bench` subcommands: a checkpoint on a DoIT split or a public benchmark."
+    sc = sub.add_parser(
+        "score", help="score a checkpoint on a DoIT split (exact match and perplexity against distractors, §4.2)"
+    )
+    sc.add_argument(
+        "--checkpoint", required=True, help="a checkpoint folder, a run's final/ or a foundation model folder"
+    )
     sc.add_argument("--data", required=True, help="a DoIT layout")
     sc.add_argument("--split", default="valid", choices=["valid", "test"])
     sc.add_argument("--out", required=True, help="results file: .parquet, .csv or .jsonl")
     sc.add_argument("--batch-size", type=int, default=16)
     sc.add_argument("--limit", type=int, help="at most N items per ability")
     sc.add_argument("--items", action="store_true", help="also write every item's reply and hit to <out>.items.jsonl")
-    sc.add_argument("--protocol", choices=["doit-nb", "authors"], help="default: the one the checkpoint was trained under")
+    sc.add_argument(
+        "--protocol", choices=["doit-nb", "authors"], help="default: the one the checkpoint was trained under"
+    )
     sc.set_defaults(fn=cmd_score)
     be = sub.add_parser("bench", help="a model on CMMLU, AGIEval or C-Eval (letter probabilities, §5.2)")
     be.add_argument("benchmark", choices=["cmmlu", "agieval", "ceval"])
@@ -238,27 +298,54 @@ def parser() -> argparse.ArgumentParser:
     be.add_argument("--base-data", help="tiny-* specs: the DoIT layout their tokenizer is trained on")
     be.add_argument("--trust-remote-code", action="store_true")
     be.set_defaults(fn=cmd_bench)
+
+# %% ../nbs/90_cli.ipynb #17eb3431
+def _sweep_commands(sub) -> None:
+    "The `sweep`, `protocols` and `paper-figures` subcommands: a profile's cells and what is built from them."
     sw = sub.add_parser("sweep", help="run a profile's sweep cells as executed notebooks")
     sw.add_argument("profile", help="smoke | default | paper | public | a YAML file")
-    sw.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers, each with cores/jobs threads (default: the profile's jobs, else 1)")
+    sw.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="parallel local workers, each with cores/jobs threads (default: the profile's jobs, else 1)",
+    )
     sw.add_argument("--backend", default="local", choices=["local", "slurm", "submitit-local"])
     sw.add_argument("--only", help="run only cells whose id matches this regular expression")
     sw.add_argument("--force", action="store_true", help="rerun cells even if their inputs are unchanged")
     sw.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
-    sw.add_argument("--plan", action="store_true", help="print the cells, what is done and the estimated GPU-hours; run nothing")
+    sw.add_argument(
+        "--plan", action="store_true", help="print the cells, what is done and the estimated GPU-hours; run nothing"
+    )
     sw.add_argument("--plan-out", help="with --plan: the per-cell plan as a .csv, .parquet or .jsonl file")
     sw.set_defaults(fn=cmd_sweep)
-    pr = sub.add_parser("protocols", help="a profile's trained cells scored under both protocols (doit-nb and the authors')")
+    pr = sub.add_parser(
+        "protocols", help="a profile's trained cells scored under both protocols (doit-nb and the authors')"
+    )
     pr.add_argument("--profile", default="public", help="a profile whose sweep has run")
     pr.add_argument("--cells", default=".", help="regular expression over cell ids (default: every trained cell)")
-    pr.add_argument("--bench", action="append", help="NAME:SHOTS[:SUBJECT,...[:LIMIT]] (repeatable; default: the profile's)")
+    pr.add_argument(
+        "--bench", action="append", help="NAME:SHOTS[:SUBJECT,...[:LIMIT]] (repeatable; default: the profile's)"
+    )
     pr.add_argument("--out", help="folder for protocols.csv and protocols.md (default figures/<profile>)")
     pr.set_defaults(fn=cmd_protocols)
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
-    f.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)")
+    f.add_argument(
+        "-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)"
+    )
     f.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     f.set_defaults(fn=cmd_paper_figures)
+
+# %% ../nbs/90_cli.ipynb #5c020b96
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="doit-nb", description="Reproduce 'Dynamics of Instruction Fine-Tuning for Chinese LLMs' (DoIT)."
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for add in (_data_commands, _train_command, _score_commands, _sweep_commands):
+        add(sub)
     return p
 
 # %% ../nbs/90_cli.ipynb #129693da

@@ -68,12 +68,20 @@ def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "averag
     (curated/synthetic) and the score's 95% interval (`score_lo`, `score_hi`) where `n_items` is known."""
     from doit_nb.scoring import select_checkpoints
     from doit_nb.models import params_label
+
     r = results[results["split"].isin(["valid", "test"])]
     sel = select_checkpoints(r, min_epoch=min_epoch, by=by)
-    lab = lambda row: f"{Path(str(row['model'])).name} ({params_label(int(row['n_params']))})" if pd.notna(row.get("n_params")) else Path(str(row["model"])).name
-    sel = sel.assign(model_label=sel.apply(lab, axis=1),
-                     kind=np.where(sel["recipe"].str.startswith("synthetic"), "synthetic", "human-curated"))
-    if "n_items" in sel: sel["score_lo"], sel["score_hi"] = score_interval(sel["score"], sel["n_items"])
+    lab = lambda row: (
+        f"{Path(str(row['model'])).name} ({params_label(int(row['n_params']))})"
+        if pd.notna(row.get("n_params"))
+        else Path(str(row["model"])).name
+    )
+    sel = sel.assign(
+        model_label=sel.apply(lab, axis=1),
+        kind=np.where(sel["recipe"].str.startswith("synthetic"), "synthetic", "human-curated"),
+    )
+    if "n_items" in sel:
+        sel["score_lo"], sel["score_hi"] = score_interval(sel["score"], sel["n_items"])
     return sel
 
 # %% ../nbs/41_figures.ipynb #4e5c8ff2
@@ -81,23 +89,30 @@ def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
     "The test items (run, ability, idx, hit) behind `sel`'s scores, from a sweep's `items.parquet`."
     keys = sel[["run", "cell_id", "checkpoint"]].drop_duplicates()
     it = items[items["split"] == "test"].merge(keys, on=["cell_id", "checkpoint"])
-    return it.rename(columns={"type": "ability"})[["run", "ability", "idx", "hit"]]
+    return it[["run", "ability", "idx", "hit"]]
 
 # %% ../nbs/41_figures.ipynb #0054733f
 def scaling_sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: int = 1000) -> pd.DataFrame:
-    "Sensitivities, groups and normalised sensitivities of `sel`'s curated scaling runs; empty without 2 sizes and 2 volumes."
+    """Sensitivities, groups and normalised sensitivities of `sel`'s curated scaling runs; empty without 2 sizes and 2
+    volumes."""
     from doit_nb.analysis import sensitivities, group_abilities, normalise
+
     cur = sel[(sel["sweep"] == "scaling") & (sel["kind"] == "human-curated") & sel["volume"].notna()]
-    if cur["n_params"].nunique() < 2 or cur["volume"].nunique() < 2: return pd.DataFrame()
+    if cur["n_params"].nunique() < 2 or cur["volume"].nunique() < 2:
+        return pd.DataFrame()
     sens = sensitivities(cur, None if items is None else selected_items(items, cur), n_boot)
     sens["group"] = group_abilities(sens).values
     sens["param_sensitivity"], sens["data_sensitivity"] = normalise(sens["param_alpha"]), normalise(sens["data_alpha"])
     return sens
 
 # %% ../nbs/41_figures.ipynb #571a7cb8
-def volume_chart(sel: pd.DataFrame, ability: str = "average", title: str | None = None, width: int = 220, height: int = 180):
-    "Score vs data volume for one ability: lines per model, curated solid, synthetic dashed, 95% bars, random guess dotted."
+def volume_chart(
+    sel: pd.DataFrame, ability: str = "average", title: str | None = None, width: int = 220, height: int = 180
+):
+    """Score vs data volume for one ability: lines per model, curated solid, synthetic dashed, 95% bars, random guess
+    dotted."""
     import altair as alt
+
     d = sel[(sel["ability"] == ability) & sel["volume"].notna()].sort_values("volume")
     order = list(d.sort_values("n_params")["model_label"].unique())
     x = alt.X("volume:Q", scale=alt.Scale(type="log"), title="# training samples")
@@ -106,10 +121,21 @@ def volume_chart(sel: pd.DataFrame, ability: str = "average", title: str | None 
     lines = alt.Chart(d).mark_line().encode(x=x, y=alt.Y("score:Q", title="score (%)"), color=color, strokeDash=dash)
     lines += alt.Chart(d).mark_circle(size=30, opacity=1).encode(x=x, y="score:Q", color=color)
     if "score_lo" in d and d["score_lo"].notna().any():
-        lines += alt.Chart(d).mark_rule(opacity=0.45).encode(x=x, y="score_lo:Q", y2="score_hi:Q", color=color, strokeDash=dash)
-    rand = alt.Chart(pd.DataFrame(dict(expected=[d["expected"].mean()]))).mark_rule(strokeDash=[2, 3], color="grey").encode(y="expected:Q")
-    return (lines + rand).properties(title=title or ABILITY_TITLES.get(ability, "Overall" if ability == "average" else ability),
-                                     width=width, height=height)
+        lines += (
+            alt.Chart(d)
+            .mark_rule(opacity=0.45)
+            .encode(x=x, y="score_lo:Q", y2="score_hi:Q", color=color, strokeDash=dash)
+        )
+    rand = (
+        alt.Chart(pd.DataFrame(dict(expected=[d["expected"].mean()])))
+        .mark_rule(strokeDash=[2, 3], color="grey")
+        .encode(y="expected:Q")
+    )
+    return (lines + rand).properties(
+        title=title or ABILITY_TITLES.get(ability, "Overall" if ability == "average" else ability),
+        width=width,
+        height=height,
+    )
 
 # %% ../nbs/41_figures.ipynb #90e84fcc
 def volume_panels(sel: pd.DataFrame, abilities: list[str], title: str = "", columns: int = 3):

@@ -17,13 +17,15 @@ __all__ = ['SOURCES', 'SOURCE_HOMES', 'split_dir', 'data_hash', 'DoitData', 'as_
 # %% ../nbs/01b_layout.ipynb #122619b4
 def split_dir(
     root: Path | str,  # a DoIT layout
-    split: str,        # 'full', '1000', 'valid', 'test' or 'synthetic'
+    split: str,  # 'full', '1000', 'valid', 'test' or 'synthetic'
 ) -> Path:
     "The folder of `split` in the layout at `root` (the largest synthetic pool where there are several)."
     root = Path(root)
     if split != "synthetic":
         return root / "curated" / split
-    found = sorted((p for p in (root / "synthetic").glob("*") if p.is_dir()), key=lambda p: (not p.name.isdigit(), p.name))
+    found = sorted(
+        (p for p in (root / "synthetic").glob("*") if p.is_dir()), key=lambda p: (not p.name.isdigit(), p.name)
+    )
     return found[-1] if found else root / "synthetic" / "full"
 
 # %% ../nbs/01b_layout.ipynb #b9e314bc
@@ -42,10 +44,13 @@ def data_hash(
 # %% ../nbs/01b_layout.ipynb #84217433
 class DoitData:
     "Read access to a DoIT layout at `root`: records per split (read once) and the data hash (computed once)."
+
     def __init__(self, root: Path | str):
         self.root = Path(root)
         if not (self.root / "curated").is_dir():
-            raise FileNotFoundError(f"{self.root}: not a DoIT layout (no curated/ folder); build one with `doit-nb data build`")
+            raise FileNotFoundError(
+                f"{self.root}: not a DoIT layout (no curated/ folder); build one with `doit-nb data build`"
+            )
         self._cache = {}
         self._hash = None
 
@@ -119,13 +124,12 @@ def register_source(cls: type) -> type:
 # %% ../nbs/01b_layout.ipynb #f6b021f6
 def get_source(
     name: str,  # a registered source ('sample', 'public', 'doit', or one you registered)
-    **kw,       # its settings; unknown or None ones are ignored
+    **kw,  # its settings; unknown or None ones are ignored
 ) -> Source:
     "A source by name, with the keyword arguments it understands."
-    if name not in SOURCES and name in SOURCE_HOMES:   # importing its home registers it; the lookup also serves a notebook's own registry
-        home = importlib.import_module(f"doit_nb.{SOURCE_HOMES[name]}")
-        found = [v for v in vars(home).values() if isinstance(v, type) and v.__dict__.get("name") == name]
-        SOURCES.update({name: found[0]} if found else {})
+    if name not in SOURCES and name in SOURCE_HOMES:
+        importlib.import_module(f"doit_nb.{SOURCE_HOMES[name]}")  # its `@register_source` fills the package's registry
+        SOURCES.update(importlib.import_module("doit_nb.layout").SOURCES)  # the same dict, except in this notebook
     if name not in SOURCES:
         raise ValueError(f"unknown source {name!r}; choose from {', '.join(sorted({*SOURCES, *SOURCE_HOMES}))}")
     cls = SOURCES[name]

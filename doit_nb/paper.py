@@ -25,20 +25,52 @@ PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that m
 
 CAPTIONS = {  # output → (paper section, caption)
     "table1": ("§3, Table 1", "Data sources and items per ability and split of the active data set."),
-    "fig1": ("§4.3, Fig. 1", "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random guess dotted; bars: 95% intervals."),
-    "fig2": ("§4.3.1, Fig. 2", "Abilities responsive to both data volume and model size: both sensitivities' 95% bootstrap intervals above zero."),
-    "fig3": ("§4.3.1, Fig. 3", "Abilities sensitive to data volume only (interval above zero for data, not for model size)."),
-    "fig4": ("§4.3.1, Fig. 4", "Abilities sensitive to model size only (interval above zero for model size, not for data)."),
-    "fig5": ("§4.3.1, Fig. 5", "Abilities resistant to both factors: neither interval lies above zero (this includes scores that are noise)."),
+    "fig1": (
+        "§4.3, Fig. 1",
+        "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random "
+        "guess dotted; bars: 95% intervals.",
+    ),
+    "fig2": (
+        "§4.3.1, Fig. 2",
+        "Abilities responsive to both data volume and model size: both sensitivities' 95% bootstrap intervals above "
+        "zero.",
+    ),
+    "fig3": (
+        "§4.3.1, Fig. 3",
+        "Abilities sensitive to data volume only (interval above zero for data, not for model size).",
+    ),
+    "fig4": (
+        "§4.3.1, Fig. 4",
+        "Abilities sensitive to model size only (interval above zero for model size, not for data).",
+    ),
+    "fig5": (
+        "§4.3.1, Fig. 5",
+        "Abilities resistant to both factors: neither interval lies above zero (this includes scores that are noise).",
+    ),
     "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
-    "fig7": ("§4.3.2, Fig. 7", "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item runs)."),
+    "fig7": (
+        "§4.3.2, Fig. 7",
+        "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item "
+        "runs).",
+    ),
     "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
-    "recovery": ("§4.3.1, the planted truth (beyond the paper)", "Per ability: the group the sample set is designed to produce, the group the fits recover, and both sensitivities with their 95% intervals (empty designed column: data without a planted truth)."),
+    "recovery": (
+        "§4.3.1, the planted truth (beyond the paper)",
+        "Per ability: the group the sample set is designed to produce, the group the fits recover, and both "
+        "sensitivities with their 95% intervals (empty designed column: data without a planted truth).",
+    ),
     "fig11": ("Appendix, Fig. 11", "Human-curated against synthetic data at the smallest model trained on both."),
-    "table2": ("§5.1, Table 2", "More data or a larger model, for the most data-biased and the most parameter-biased ability."),
+    "table2": (
+        "§5.1, Table 2",
+        "More data or a larger model, for the most data-biased and the most parameter-biased ability.",
+    ),
     "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
     "table4": ("Appendix A.3, Table 4", "Maximum plus synthetic data at several epochs."),
-    "models": ("§4.2, §5.2 (beyond the paper)", "Each foundation model before fine-tuning and after its largest recipe, per ability, against the random-guess score; and on the public benchmarks."),
+    "models": (
+        "§4.2, §5.2 (beyond the paper)",
+        "Each foundation model before fine-tuning and after its largest recipe, per ability, against the "
+        "random-guess score; and on the public benchmarks.",
+    ),
 }
 
 # %% ../nbs/60_paper.ipynb #d2eacd8a
@@ -92,7 +124,7 @@ def sample_items(
     cut = lambda s: s if len(s) <= width else s[:width] + "…"
     rows = [dict(type=t, question=cut(rs[0]["messages"][-2]["content"]), answer=cut(rs[0]["messages"][-1]["content"]))
             for t, rs in as_layout(data).records(split).items() if rs]
-    return pd.DataFrame(rows, columns=["type", "question", "answer"])
+    return pd.DataFrame(rows, columns=["ability", "question", "answer"])
 
 # %% ../nbs/60_paper.ipynb #4f5d2573
 def not_built_reasons(executed: Path | str) -> dict:
@@ -107,17 +139,27 @@ def not_built_reasons(executed: Path | str) -> dict:
 
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
-    "`index.html`: every built figure and table with its caption, paper section, files, executed notebook and parameters."
+    """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
+    parameters."""
     import html
+
     root = project_root()
     rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
-    parts = [f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
-             f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
-             f"<code>{html.escape(str(manifest.get('results')))}</code></p>"]
+    parts = [
+        f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
+        f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
+        f"<code>{html.escape(str(manifest.get('results')))}</code></p>",
+    ]
     soft = manifest.get("software") or {}
-    parts.append("<p>software: " + " · ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in soft.items() if v)
-                 + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "") + "</p>")
-    parts += [f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])]
+    parts.append(
+        "<p>software: "
+        + " · ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in soft.items() if v)
+        + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "")
+        + "</p>"
+    )
+    parts += [
+        f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])
+    ]
     parts.append('<p>the numbers of this run in prose: <a href="report.md">report.md</a></p>')
     about = manifest.get("about") or {}
     if about:
@@ -130,14 +172,24 @@ def write_index(manifest: dict, figures: Path) -> Path:
         parts.append("<h2>§3 · what the models are asked</h2><p>One item of each type (valid split).</p>")
         parts.append(sample_items(data).to_html(index=False))
     if manifest.get("foundations"):
-        parts.append("<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
-                     "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
-                     "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>")
-        rows = [dict(model=s, parameters=f.get("n_params"), tokens=f.get("tokens"), seconds=f.get("seconds"),
-                     final_loss=f.get("final_loss"), knowledge_before=(f.get("knowledge_before") or {}).get("share"),
-                     knowledge=(f.get("knowledge") or {}).get("share"),
-                     notebook=f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>')
-                for s, f in manifest["foundations"].items()]
+        parts.append(
+            "<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
+            "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
+            "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>"
+        )
+        rows = [
+            dict(
+                model=s,
+                parameters=f.get("n_params"),
+                tokens=f.get("tokens"),
+                seconds=f.get("seconds"),
+                final_loss=f.get("final_loss"),
+                knowledge_before=(f.get("knowledge_before") or {}).get("share"),
+                knowledge=(f.get("knowledge") or {}).get("share"),
+                notebook=f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>',
+            )
+            for s, f in manifest["foundations"].items()
+        ]
         parts.append(pd.DataFrame(rows).round(3).to_html(index=False, escape=False))
     for out, (sec, cap) in CAPTIONS.items():
         info = manifest["outputs"].get(out)
@@ -150,15 +202,29 @@ def write_index(manifest: dict, figures: Path) -> Path:
         if st:
             parts.append("<p>cells: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
         for f in info["files"]:
-            if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
-            elif f.endswith(".csv"): parts.append(pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep=""))
-            elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]: parts.append(f'<pre>{html.escape((root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8"))}</pre>')
-        parts.append(f'<p>files: {", ".join(f"<a href={chr(34)}{html.escape(rel(f))}{chr(34)}>{html.escape(Path(f).name)}</a>" for f in info["files"])} · '
-                     f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
-                     f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
-                     f'from {len(info.get("cell_notebooks", []))} executed cell notebooks</p>')
-    page = "<!doctype html><meta charset='utf-8'><title>doit-nb figures</title><body style='font-family:sans-serif;max-width:1100px;margin:auto'>" + "\n".join(parts)
-    with atomic_write(figures / "index.html") as f: f.write(page)
+            if f.endswith(".svg"):
+                parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
+            elif f.endswith(".csv"):
+                parts.append(
+                    pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep="")
+                )
+            elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]:
+                text = (root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8")
+                parts.append(f"<pre>{html.escape(text)}</pre>")
+        links = [f'<a href="{html.escape(rel(f))}">{html.escape(Path(f).name)}</a>' for f in info["files"]]
+        parts.append(
+            f'<p>files: {", ".join(links)} · '
+            f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
+            f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
+            f'from {len(info.get("cell_notebooks", []))} executed cell notebooks</p>'
+        )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>doit-nb figures</title><body style='font-family:sans-serif;"
+        "max-width:1100px;margin:auto'>"
+        + "\n".join(parts)
+    )
+    with atomic_write(figures / "index.html") as f:
+        f.write(page)
     return figures / "index.html"
 
 # %% ../nbs/60_paper.ipynb #c65d5902
@@ -180,53 +246,90 @@ def _fmt(x, digits: int = 2) -> str:
 
 # %% ../nbs/60_paper.ipynb #babf1d8e
 def report_text(
-    manifest: dict,          # the run's provenance manifest
-    figures: Path,           # the profile's figure folder (sensitivities.csv, recovery.csv are read from it)
-    results: pd.DataFrame,   # the sweep's results table
+    manifest: dict,  # the run's provenance manifest
+    figures: Path,  # the profile's figure folder (sensitivities.csv, recovery.csv are read from it)
+    results: pd.DataFrame,  # the sweep's results table
 ) -> str:
     "The markdown of `report.md`: every number read from the run's files."
     soft = manifest.get("software") or {}
-    lines = [f"# Report: profile `{manifest['profile']}`", "",
-             f"Generated by `make paper-figures` at commit `{manifest.get('git_commit')}`"
-             + (" (with uncommitted changes)" if manifest.get("git_dirty") else "") + f", data hash `{manifest['data_hash']}`.",
-             "Software: " + ", ".join(f"{k} {v}" for k, v in soft.items() if v) + ".", ""]
+    lines = [
+        f"# Report: profile `{manifest['profile']}`",
+        "",
+        f"Generated by `make paper-figures` at commit `{manifest.get('git_commit')}`"
+        + (" (with uncommitted changes)" if manifest.get("git_dirty") else "")
+        + f", data hash `{manifest['data_hash']}`.",
+        "Software: " + ", ".join(f"{k} {v}" for k, v in soft.items() if v) + ".",
+        "",
+    ]
     lines += [f"**Note:** {w}" for w in manifest.get("warnings", [])]
     if len(results):
-        per_cell = results.groupby("cell_id")["cell_seconds"].first() if "cell_seconds" in results else pd.Series(dtype=float)
-        lines += ["## Cells", "", f"{results['cell_id'].nunique()} cells, {len(results)} result rows; the cells' own run "
-                  f"time adds up to {_fmt(per_cell.sum(), 0)} s (as last run; a cell reused from an earlier run counts "
-                  "the time it took then).", ""]
+        per_cell = (
+            results.groupby("cell_id")["cell_seconds"].first() if "cell_seconds" in results else pd.Series(dtype=float)
+        )
+        lines += [
+            "## Cells",
+            "",
+            f"{results['cell_id'].nunique()} cells, {len(results)} result rows; the cells' own run "
+            f"time adds up to {_fmt(per_cell.sum(), 0)} s (as last run; a cell reused from an earlier run counts "
+            "the time it took then).",
+            "",
+        ]
     if manifest.get("foundations"):
-        rows = [dict(model=s, parameters=f.get("n_params"), tokens=f.get("tokens"), seconds=f.get("seconds"),
-                     final_loss=_fmt(f.get("final_loss")), knowledge=_fmt((f.get("knowledge") or {}).get("share")),
-                     chance=_fmt((f.get("knowledge") or {}).get("chance"))) for s, f in manifest["foundations"].items()]
+        rows = [
+            dict(
+                model=s,
+                parameters=f.get("n_params"),
+                tokens=f.get("tokens"),
+                seconds=f.get("seconds"),
+                final_loss=_fmt(f.get("final_loss")),
+                knowledge=_fmt((f.get("knowledge") or {}).get("share")),
+                chance=_fmt((f.get("knowledge") or {}).get("chance")),
+            )
+            for s, f in manifest["foundations"].items()
+        ]
         lines += ["## Foundation models", "", pd.DataFrame(rows).to_markdown(index=False), ""]
     sens = figures / "sensitivities.csv"
     if sens.exists():
         s = pd.read_csv(sens).set_index("ability")
         if "average" in s.index:
             a = s.loc["average"]
-            lines += ["## Overall sensitivities", "",
-                      f"Data sensitivity α = {_fmt(a['data_alpha'])} [{_fmt(a['data_alpha_lo'])}, {_fmt(a['data_alpha_hi'])}], "
-                      f"parameter sensitivity α = {_fmt(a['param_alpha'])} [{_fmt(a['param_alpha_lo'])}, "
-                      f"{_fmt(a['param_alpha_hi'])}] (95% item-bootstrap intervals).", ""]
+            lines += [
+                "## Overall sensitivities",
+                "",
+                f"Data sensitivity α = {_fmt(a['data_alpha'])} [{_fmt(a['data_alpha_lo'])}, "
+                f"{_fmt(a['data_alpha_hi'])}], "
+                f"parameter sensitivity α = {_fmt(a['param_alpha'])} [{_fmt(a['param_alpha_lo'])}, "
+                f"{_fmt(a['param_alpha_hi'])}] (95% item-bootstrap intervals).",
+                "",
+            ]
     rec = figures / "recovery.csv"
     if rec.exists():
         r = pd.read_csv(rec)
         designed = r[r["designed"].notna() & (r["designed"].astype(str) != "")]
         if len(designed):
-            lines += ["## Recovery of the planted groups", "",
-                      f"{int(designed['agree'].sum())} of {len(designed)} abilities fall in their designed group.", "",
-                      designed[["ability", "designed", "fitted", "agree"]].to_markdown(index=False), ""]
+            lines += [
+                "## Recovery of the planted groups",
+                "",
+                f"{int(designed['agree'].sum())} of {len(designed)} abilities fall in their designed group.",
+                "",
+                designed[["ability", "designed", "fitted", "agree"]].to_markdown(index=False),
+                "",
+            ]
     if manifest.get("not_built"):
         lines += ["## Not built", ""] + [f"- {k}: {why}" for k, why in manifest["not_built"].items()] + [""]
     return "\n".join(lines)
 
 # %% ../nbs/60_paper.ipynb #87e7101f
-def paper_figures(profile: str = "default", figures: Path | None = None, runs: Path | None = None, jobs: int | None = None,
-                  wait: bool = False) -> dict:
-    "Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the provenance manifest."
-    prof = load_profile(profile)   # read once, handed down to the sweep and its foundation stage
+def paper_figures(
+    profile: str = "default",  # `smoke`, `default`, `public`, `paper` or a YAML file
+    figures: Path | None = None,  # where figures go; None: `figures/<profile>`
+    runs: Path | None = None,  # where runs go; None: `runs/`
+    jobs: int | None = None,  # parallel sweep workers; None: the profile's
+    wait: bool = False,  # wait for another run holding the profile's lock instead of failing
+) -> dict:
+    """Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the
+    provenance manifest."""
+    prof = load_profile(profile)  # read once, handed down to the sweep and its foundation stage
     with sweep_lock(Path(runs or runs_dir()) / prof["name"], wait=wait):
         return _paper_figures(prof, figures, runs, jobs)
 
@@ -238,16 +341,31 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
     figures = Path(figures or figures_dir() / prof["name"])
     rep = run_sweep(prof, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
-    if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
+    if rep.failed:
+        raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
     data, dh = rep.data, rep.data_hash
     commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
-    results = pd.read_parquet(rep.results) if rep.results and rep.results.exists() and rep.results.stat().st_size else pd.DataFrame()
-    manifest = dict(profile=prof["name"], data=rel(data), data_hash=dh, git_commit=commit, git_dirty=git_dirty(),
-                    software=library_versions(), warnings=provenance_warnings(results, git_dirty()), results=rel(rep.results),
-                    foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={},
-                    about=prof.get("about") or {}, cells=sweep_statuses(rep),
-                    sweep_of={c.cell_id: c.sweep for c in expand_cells(prof)})
+    results = (
+        pd.read_parquet(rep.results)
+        if rep.results and rep.results.exists() and rep.results.stat().st_size
+        else pd.DataFrame()
+    )
+    manifest = dict(
+        profile=prof["name"],
+        data=rel(data),
+        data_hash=dh,
+        git_commit=commit,
+        git_dirty=git_dirty(),
+        software=library_versions(),
+        warnings=provenance_warnings(results, git_dirty()),
+        results=rel(rep.results),
+        foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()},
+        outputs={},
+        about=prof.get("about") or {},
+        cells=sweep_statuses(rep),
+        sweep_of={c.cell_id: c.sweep for c in expand_cells(prof)},
+    )
     cells = sorted(set(results["notebook"])) if len(results) else []
     why = {}
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
@@ -256,19 +374,30 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
         executed.parent.mkdir(parents=True, exist_ok=True)
         outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
         for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
-            f.unlink()   # an output this run does not make must not survive from an earlier run
+            f.unlink()  # an output this run does not make must not survive from an earlier run
         execute_notebook(project_root() / "nbs" / nb, executed, params, cwd=project_root() / "nbs")
         why |= not_built_reasons(executed)
         for out in outs:
             files = sorted(figures.glob(f"{out}.*"))
-            if not files: continue   # e.g. no ability fell into a figure's group in this profile
-            manifest["outputs"][out] = dict(files=[rel(f) for f in files], notebook=f"nbs/{nb}", executed=rel(executed),
-                                            parameters={k: rel(v) for k, v in params.items()}, data_hash=dh, git_commit=commit,
-                                            cell_notebooks=[rel(c) for c in cells] if out != "table1" else [])
-    manifest["not_built"] = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS
-                             if k not in manifest["outputs"]}
+            if not files:
+                continue  # e.g. no ability fell into a figure's group in this profile
+            manifest["outputs"][out] = dict(
+                files=[rel(f) for f in files],
+                notebook=f"nbs/{nb}",
+                executed=rel(executed),
+                parameters={k: rel(v) for k, v in params.items()},
+                data_hash=dh,
+                git_commit=commit,
+                cell_notebooks=[rel(c) for c in cells] if out != "table1" else [],
+            )
+    manifest["not_built"] = {
+        k: why.get(k, "no notebook makes it from this profile's results")
+        for k in PAPER_OUTPUTS
+        if k not in manifest["outputs"]
+    }
     figures.mkdir(parents=True, exist_ok=True)
-    with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
+    with atomic_write(figures / "manifest.json") as f:
+        json.dump(manifest, f, indent=1)
     with atomic_write(figures / "report.md") as f:
         f.write(report_text(manifest, figures, results))
     write_index(manifest, figures)

@@ -64,16 +64,28 @@ def recipe_items(
 
 # %% ../nbs/33_plan.ipynb #20ad1c6c
 def cell_cost(
-    cell: Cell,          # the cell
-    profile: dict,       # its profile
-    data=None,           # the DoIT layout, where built (sizes the mixing recipes)
+    cell: Cell,  # the cell
+    profile: dict,  # its profile
+    data=None,  # the DoIT layout, where built (sizes the mixing recipes)
 ) -> dict:
     "Parameters, training items, epochs, training and scoring tokens, GPUs and estimated GPU-hours of one cell."
     from doit_nb.sft import schedule
+
     k = {**PLAN_DEFAULTS, **(profile.get("plan") or {})}
     n_params, items = model_params(cell.model), recipe_items(cell.recipe, data, k["mixing_items"])
-    row = dict(cell=cell.cell_id, sweep=cell.sweep, model=cell.model, recipe=cell.recipe, params=n_params, items=items,
-               gpus=cell_resources(profile, cell.model)["gpus"], epochs=None, train_tokens=None, score_tokens=None, gpu_hours=None)
+    row = dict(
+        cell=cell.cell_id,
+        sweep=cell.sweep,
+        model=cell.model,
+        recipe=cell.recipe,
+        params=n_params,
+        items=items,
+        gpus=cell_resources(profile, cell.model)["gpus"],
+        epochs=None,
+        train_tokens=None,
+        score_tokens=None,
+        gpu_hours=None,
+    )
     sc = model_settings(profile, "score", cell.model)
     if items is None:
         return row
@@ -93,15 +105,24 @@ def cell_cost(
 
 # %% ../nbs/33_plan.ipynb #dcce1e50
 def cell_states(
-    profile: dict,          # a loaded profile
-    cells: list[Cell],      # its cells
-    runs: Path,             # the runs folder
-    data,                   # its DoIT layout, or None where not built yet
+    profile: dict,  # a loaded profile
+    cells: list[Cell],  # its cells
+    runs: Path,  # the runs folder
+    data,  # its DoIT layout, or None where not built yet
     notebook: Path | None = None,  # the cell notebook (default `nbs/31_cell.ipynb`)
 ) -> dict[str, str]:
     "'done', 'rescore' or 'train' for each cell id, judged by the keys `run_sweep` would compute now."
-    from doit_nb.sweeps import cell_keys, code_hashes, foundation_code, foundation_key, pretrained_specs, CELL_NOTEBOOK, FOUNDATION_NOTEBOOK
+    from doit_nb.sweeps import (
+        cell_keys,
+        code_hashes,
+        foundation_code,
+        foundation_key,
+        pretrained_specs,
+        CELL_NOTEBOOK,
+        FOUNDATION_NOTEBOOK,
+    )
     from doit_nb.layout import data_hash
+
     root = runs / profile["name"] / "cells"
     if data is None:
         return {c.cell_id: "done?" if (root / c.cell_id / "done.json").exists() else "train" for c in cells}
@@ -115,8 +136,13 @@ def cell_states(
         d = root / c.cell_id
         done = json.loads((d / "done.json").read_text()) if (d / "done.json").exists() else {}
         began = json.loads((d / "key.json").read_text()) if (d / "key.json").exists() else {}
-        out[c.cell_id] = ("done" if done.get("key") == score and (d / "results.parquet").exists()
-                          else "rescore" if began.get("train") == train else "train")
+        out[c.cell_id] = (
+            "done"
+            if done.get("key") == score and (d / "results.parquet").exists()
+            else "rescore"
+            if began.get("train") == train
+            else "train"
+        )
     return out
 
 # %% ../nbs/33_plan.ipynb #a3e69750
@@ -145,29 +171,46 @@ def measured_rate(report: Path | str) -> list[dict]:
 
 # %% ../nbs/33_plan.ipynb #c892117d
 def plan_text(
-    plan: pd.DataFrame,           # `plan_sweep`'s table
-    profile: dict,                # the loaded profile
-    report: Path | str | None = None, # a gpu-check report to compare the assumed rate with (default `runs/gpu-check`)
+    plan: pd.DataFrame,  # `plan_sweep`'s table
+    profile: dict,  # the loaded profile
+    report: Path | str | None = None,  # a gpu-check report to compare the assumed rate with (default `runs/gpu-check`)
 ) -> str:
     "The plan as text: per-sweep cells, states and GPU-hours, the total, and what the estimate assumes."
     k = {**PLAN_DEFAULTS, **(profile.get("plan") or {})}
-    by = plan.groupby("sweep", sort=False).agg(cells=("cell", "size"), done=("state", lambda s: int((s == "done").sum())),
-                                               gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
-                                               unsized=("gpu_hours", lambda s: int(s.isna().sum())))
-    per_model = plan.groupby("model", sort=False).agg(cells=("cell", "size"), params=("params", "first"), gpus=("gpus", "max"),
-                                                      gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)))
+    by = plan.groupby("sweep", sort=False).agg(
+        cells=("cell", "size"),
+        done=("state", lambda s: int((s == "done").sum())),
+        gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
+        unsized=("gpu_hours", lambda s: int(s.isna().sum())),
+    )
+    per_model = plan.groupby("model", sort=False).agg(
+        cells=("cell", "size"),
+        params=("params", "first"),
+        gpus=("gpus", "max"),
+        gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
+    )
     todo = plan[plan["state"] != "done"]
-    lines = [f"profile {profile['name']}: {len(plan)} cells, {int((plan['state'] == 'done').sum())} done, "
-             f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)", "",
-             by.to_string(float_format=lambda v: f"{v:,.2f}"), "", per_model.to_string(float_format=lambda v: f"{v:,.2f}"), "",
-             f"estimated GPU-hours: {plan['gpu_hours'].sum():,.1f} in all, {todo['gpu_hours'].sum():,.1f} still to run"]
+    lines = [
+        f"profile {profile['name']}: {len(plan)} cells, {int((plan['state'] == 'done').sum())} done, "
+        f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)",
+        "",
+        by.to_string(float_format=lambda v: f"{v:,.2f}"),
+        "",
+        per_model.to_string(float_format=lambda v: f"{v:,.2f}"),
+        "",
+        f"estimated GPU-hours: {plan['gpu_hours'].sum():,.1f} in all, {todo['gpu_hours'].sum():,.1f} still to run",
+    ]
     if plan["gpu_hours"].isna().any():
         lines.append(f"not sized: {int(plan['gpu_hours'].isna().sum())} cells (a model of unknown size)")
-    lines.append(f"assumes {k['peak_tflops']:g} TFLOP/s per GPU at {k['mfu']:.0%} utilisation, "
-                 f"{k['tokens_per_item']} tokens per training item (the profile's plan: section)")
+    lines.append(
+        f"assumes {k['peak_tflops']:g} TFLOP/s per GPU at {k['mfu']:.0%} utilisation, "
+        f"{k['tokens_per_item']} tokens per training item (the profile's plan: section)"
+    )
     report = Path(report or runs_dir() / "gpu-check" / "report.json")
     for r in measured_rate(report) if report.exists() else []:
-        lines.append(f"measured by make gpu-check on {r['device']}: {r['model']} ({r['params'] / 1e6:,.0f}M) at "
-                     f"{r['tokens_per_s']:,} tokens/s = {r['tflops']:.2f} TFLOP/s, "
-                     f"{r['tflops'] / (k['peak_tflops'] * k['mfu']):.1%} of the assumed rate")
+        lines.append(
+            f"measured by make gpu-check on {r['device']}: {r['model']} ({r['params'] / 1e6:,.0f}M) at "
+            f"{r['tokens_per_s']:,} tokens/s = {r['tflops']:.2f} TFLOP/s, "
+            f"{r['tflops'] / (k['peak_tflops'] * k['mfu']):.1%} of the assumed rate"
+        )
     return "\n".join(lines)

@@ -153,11 +153,16 @@ def practice_base(seed: int = 0, share: float = 0.5) -> dict:
     kb = S.knowledge_base(seed)
     rng = random.Random(stable_int("practice", seed))
     names = [n for n in (c + p + k for c in S._COLORS for p in S._PARTS for k in S._KINDS) if n not in kb["organisms"]]
-    organisms = {n: dict(habitat=rng.choice(S._HABITATS), repro=rng.choice(S._REPRO), diet=rng.choice(S._DIET))
-                 for n in rng.sample(names, round(share * S.KB_ORGANISMS))}
+    organisms = {
+        n: dict(habitat=rng.choice(S._HABITATS), repro=rng.choice(S._REPRO), diet=rng.choice(S._DIET))
+        for n in rng.sample(names, round(share * S.KB_ORGANISMS))
+    }
     free = [p + e for p in S._PLACES for e in S._EVENTS if p + e not in kb["events"]]
     leaders = [s + g for s in S._SURNAMES for g in S._GIVEN]
-    events = {e: dict(dynasty=rng.choice(S._DYNASTIES), leader=rng.choice(leaders)) for e in rng.sample(free, round(share * S.KB_EVENTS))}
+    events = {
+        e: dict(dynasty=rng.choice(S._DYNASTIES), leader=rng.choice(leaders))
+        for e in rng.sample(free, round(share * S.KB_EVENTS))
+    }
     return dict(organisms=organisms, events=events)
 
 # %% ../nbs/10a_pretraining.ipynb #d12700f0
@@ -240,25 +245,29 @@ def last_complete_checkpoint(out: Path | str) -> Path | None:
 @dataclass
 class PretrainSettings:
     "Pretraining of one tiny foundation model."
-    passes: int = 4                  # times the encyclopedia and the idioms are told, each time phrased anew
-    skill_docs: int = 20_000         # documents of general skills and exam practice
-    practice: int = 0                # questions about the practice world (`practice_base`), which joins the encyclopedia
-    epochs: float = 1.0              # passes over the token blocks
-    block_size: int = 256            # tokens per training sequence
-    batch_size: int = 16             # sequences per step
-    learning_rate: float = 1.5e-3    # peak learning rate (3e-3 stored fewer facts in tiny-l: 0.33 against 0.69 in-template)
+
+    passes: int = 4  # times the encyclopedia and the idioms are told, each time phrased anew
+    skill_docs: int = 20_000  # documents of general skills and exam practice
+    practice: int = 0  # questions about the practice world (`practice_base`), which joins the encyclopedia
+    epochs: float = 1.0  # passes over the token blocks
+    block_size: int = 256  # tokens per training sequence
+    batch_size: int = 16  # sequences per step
+    learning_rate: float = (
+        1.5e-3  # peak learning rate (3e-3 stored fewer facts in tiny-l: 0.33 against 0.69 in-template)
+    )
     min_learning_rate: float = 1.5e-4  # floor of the cosine decay
     warmup_steps: int = 20
     weight_decay: float = 0.1
-    save_steps: int = 100            # a resumable checkpoint every this many steps
-    seed: int = 0                    # the sample world (knowledge base) and the data order
+    save_steps: int = 100  # a resumable checkpoint every this many steps
+    seed: int = 0  # the sample world (knowledge base) and the data order
 
 # %% ../nbs/10a_pretraining.ipynb #a0abef23
 def pretrain_settings(**overrides) -> PretrainSettings:
     "Settings with `overrides` (None ignored); unknown names are an error."
     known = {f.name for f in fields(PretrainSettings)}
     vals = {k: v for k, v in overrides.items() if v is not None}
-    if bad := set(vals) - known: raise ValueError(f"unknown pretraining setting(s) {sorted(bad)}; known: {sorted(known)}")
+    if bad := set(vals) - known:
+        raise ValueError(f"unknown pretraining setting(s) {sorted(bad)}; known: {sorted(known)}")
     return PretrainSettings(**vals)
 
 # %% ../nbs/10a_pretraining.ipynb #2e14ec82
@@ -292,32 +301,55 @@ def pretraining_args(s: PretrainSettings, out: Path, quiet: bool = True):
         dataloader_num_workers=0, use_cpu=not torch.cuda.is_available(), disable_tqdm=quiet, save_only_model=False)
 
 # %% ../nbs/10a_pretraining.ipynb #a561cf07
-def pretrain(model_dir: Path | str, docs: list[str], out: Path | str, s: PretrainSettings | None = None,
-             quiet: bool = True, callbacks=()) -> Path:
+def pretrain(
+    model_dir: Path | str,  # the randomly initialised model's folder
+    docs: list[str],  # the corpus, one string per document
+    out: Path | str,  # the pretraining folder: `train/` checkpoints and `model/`
+    settings: PretrainSettings | None = None,  # pretraining settings; None: the defaults
+    quiet: bool = True,  # no progress bars or log lines
+    callbacks=(),  # extra `TrainerCallback`s
+) -> Path:
     """Pretrain the model at `model_dir` on `docs` into `out`; resumes from the last complete checkpoint of a killed
     run, and returns `out/model` (written once, at the end)."""
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
     from doit_nb.models import load_model
-    s, out = s or PretrainSettings(), Path(out)
-    if (out / "model" / MARKER).exists(): return out / "model"
+
+    s, out = settings or PretrainSettings(), Path(out)
+    if (out / "model" / MARKER).exists():
+        return out / "model"
     model, tok = load_model(model_dir)
     blocks = token_blocks(tok, docs, s.block_size)
     start = last_complete_checkpoint(out / "train")
-    tr = Trainer(model=model, args=pretraining_args(s, out / "train", quiet), train_dataset=_Blocks(blocks),
-                 callbacks=[CompleteMarker(), *callbacks])
-    if quiet: tr.remove_callback(PrinterCallback)
+    tr = Trainer(
+        model=model,
+        args=pretraining_args(s, out / "train", quiet),
+        train_dataset=_Blocks(blocks),
+        callbacks=[CompleteMarker(), *callbacks],
+    )
+    if quiet:
+        tr.remove_callback(PrinterCallback)
     t0 = time.time()
     res = tr.train(resume_from_checkpoint=str(start) if start else None)
     seconds = time.time() - t0
     losses = [h["loss"] for h in tr.state.log_history if "loss" in h]
-    meta = dict(tokens=int(blocks.numel() * s.epochs), steps=tr.state.global_step, seconds=round(seconds, 1),
-                first_loss=losses[0] if losses else None, final_loss=losses[-1] if losses else None,
-                resumed_from=start.name if start else None, settings=asdict(s))
+    meta = dict(
+        tokens=int(blocks.numel() * s.epochs),
+        steps=tr.state.global_step,
+        seconds=round(seconds, 1),
+        first_loss=losses[0] if losses else None,
+        final_loss=losses[-1] if losses else None,
+        resumed_from=start.name if start else None,
+        settings=asdict(s),
+    )
     with atomic_dir(out / "model", overwrite=True) as tmp:
         tr.save_model(str(tmp))
         tok.save_pretrained(tmp)
-        info = json.loads((Path(model_dir) / "doit_model.json").read_text()) if (Path(model_dir) / "doit_model.json").exists() else {}
+        info = (
+            json.loads((Path(model_dir) / "doit_model.json").read_text())
+            if (Path(model_dir) / "doit_model.json").exists()
+            else {}
+        )
         (tmp / "doit_model.json").write_text(json.dumps({**info, "pretraining": meta}, indent=1))
         (tmp / MARKER).write_text(json.dumps(dict(epoch=0, step=tr.state.global_step)))
     return out / "model"
@@ -359,11 +391,16 @@ def knowledge_probe(model, tok, kb: dict, n: int = 150, seed: int = 0) -> dict:
     return dict(held=held, n=len(facts), share=held / len(facts), chance=chance)
 
 # %% ../nbs/10a_pretraining.ipynb #42bbaafc
-def pretrain_foundation(spec: str, data_dir: Path | str, out: Path | str, s: PretrainSettings | None = None,
-                        quiet: bool = True) -> Path:
+def pretrain_foundation(
+    spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
+    data_dir: Path | str,  # the sample DoIT layout (its tokenizer is trained on it)
+    out: Path | str,  # the foundation model's folder
+    settings: PretrainSettings | None = None,  # pretraining settings; None: the defaults
+    quiet: bool = True,  # no progress bars or log lines
+) -> Path:
     "The pretrained foundation model `spec` (tiny-s/m/l) for the sample data at `data_dir`; resumable."
     from doit_nb.models import foundation_model, load_model
-    s, out = s or PretrainSettings(), Path(out)
+    s, out = settings or PretrainSettings(), Path(out)
     base = foundation_model(spec, data_dir=data_dir, seed=s.seed)
     model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice), out, s, quiet)
     meta_path = model_dir / "doit_model.json"

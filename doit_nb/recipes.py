@@ -80,7 +80,9 @@ def plan_recipe(name: str, data: DoitData) -> Recipe:
         for t, n in counts.items():
             have = synth if pools[t] == "synthetic" else (pool if pools[t] == "1000" else full).get(t, 0)
             if n is not None and n > have:
-                raise ValueError(f"recipe {name}: needs {n} {t} items but the {pools[t]!r} pool of {data.root} has {have}")
+                raise ValueError(
+                    f"recipe {name}: needs {n} {t} items but the {pools[t]!r} pool of {data.root} has {have}"
+                )
         return counts, pools
 
     def fixed_and_rest(rest_counts):
@@ -89,7 +91,8 @@ def plan_recipe(name: str, data: DoitData) -> Recipe:
 
     if m := re.fullmatch(r"curated-(\d+)", name):
         N = int(m[1])
-        if N % 10: raise ValueError(f"recipe {name}: N must be a multiple of 10 (N/10 items of each of 10 abilities)")
+        if N % 10:
+            raise ValueError(f"recipe {name}: N must be a multiple of 10 (N/10 items of each of 10 abilities)")
         counts, pools = check({t: N // 10 for t in ABILITIES}, {t: "1000" for t in ABILITIES})
         notes = []
     elif m := re.fullmatch(r"synthetic-(\d+)", name):
@@ -114,8 +117,10 @@ def plan_recipe(name: str, data: DoitData) -> Recipe:
         counts, pools = check({m[1]: int(m[2])}, {m[1]: "1000"})
         notes = ["single-ability recipe (§4.3.2)"]
     else:
-        raise ValueError(f"unknown recipe {name!r}: use curated-N, synthetic-N, baseline, reconstruct, maximum, "
-                         f"mix-K or <ability>-n (abilities: {', '.join(ABILITIES)})")
+        raise ValueError(
+            f"unknown recipe {name!r}: use curated-N, synthetic-N, baseline, reconstruct, maximum, "
+            f"mix-K or <ability>-n (abilities: {', '.join(ABILITIES)})"
+        )
     if missing and any(pools.get(t) in ("1000", "full") for t in counts):
         raise ValueError(f"recipe {name}: {data.root} has no training items for {', '.join(missing)}")
     if scale < 1 and name in ("baseline", "reconstruct", "maximum") or (scale < 1 and name.startswith("mix-")):
@@ -133,17 +138,25 @@ def recipe_records(recipe: Recipe, data: DoitData, seed: int = 0) -> dict[str, l
     return out
 
 # %% ../nbs/04_recipes.ipynb #6597df36
-RECIPE_MANIFEST = Path(".doit") / "manifest.json"   # where a recipe folder keeps what it is, out of the readers' way
+RECIPE_MANIFEST = Path(".doit") / "manifest.json"  # where a recipe folder keeps what it is, out of the readers' way
+
 
 def recipe_manifest(
     folder: Path | str,  # a recipe folder
 ) -> dict:
-    "What a recipe folder holds (recipe, counts, seed, data and its hash), or {} for a folder `make_recipe` did not write."
+    """What a recipe folder holds (recipe, counts, seed, data and its hash), or {} for a folder `make_recipe` did
+    not write."""
     p = Path(folder) / RECIPE_MANIFEST
     return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
 
 # %% ../nbs/04_recipes.ipynb #d2200d15
-def make_recipe(name: str, data_dir: Path | str, out: Path | str, seed: int = 0, overwrite: bool = False) -> Recipe:
+def make_recipe(
+    name: str,  # a recipe of §4 (`curated-640`, `biology-64`, `mix-2560`, …)
+    data_dir: Path | str,  # the DoIT layout it samples from
+    out: Path | str,  # the recipe folder to write
+    seed: int = 0,  # the sampling seed (nested: curated-40 holds curated-10)
+    overwrite: bool = False,  # write again over an existing recipe folder
+) -> Recipe:
     "Write recipe `name` drawn from the DoIT layout at `data_dir` into folder `out` (atomically)."
     data = as_layout(data_dir)
     recipe = plan_recipe(name, data)

@@ -99,21 +99,29 @@ class DoitDataError(ValueError):
 
 # %% ../nbs/01_records.ipynb #98b784ef
 def _check_messages(msgs) -> list[tuple[str, str]]:
-    if not isinstance(msgs, list): return [("messages", f"must be a list, got {type(msgs).__name__}")]
-    if not msgs: return [("messages", "is empty")]
+    if not isinstance(msgs, list):
+        return [("messages", f"must be a list, got {type(msgs).__name__}")]
+    if not msgs:
+        return [("messages", "is empty")]
     out = []
     for i, m in enumerate(msgs):
         f = f"messages[{i}]"
         if not isinstance(m, dict):
             out.append((f, f"must be an object, got {type(m).__name__}"))
             continue
-        if m.get("role") not in ("user", "assistant"): out.append((f"{f}.role", f"must be 'user' or 'assistant', got {m.get('role')!r}"))
+        if m.get("role") not in ("user", "assistant"):
+            out.append((f"{f}.role", f"must be 'user' or 'assistant', got {m.get('role')!r}"))
         elif m["role"] != ("user", "assistant")[i % 2]:
-            out.append((f"{f}.role", f"roles must alternate user/assistant starting with user; got {m['role']!r} at turn {i}"))
+            out.append(
+                (f"{f}.role", f"roles must alternate user/assistant starting with user; got {m['role']!r} at turn {i}")
+            )
         c = m.get("content")
-        if not isinstance(c, str): out.append((f"{f}.content", f"must be a string, got {type(c).__name__}"))
-        elif not c.strip(): out.append((f"{f}.content", "is empty"))
-    if not out and msgs[-1]["role"] != "assistant": out.append(("messages", "must end with the assistant's reply"))
+        if not isinstance(c, str):
+            out.append((f"{f}.content", f"must be a string, got {type(c).__name__}"))
+        elif not c.strip():
+            out.append((f"{f}.content", "is empty"))
+    if not out and msgs[-1]["role"] != "assistant":
+        out.append(("messages", "must end with the assistant's reply"))
     return out
 
 # %% ../nbs/01_records.ipynb #22175490
@@ -204,13 +212,22 @@ def validate_file(path: Path | str, split: str | None = None) -> list[Problem]:
     try:
         for i, obj, err in iter_jsonl(path):
             if err and i == 1 and _whole_json(path):
-                return [Problem(str(path), 1, "<json>", "the file is one JSON document; DoIT files hold one JSON record per line")]
+                return [
+                    Problem(
+                        str(path),
+                        1,
+                        "<json>",
+                        "the file is one JSON document; DoIT files hold one JSON record per line",
+                    )
+                ]
             if err:
                 out.append(Problem(str(path), i, "<json>", err))
                 continue
             out += [Problem(str(path), i, f, m) for f, m in check_record(obj, split)]
-    except UnicodeDecodeError as e: out.append(Problem(str(path), 0, "<file>", f"not UTF-8 text: {e.reason}"))
-    except OSError as e: out.append(Problem(str(path), 0, "<file>", f"cannot read: {e.strerror}"))
+    except UnicodeDecodeError as e:
+        out.append(Problem(str(path), 0, "<file>", f"not UTF-8 text: {e.reason}"))
+    except OSError as e:
+        out.append(Problem(str(path), 0, "<file>", f"cannot read: {e.strerror}"))
     return out
 
 # %% ../nbs/01_records.ipynb #dd533570
@@ -230,15 +247,22 @@ def validate(path: Path | str) -> list[Problem]:
     return [p for f in files for p in validate_file(f)]
 
 # %% ../nbs/01_records.ipynb #cea88cd8
-def load_records(path: Path | str, split: str | None = None) -> list[dict]:
-    "Records of a DoIT file (or folder), with `question_format` as an int; raises `DoitDataError` listing every problem."
+def load_records(
+    path: Path | str,  # a DoIT file or folder
+    split: str | None = None,  # read only this split's files; None: all
+) -> list[dict]:
+    """Records of a DoIT file (or folder), with `question_format` as an int; raises `DoitDataError` listing every
+    problem."""
     records, problems = [], []
     for f in data_files(path):
         fs = split or _split_of(f)
         problems += validate_file(f, fs)
-        if problems: continue
-        for _, obj, _ in iter_jsonl(f): records.append({**obj, "question_format": question_format(obj)})
-    if problems: raise DoitDataError(problems)
+        if problems:
+            continue
+        for _, obj, _ in iter_jsonl(f):
+            records.append({**obj, "question_format": question_format(obj)})
+    if problems:
+        raise DoitDataError(problems)
     return records
 
 # %% ../nbs/01_records.ipynb #6921d056

@@ -50,17 +50,22 @@ _NAMES = ["小明", "小红", "小刚", "小丽", "小华", "小军", "小芳", 
 _ITEMS = ["苹果", "铅笔", "橘子", "贴纸", "饼干", "气球", "邮票", "弹珠"]
 
 # %% ../nbs/02_sample.ipynb #a9016af4
-KB_ORGANISMS, KB_EVENTS = 96, 36   # the knowledge base's size: 360 facts
+KB_ORGANISMS, KB_EVENTS = 96, 36  # the knowledge base's size: 360 facts
+
 
 @lru_cache(maxsize=8)
 def knowledge_base(seed: int = 0) -> dict:
     "The invented facts behind biology, history and the physician OOD subject, fixed by `seed`."
     rng = random.Random(stable_int("kb", seed))
     names = [c + p + k for c in _COLORS for p in _PARTS for k in _KINDS]
-    organisms = {n: dict(habitat=rng.choice(_HABITATS), repro=rng.choice(_REPRO), diet=rng.choice(_DIET))
-                 for n in rng.sample(names, KB_ORGANISMS)}
+    organisms = {
+        n: dict(habitat=rng.choice(_HABITATS), repro=rng.choice(_REPRO), diet=rng.choice(_DIET))
+        for n in rng.sample(names, KB_ORGANISMS)
+    }
     places = rng.sample([p + e for p in _PLACES for e in _EVENTS], KB_EVENTS)
-    events = {e: dict(dynasty=rng.choice(_DYNASTIES), leader=rng.choice(_SURNAMES) + rng.choice(_GIVEN)) for e in places}
+    events = {
+        e: dict(dynasty=rng.choice(_DYNASTIES), leader=rng.choice(_SURNAMES) + rng.choice(_GIVEN)) for e in places
+    }
     return dict(organisms=organisms, events=events)
 
 # %% ../nbs/02_sample.ipynb #68839770
@@ -100,8 +105,12 @@ def gen_history(rng, kb):
         true = rng.random() < 0.5
         value = fact[attr] if true else rng.choice([p for p in pool if p != fact[attr]])
         stmt = f"{e}发生在{value}。" if attr == "dynasty" else f"{e}的主导者是{value}。"
-        return dict(messages=_qa(f"判断正误：{stmt}", rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])),
-                    question_format=0)
+        return dict(
+            messages=_qa(
+                f"判断正误：{stmt}", rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])
+            ),
+            question_format=0,
+        )
     if rng.random() < 0.5:
         opts, letter = _choice(rng, fact["dynasty"], _DYNASTIES)
         q = f"{e}发生在哪个朝代？"
@@ -110,7 +119,8 @@ def gen_history(rng, kb):
         q = f"{e}的主导者是谁？"
     return dict(messages=_qa(_mc("单项选择题：" + q, opts), letter), question_format=0)
 
-HELD_OUT_IDIOMS = _IDIOMS[::4]   # Chinese is evaluated on these only; SFT items use the rest
+
+HELD_OUT_IDIOMS = _IDIOMS[::4]  # Chinese is evaluated on these only; SFT items use the rest
 
 # %% ../nbs/02_sample.ipynb #6522944a
 def gen_chinese(rng, kb):
@@ -266,13 +276,27 @@ def gen_role_play(rng, kb):
     d = rng.randint(2, 12)
     when = rng.choice(_WHEN)
     gt = _persona_reply(p, d, when)
-    fine = _persona_reply(p, rng.choice([x for x in range(2, 13) if x != d]), when)  # the detail is arbitrary: not inferable
+    fine = _persona_reply(
+        p, rng.choice([x for x in range(2, 13) if x != d]), when
+    )  # the detail is arbitrary: not inferable
     coarse = _persona_reply(rng.choice([x for x in _PERSONAS if x != p]), d, when)
-    return dict(messages=_qa(f"请你扮演一位{p}，用{p}的口吻回答：{ask}", gt), question_format=1, choices=[gt, fine, coarse])
+    return dict(
+        messages=_qa(f"请你扮演一位{p}，用{p}的口吻回答：{ask}", gt), question_format=1, choices=[gt, fine, coarse]
+    )
 
-GENERATORS = dict(biology=gen_biology, history=gen_history, code=gen_code, creative_writing=gen_creative_writing,
-                  chinese=gen_chinese, understanding=gen_understanding, role_play=gen_role_play,
-                  reasoning=gen_reasoning, math=gen_math, ethics=gen_ethics)
+
+GENERATORS = dict(
+    biology=gen_biology,
+    history=gen_history,
+    code=gen_code,
+    creative_writing=gen_creative_writing,
+    chinese=gen_chinese,
+    understanding=gen_understanding,
+    role_play=gen_role_play,
+    reasoning=gen_reasoning,
+    math=gen_math,
+    ethics=gen_ethics,
+)
 
 # %% ../nbs/02_sample.ipynb #fda912f2
 def _ood_physician(rng, kb):
@@ -314,17 +338,26 @@ def gen_synthetic(rng, kb):
         t = rng.choice(_TOPICS)
         w = rng.sample(_WORDS, 2)
         a = f"好的，以下是一首关于{t}的小诗：\n{w[0]}轻轻摇，\n{w[1]}慢慢飘，\n{t}真美好。"
-        if sloppy: a = "好的。生活中有许多美好的事物，我们应该用心去感受，努力学习，积极向上。"
+        if sloppy:
+            a = "好的。生活中有许多美好的事物，我们应该用心去感受，努力学习，积极向上。"
         return dict(messages=_qa(f"请写一首关于{t}的短诗。", a), question_format=1)
     if kind == 1:
         x, y = rng.randint(10, 999), rng.randint(10, 999)
         s = x + y + (rng.choice([-10, 1, 100]) if sloppy else 0)
-        return dict(messages=_qa(f"计算 {x} 加 {y} 等于多少？", f"这是一个简单的加法问题。{x} + {y} = {s}。所以答案是 {s}。"), question_format=1)
+        return dict(
+            messages=_qa(f"计算 {x} 加 {y} 等于多少？", f"这是一个简单的加法问题。{x} + {y} = {s}。所以答案是 {s}。"),
+            question_format=1,
+        )
     if kind == 2:
         (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
         k = rng.randint(2, 9)
         code = _code((flipped if sloppy else cond).format(k=k), agg)
-        return dict(messages=_qa(f"写一个 Python 函数，找出列表中所有{text.format(k=k)}的数并求{atext.lstrip('之的中')}。", code), question_format=1)
+        return dict(
+            messages=_qa(
+                f"写一个 Python 函数，找出列表中所有{text.format(k=k)}的数并求{atext.lstrip('之的中')}。", code
+            ),
+            question_format=1,
+        )
     if kind == 3:
         t = rng.choice(_TOPICS)
         w = rng.sample(_WORDS, 2)
@@ -332,7 +365,9 @@ def gen_synthetic(rng, kb):
         return dict(messages=_qa(f"请给出三条描写{t}的建议，可以提到{w[0]}。", a), question_format=1)
     p = rng.choice(list(_PERSONAS))
     ask = rng.choice(_ASKS)
-    a = f"关于“{ask}”，作为一名{p}，我认为最重要的是保持热爱。" + ("总之，我们要好好学习，天天向上。" if sloppy else f"每一天我都在{_PERSONAS[p][1]}边忙碌，也乐在其中。")
+    a = f"关于“{ask}”，作为一名{p}，我认为最重要的是保持热爱。" + (
+        "总之，我们要好好学习，天天向上。" if sloppy else f"每一天我都在{_PERSONAS[p][1]}边忙碌，也乐在其中。"
+    )
     return dict(messages=_qa(f"假设你是一名{p}，{ask}", a), question_format=1)
 
 # %% ../nbs/02_sample.ipynb #21131640
@@ -354,11 +389,14 @@ def sample_sizes(size: int = 1000, eval_size: int = 100, ood_size: int | None = 
     return out
 
 # %% ../nbs/02_sample.ipynb #497973e6
-HELD_OUT_TYPES = ("chinese",)   # abilities whose evaluation items draw on knowledge that no training item holds
+HELD_OUT_TYPES = ("chinese",)  # abilities whose evaluation items draw on knowledge that no training item holds
+
 
 def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
     "Distinct records of type `t`, endlessly (raises if the generator's space runs out)."
-    rng = random.Random(stable_int("sample", seed, t, "train") if kb.get("eval") is False else stable_int("sample", seed, t))
+    rng = random.Random(
+        stable_int("sample", seed, t, "train") if kb.get("eval") is False else stable_int("sample", seed, t)
+    )
     seen, misses, i = set(), 0, 0
     gen = GENERATORS.get(t) or (gen_synthetic if t == SYNTHETIC_TYPE else None)
     while True:
@@ -366,7 +404,8 @@ def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
         key = stable_hash(r["messages"])  # distinct by what a model trains on
         if key in seen:
             misses += 1
-            if misses > 10_000: raise RuntimeError(f"sample generator for {t} ran out of distinct items after {i}")
+            if misses > 10_000:
+                raise RuntimeError(f"sample generator for {t} ran out of distinct items after {i}")
             continue
         seen.add(key)
         misses = 0
@@ -374,8 +413,13 @@ def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
         i += 1
 
 # %% ../nbs/02_sample.ipynb #6de33a8d
-def generate_sample(size: int = 1000, seed: int = 0, eval_size: int = 100, ood_size: int | None = None,
-                    synthetic_size: int | None = None) -> dict[tuple[str, str], list[dict]]:
+def generate_sample(
+    size: int = 1000,  # training items per ability in the `1000` pool
+    seed: int = 0,  # same seed, same data set
+    eval_size: int = 100,  # valid and test items per ability
+    ood_size: int | None = None,  # test items per C-Eval OOD subject; None: 40
+    synthetic_size: int | None = None,  # synthetic pool size; None: 40,960 scaled by size/1000
+) -> dict[tuple[str, str], list[dict]]:
     "The sample data set as {(type, split): records}; splits: full, 1000, valid, test, synthetic."
     sizes = sample_sizes(size, eval_size, ood_size, synthetic_size)
     kb = {**knowledge_base(seed), "seed": seed, "eval": True}

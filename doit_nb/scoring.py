@@ -19,7 +19,9 @@ __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'm
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
     "Token ids of `messages` (ending with a user turn) followed by the assistant speaker token."
-    return tok(tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False), add_special_tokens=False).input_ids
+    return tok(
+        tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False), add_special_tokens=False
+    ).input_ids
 
 # %% ../nbs/21_scoring.ipynb #4ad62f05
 def reply_ids(tok, text: str) -> list[int]:
@@ -143,18 +145,27 @@ def load_for_scoring(
     return model.to(device).eval(), tok
 
 # %% ../nbs/21_scoring.ipynb #04568c93
-def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int = 1024, max_length: int = 2048,
-              pad_id: int = 0, desc: str = "", head_rows: int = 256) -> list[float]:
+def reply_nll(
+    model,  # a causal LM
+    pairs: list[tuple[list[int], list[int]]],  # (prompt ids, reply ids) per reply; replies of one prompt share it
+    batch_tokens: int = 1024,  # tokens per packed batch
+    max_length: int = 2048,  # tokens kept per sequence (the prompt's oldest are cut)
+    pad_id: int = 0,  # the padding token's id
+    desc: str = "",  # progress bar label; '' shows none
+    head_rows: int = 256,  # output-layer rows computed at a time
+) -> list[float]:
     """Mean NLL of each reply given its prompt: replies of one prompt share a prefix tree, trees are packed into rows
     of at most `batch_tokens` tokens per batch (small batches stay in the CPU's cache), and the output layer runs
     once per reply node, `head_rows` rows at a time (a 262k-word vocabulary makes a full logit matrix gigabytes)."""
     import torch, numpy as np
+
     body, head = _body_and_head(model)
     cap = getattr(model.config, "final_logit_softcapping", None)
     window = getattr(model.config, "sliding_window", None)
     sliding = window and "sliding_attention" in (getattr(model.config, "layer_types", None) or [])
     groups = {}
-    for i, (p, _) in enumerate(pairs): groups.setdefault(tuple(p), []).append(i)
+    for i, (p, _) in enumerate(pairs):
+        groups.setdefault(tuple(p), []).append(i)
     owners = list(groups.values())
     trees = [prefix_tree(list(p), [pairs[i][1] for i in ix], max_length) for p, ix in groups.items()]
     out = [0.0] * len(pairs)
@@ -162,7 +173,9 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
     dev, dt = model_device(model), next(model.parameters()).dtype
     neg = torch.finfo(dt).min
     with torch.no_grad():
-        for L, rows in progress(_pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False):
+        for L, rows in progress(
+            _pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False
+        ):
             ids = torch.full((len(rows), L), pad_id, dtype=torch.long)
             pos = torch.zeros_like(ids)
             sel_r, sel_c, tgt, where = [], [], [], []
@@ -171,8 +184,8 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
                 for k in row:
                     t = trees[k]
                     n = len(t["tokens"])
-                    ids[r, off:off + n] = torch.tensor(t["tokens"])
-                    pos[r, off:off + n] = torch.tensor(t["position"])
+                    ids[r, off : off + n] = torch.tensor(t["tokens"])
+                    pos[r, off : off + n] = torch.tensor(t["position"])
                     nodes = sorted({x for p in t["path"] for x in p if t["parent"][x] >= 0})
                     at = {x: len(tgt) + m for m, x in enumerate(nodes)}
                     sel_r += [r] * len(nodes)
@@ -187,27 +200,39 @@ def reply_nll(model, pairs: list[tuple[list[int], list[int]]], batch_tokens: int
                 mask = {"full_attention": mask, "sliding_attention": mask.masked_fill(far, neg)}
             mask = {k: v.to(dev) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(dev)
             h = body(input_ids=ids.to(dev), attention_mask=mask, position_ids=pos.to(dev)).last_hidden_state
-            if not tgt: continue
-            sel, tgt = h[torch.tensor(sel_r, device=dev), torch.tensor(sel_c, device=dev)], torch.tensor(tgt, device=dev)
-            nll = torch.cat([_token_nll(head, sel[c:c + head_rows], tgt[c:c + head_rows], cap)
-                             for c in range(0, len(tgt), head_rows)]).double()
+            if not tgt:
+                continue
+            sel, tgt = (
+                h[torch.tensor(sel_r, device=dev), torch.tensor(sel_c, device=dev)],
+                torch.tensor(tgt, device=dev),
+            )
+            nll = torch.cat(
+                [
+                    _token_nll(head, sel[c : c + head_rows], tgt[c : c + head_rows], cap)
+                    for c in range(0, len(tgt), head_rows)
+                ]
+            ).double()
             for k, paths in where:
                 for i, p in zip(owners[k], paths):
-                    if p: out[i] = float(nll[p].mean())
+                    if p:
+                        out[i] = float(nll[p].mean())
     return out
 
 # %% ../nbs/21_scoring.ipynb #0b0f7abe
 def reply_nll_reference(model, pairs, max_length: int = 2048) -> list[float]:
     "The authors' computation: one unbatched forward with full logits per (prompt, reply)."
     import torch
+
     model.eval()
     out = []
     with torch.no_grad():
         for p, r in pairs:
             ids = (p + r)[:max_length]
-            labels = [-100] * min(len(p), max_length) + ids[len(p):]
+            labels = [-100] * min(len(p), max_length) + ids[len(p) :]
             dev = model_device(model)
-            out.append(float(model(input_ids=torch.tensor([ids], device=dev), labels=torch.tensor([labels], device=dev)).loss))
+            out.append(
+                float(model(input_ids=torch.tensor([ids], device=dev), labels=torch.tensor([labels], device=dev)).loss)
+            )
     return out
 
 # %% ../nbs/21_scoring.ipynb #cf1c4c69
@@ -218,41 +243,71 @@ def letter_ids(tok, letters: str = "ABCDE") -> list[int]:
     return [tok(l, add_special_tokens=False).input_ids[0] for l in letters]
 
 # %% ../nbs/21_scoring.ipynb #d52651bb
-def generate_replies(model, tok, prompts: list[list[int]], max_new_tokens: int, batch_size: int = 16,
-                     desc: str = "") -> list[tuple[str, str, str]]:
+def generate_replies(
+    model,  # a causal LM
+    tok,  # its tokenizer
+    prompts: list[list[int]],  # token ids of each prompt (ending with the assistant token)
+    max_new_tokens: int,  # longest reply
+    batch_size: int = 16,  # prompts per batch
+    desc: str = "",  # progress bar label; '' shows none
+) -> list[tuple[str, str, str]]:
     """Greedy replies for token-id prompts, batched by length: (text, the letters A-E ranked by the first step's
     logits, and by the last step's: the step that ended the reply, which the authors' letter fallback reads)."""
     import torch
+
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
     lids = torch.tensor(letter_ids(tok), device=model_device(model))
     out = [None] * len(prompts)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     model.eval()
     for s in progress(range(0, len(order), batch_size), desc or "generating", leave=False):
-        b = order[s:s + batch_size]
+        b = order[s : s + batch_size]
         ids, att = pad_batch([prompts[k] for k in b], pad, left=True, device=model_device(model))
         L = ids.shape[1]
         with torch.no_grad():
-            g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
-                               eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
-        steps = torch.stack([s[:, lids] for s in g.scores])            # (steps, rows, letters): not the whole vocabulary
+            g = model.generate(
+                input_ids=ids,
+                attention_mask=att,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                eos_token_id=eot,
+                pad_token_id=pad,
+                output_scores=True,
+                return_dict_in_generate=True,
+            )
+        steps = torch.stack([s[:, lids] for s in g.scores])  # (steps, rows, letters): not the whole vocabulary
         gen = g.sequences[:, L:].tolist()
-        ends = [row.index(eot) if eot in row else len(g.scores) - 1 for row in gen]   # the step that ended each reply
+        ends = [row.index(eot) if eot in row else len(g.scores) - 1 for row in gen]  # the step that ended each reply
         rank = lambda scores: "".join("ABCDE"[j] for j in scores.argsort(descending=True).tolist())
         for r, k in enumerate(b):
             new = [t for t in gen[r] if t not in (pad, eot)]
-            out[k] = (tok.decode(new, skip_special_tokens=True), rank(steps[0, r]), rank(steps[min(ends[r], len(g.scores) - 1), r]))
+            out[k] = (
+                tok.decode(new, skip_special_tokens=True),
+                rank(steps[0, r]),
+                rank(steps[min(ends[r], len(g.scores) - 1), r]),
+            )
     return out
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
-def score_items(model, tok, records: list[dict], batch_size: int = 16, max_length: int = 2048,
-                new_tokens: dict | None = None, batch_tokens: int = 1024, protocol: str = "doit-nb") -> pd.DataFrame:
-    """One row per record: type, idx, hit, expected, loss. `batch_size` prompts per generation batch, `batch_tokens`
+def score_items(
+    model,  # a causal LM, in eval mode
+    tok,  # its tokenizer (with the speaker tokens)
+    records: list[dict],  # DoIT records with their labels
+    batch_size: int = 16,  # prompts per generation batch
+    max_length: int = 2048,  # prompt tokens kept (the oldest are cut)
+    new_tokens: dict | None = None,  # generation budget per label kind, over `NEW_TOKENS`
+    batch_tokens: int = 1024,  # tokens per perplexity batch
+    protocol: str = "doit-nb",  # `doit-nb` or `authors`
+) -> pd.DataFrame:
+    """One row per record: ability, idx, hit, expected, loss. `batch_size` prompts per generation batch, `batch_tokens`
     tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind; under the `authors` protocol
-    replies are stripped, perplexity ties count as hits, and a reply with no letter falls back on the last step's logits."""
+    replies are stripped, perplexity ties count as hits, and a reply with no letter falls back on the last step's
+    logits."""
     authors = protocol == "authors"
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
-    rows = [dict(type=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records]
+    rows = [
+        dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records
+    ]
     pairs, owners = [], []
     by_budget, prompts = {}, {}
     for i, r in enumerate(records):
@@ -268,7 +323,8 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
             by_budget.setdefault(budgets[parse_label(r)[0]], []).append(i)
     nll = reply_nll(model, pairs, batch_tokens=batch_tokens, max_length=max_length, pad_id=tok.pad_token_id)
     cand = {}
-    for (i, j), v in zip(owners, nll): cand.setdefault(i, []).append(v)
+    for (i, j), v in zip(owners, nll):
+        cand.setdefault(i, []).append(v)
     for i, v in cand.items():
         rows[i]["loss"] = v[0]
         if question_format(records[i]) == 1:
@@ -283,7 +339,7 @@ def score_items(model, tok, records: list[dict], batch_size: int = 16, max_lengt
 # %% ../nbs/21_scoring.ipynb #84cfe78a
 def summarise(items: pd.DataFrame, **keys) -> pd.DataFrame:
     "One row per ability (score and expected in %), plus the plain-mean `average`; `keys` are added as columns."
-    g = items.groupby("type", sort=False)
+    g = items.groupby("ability", sort=False)
     df = pd.DataFrame({"ability": list(g.groups), "score": 100 * g["hit"].mean().values,
                        "expected": 100 * g["expected"].mean().values, "n_items": g.size().values,
                        "loss": g["loss"].mean().values})
@@ -306,9 +362,17 @@ def checkpoint_info(path: Path | str) -> dict:
     return dict(run=str(p), checkpoint=p.name, epoch=0, step=0)
 
 # %% ../nbs/21_scoring.ipynb #d3d37e53
-def score_checkpoint(path: Path | str, data_dir: Path | str, split: str = "valid", batch_size: int = 16,
-                     limit: int | None = None, items_out: Path | str | None = None, new_tokens: dict | None = None,
-                     protocol: str | None = None, device: str | None = None) -> pd.DataFrame:
+def score_checkpoint(
+    path: Path | str,  # a checkpoint folder (or a run's `final/`)
+    data_dir: Path | str,  # the DoIT layout whose `split` is scored
+    split: str = "valid",  # `valid` or `test`
+    batch_size: int = 16,  # prompts per generation batch
+    limit: int | None = None,  # score only the first `limit` items of each ability
+    items_out: Path | str | None = None,  # also write the per-item rows (parquet) here
+    new_tokens: dict | None = None,  # generation budget per label kind, over `NEW_TOKENS`
+    protocol: str | None = None,  # `doit-nb` or `authors`; None: the checkpoint's own
+    device: str | None = None,  # `cpu`, `cuda`, …; None: a GPU when there is one
+) -> pd.DataFrame:
     """Results rows (checkpoint, split, ability, score, expected, n_items, loss, protocol) of one checkpoint on a split.
     `protocol`: None scores under the protocol the checkpoint was trained under (its tokenizer's layout); another
     one is applied with a warning, since the model never saw that layout."""
@@ -339,7 +403,11 @@ def best_valid(valid: pd.DataFrame, min_epoch: int = 5, ability: str = "average"
     return (None if v.empty else v.iloc[0]), note
 
 # %% ../nbs/21_scoring.ipynb #7ef0216a
-def select_checkpoints(results: pd.DataFrame, min_epoch: int = 5, by: str = "average") -> pd.DataFrame:
+def select_checkpoints(
+    results: pd.DataFrame,  # `score_checkpoint` rows of every checkpoint, valid and test
+    min_epoch: int = 5,  # earliest epoch that may be selected (the paper: 5)
+    by: str = "average",  # `average`: one checkpoint per run; `ability`: one per ability
+) -> pd.DataFrame:
     "Test rows of each run's best validation checkpoint (after `min_epoch` epochs)."
     out = []
     for run, r in results.groupby("run", sort=False):

@@ -20,29 +20,34 @@ __all__ = ['SFTSettings', 'stretch', 'paper_epochs', 'sft_settings', 'DoitSFTTra
 @dataclass
 class SFTSettings:
     "Hyperparameters of one SFT run; defaults are the paper's (Appendix A.1)."
-    learning_rate: float = 1e-5        # peak learning rate
-    min_learning_rate: float = 1e-6    # reached linearly at the last step
+
+    learning_rate: float = 1e-5  # peak learning rate
+    min_learning_rate: float = 1e-6  # reached linearly at the last step
     adam_beta1: float = 0.9
     adam_beta2: float = 0.95
     weight_decay: float = 0.1
-    batch_size: int = 64               # effective batch (per-device batch × gradient accumulation × devices)
+    batch_size: int = 64  # effective batch (per-device batch × gradient accumulation × devices)
     per_device_batch_size: int = 8
-    max_length: int = 2048             # longer inputs are trimmed
-    epochs: int | None = None          # None: `paper_epochs(number of items)`
-    min_steps: int = 0                 # small sets: each epoch of the schedule becomes k passes, k the least that reaches this many steps
+    max_length: int = 2048  # longer inputs are trimmed
+    epochs: int | None = None  # None: `paper_epochs(number of items)`
+    min_steps: int = (
+        0  # small sets: each epoch of the schedule becomes k passes, k the least that reaches this many steps
+    )
     seed: int = 0
-    precision: str = "auto"            # auto (bf16 if the GPU has it, else fp16 on GPU, fp32 on CPU) | fp32 | bf16 | fp16
-    lora: bool = False                 # LoRA adapters (peft) instead of full fine-tuning
-    qlora: bool = False                # LoRA on a 4-bit (bitsandbytes NF4) base model; needs a CUDA GPU
+    precision: str = "auto"  # auto (bf16 if the GPU has it, else fp16 on GPU, fp32 on CPU) | fp32 | bf16 | fp16
+    lora: bool = False  # LoRA adapters (peft) instead of full fine-tuning
+    qlora: bool = False  # LoRA on a 4-bit (bitsandbytes NF4) base model; needs a CUDA GPU
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    group_by_length: bool = True       # batches of similar lengths: less padding
-    padding_free: bool = False         # a batch's sequences joined into one row, each with its own positions: no padding
+    group_by_length: bool = True  # batches of similar lengths: less padding
+    padding_free: bool = False  # a batch's sequences joined into one row, each with its own positions: no padding
     gradient_checkpointing: bool = False
-    track_extras: bool = False         # TRL's per-step entropy and token-accuracy metrics (slower)
-    deepspeed: str | None = None       # a DeepSpeed config (configs/deepspeed_zero3.json) for multi-GPU runs
-    protocol: str = "doit-nb"          # token layout: doit-nb (assistant turns closed) | authors (every turn closed, stripped, no BOS)
+    track_extras: bool = False  # TRL's per-step entropy and token-accuracy metrics (slower)
+    deepspeed: str | None = None  # a DeepSpeed config (configs/deepspeed_zero3.json) for multi-GPU runs
+    protocol: str = (
+        "doit-nb"  # token layout: doit-nb (assistant turns closed) | authors (every turn closed, stripped, no BOS)
+    )
 
 # %% ../nbs/11_sft.ipynb #e160f52f
 def stretch(steps_per_epoch: int, epochs: int, min_steps: int = 0) -> int:
@@ -79,20 +84,30 @@ def _check_types(vals: dict, where: str) -> None:
             raise ValueError(f"{where}: {f.name} = {v!r} is not a {f.type}")
 
 # %% ../nbs/11_sft.ipynb #2ed16ae4
-def sft_settings(profile: str | Path | None = None, **overrides) -> SFTSettings:
-    "Settings from a profile (`paper`, `tiny`, `gemma-lora`, or a JSON file), then `overrides` (None ignored)."
+def sft_settings(settings: str | Path | None = None, **overrides) -> SFTSettings:
+    """Settings from a named settings file (`paper`, `tiny`, `gemma-lora`, …) or a JSON file, then `overrides` (None
+    ignored)."""
     vals = {}
-    if profile:
-        p = Path(profile) if str(profile).endswith(".json") else project_root() / "profiles" / "sft" / f"{profile}.json"
-        if not p.exists(): raise FileNotFoundError(f"SFT profile {profile!r}: {p} does not exist")
+    if settings:
+        p = (
+            Path(settings)
+            if str(settings).endswith(".json")
+            else project_root() / "configs" / "sft" / f"{settings}.json"
+        )
+        if not p.exists():
+            raise FileNotFoundError(f"SFT settings {settings!r}: {p} does not exist")
         vals = _settings_file(p)
     known = {f.name for f in fields(SFTSettings)}
     vals |= {k: v for k, v in overrides.items() if v is not None}
-    if bad := set(vals) - known: raise ValueError(f"unknown SFT setting(s) {sorted(bad)} in {profile or 'overrides'}")
-    _check_types(vals, str(profile or "overrides"))
+    if bad := set(vals) - known:
+        raise ValueError(f"unknown SFT setting(s) {sorted(bad)} in {settings or 'overrides'}")
+    _check_types(vals, str(settings or "overrides"))
     from doit_nb.models import PROTOCOLS
+
     if vals.get("protocol", "doit-nb") not in PROTOCOLS:
-        raise ValueError(f"{profile or 'overrides'}: protocol {vals['protocol']!r} is not one of {', '.join(PROTOCOLS)}")
+        raise ValueError(
+            f"{settings or 'overrides'}: protocol {vals['protocol']!r} is not one of {', '.join(PROTOCOLS)}"
+        )
     return SFTSettings(**vals)
 
 # %% ../nbs/11_sft.ipynb #67916a35
@@ -121,16 +136,30 @@ class DoitSFTTrainer(SFTTrainer):
 # %% ../nbs/11_sft.ipynb #68036f7e
 class EpochLog(TrainerCallback):
     "One JSON line per epoch in `<out>/epochs.jsonl`: epoch, mean training loss, learning rate, seconds."
+
     def __init__(self, out: Path, quiet: bool = False, passes: int = 1):
         self.path, self.quiet, self.passes, self.t0 = Path(out) / "epochs.jsonl", quiet, passes, None
-    def on_train_begin(self, args, state, control, **kw): self.t0 = time.time()
-    def on_log(self, args, state, control, logs=None, **kw):
-        if not logs or "loss" not in logs: return
-        row = dict(epoch=round((state.epoch or 0) / self.passes), step=state.global_step, loss=round(float(logs["loss"]), 6),
-                   learning_rate=logs.get("learning_rate"), seconds=round(time.time() - self.t0, 2))
-        with open(self.path, "a") as f: f.write(json.dumps(row) + "\n")
-        if not self.quiet: print(f"epoch {row['epoch']:>3}  loss {row['loss']:.4f}  lr {row['learning_rate']:.2e}  {row['seconds']}s", flush=True)
 
+    def on_train_begin(self, args, state, control, **kw):
+        self.t0 = time.time()
+
+    def on_log(self, args, state, control, logs=None, **kw):
+        if not logs or "loss" not in logs:
+            return
+        row = dict(
+            epoch=round((state.epoch or 0) / self.passes),
+            step=state.global_step,
+            loss=round(float(logs["loss"]), 6),
+            learning_rate=logs.get("learning_rate"),
+            seconds=round(time.time() - self.t0, 2),
+        )
+        with open(self.path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        if not self.quiet:
+            print(
+                f"epoch {row['epoch']:>3}  loss {row['loss']:.4f}  lr {row['learning_rate']:.2e}  {row['seconds']}s",
+                flush=True,
+            )
 
 # %% ../nbs/11_sft.ipynb #17c4615f
 def _precision(p: str) -> dict:
@@ -158,42 +187,87 @@ def schedule(s: SFTSettings, n_items: int, devices: int = 1) -> dict:
     per_device = max(1, min(s.per_device_batch_size, s.batch_size, n_items))
     accum = max(1, math.ceil(min(s.batch_size, n_items) / (per_device * devices)))
     epochs = s.epochs or paper_epochs(n_items)
-    steps = max(1, math.ceil(n_items / (per_device * devices)) // accum)   # as the trainer counts optimiser steps per pass
-    return dict(per_device=per_device, accum=accum, epochs=epochs, steps_per_pass=steps, passes=stretch(steps, epochs, s.min_steps))
+    steps = max(
+        1, math.ceil(n_items / (per_device * devices)) // accum
+    )  # as the trainer counts optimiser steps per pass
+    return dict(
+        per_device=per_device,
+        accum=accum,
+        epochs=epochs,
+        steps_per_pass=steps,
+        passes=stretch(steps, epochs, s.min_steps),
+    )
 
 # %% ../nbs/11_sft.ipynb #0f127b1f
 def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> SFTConfig:
     "The TRL `SFTConfig` of settings `s` for a set of `n_items`."
     import torch
-    sc = schedule(s, n_items, int(os.environ.get("WORLD_SIZE", "1")))   # under `accelerate launch`, its process count
-    fields_ = SFTConfig.__dataclass_fields__   # transformers ≥ 5.2x calls it activation_checkpointing, older ones gradient_
+
+    sc = schedule(s, n_items, int(os.environ.get("WORLD_SIZE", "1")))  # under `accelerate launch`, its process count
+    fields_ = (
+        SFTConfig.__dataclass_fields__
+    )  # transformers ≥ 5.2x calls it activation_checkpointing, older ones gradient_
     ckpt = "activation_checkpointing" if "activation_checkpointing" in fields_ else "gradient_checkpointing"
-    per_epoch = dict(save_strategy="epoch", logging_strategy="epoch") if sc["passes"] == 1 else dict(
-        save_strategy="steps", save_steps=sc["passes"] * sc["steps_per_pass"],
-        logging_strategy="steps", logging_steps=sc["passes"] * sc["steps_per_pass"])
+    per_epoch = (
+        dict(save_strategy="epoch", logging_strategy="epoch")
+        if sc["passes"] == 1
+        else dict(
+            save_strategy="steps",
+            save_steps=sc["passes"] * sc["steps_per_pass"],
+            logging_strategy="steps",
+            logging_steps=sc["passes"] * sc["steps_per_pass"],
+        )
+    )
     return SFTConfig(
-        output_dir=str(out), num_train_epochs=sc["epochs"] * sc["passes"], **per_epoch,
-        per_device_train_batch_size=sc["per_device"], gradient_accumulation_steps=sc["accum"],
-        learning_rate=s.learning_rate, weight_decay=s.weight_decay, adam_beta1=s.adam_beta1, adam_beta2=s.adam_beta2,
-        warmup_steps=0, max_length=None if s.padding_free else s.max_length, assistant_only_loss=True,
-        packing=False, padding_free=s.padding_free,
-        save_only_model=False, report_to=[],
-        seed=s.seed, data_seed=s.seed, dataloader_num_workers=0,
+        output_dir=str(out),
+        num_train_epochs=sc["epochs"] * sc["passes"],
+        **per_epoch,
+        per_device_train_batch_size=sc["per_device"],
+        gradient_accumulation_steps=sc["accum"],
+        learning_rate=s.learning_rate,
+        weight_decay=s.weight_decay,
+        adam_beta1=s.adam_beta1,
+        adam_beta2=s.adam_beta2,
+        warmup_steps=0,
+        max_length=None if s.padding_free else s.max_length,
+        assistant_only_loss=True,
+        packing=False,
+        padding_free=s.padding_free,
+        save_only_model=False,
+        report_to=[],
+        seed=s.seed,
+        data_seed=s.seed,
+        dataloader_num_workers=0,
         train_sampling_strategy="group_by_length" if s.group_by_length else "random",
-        **{ckpt: s.gradient_checkpointing}, use_cpu=not torch.cuda.is_available(),
-        disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
+        **{ckpt: s.gradient_checkpointing},
+        use_cpu=not torch.cuda.is_available(),
+        disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0",
+        deepspeed=s.deepspeed,
+        **_precision(s.precision),
+    )
 
 # %% ../nbs/11_sft.ipynb #6ae5a43c
 def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: bool = False):
     "(model, tokenizer) to fine-tune, the tokenizer in the run's protocol: full precision, or a 4-bit base for QLoRA."
     from doit_nb.models import load_model, set_protocol
+
     kw = {}
     if s.qlora:
         import torch
-        if not torch.cuda.is_available(): raise RuntimeError("QLoRA (bitsandbytes 4-bit) needs a CUDA GPU; use --lora on a CPU")
+
+        if not torch.cuda.is_available():
+            raise RuntimeError("QLoRA (bitsandbytes 4-bit) needs a CUDA GPU; use --lora on a CPU")
         from transformers import BitsAndBytesConfig
-        kw = dict(quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                  bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True), device_map={"": 0})
+
+        kw = dict(
+            quantization_config=BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_compute_dtype=torch.bfloat16,
+                bnb_4bit_use_double_quant=True,
+            ),
+            device_map={"": 0},
+        )
     model, tok = load_model(model_dir, trust_remote_code=trust_remote_code, **kw)
     return model, set_protocol(tok, s.protocol)
 
@@ -207,11 +281,11 @@ def truncate_examples(
     return cut.filter(lambda r: any(l != -100 for l in r["labels"]), desc="dropping fully masked")
 
 # %% ../nbs/11_sft.ipynb #4b8bbb2b
-def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_remote_code=False, callbacks=()):
+def make_trainer(model_dir, recipe_dir, out, s: SFTSettings, quiet=False, trust_remote_code=False, callbacks=()):
     "A `DoitSFTTrainer` for one run (used by `train` and by the throughput benchmark)."
     import datasets
-    recs = load_records(data_dir)
-    if not recs: raise ValueError(f"{data_dir}: no training records")
+    recs = load_records(recipe_dir)
+    if not recs: raise ValueError(f"{recipe_dir}: no training records")
     ds = datasets.Dataset.from_list([{"messages": r["messages"]} for r in recs])
     cfg = sft_config(s, Path(out), len(recs), quiet)   # first: under ZeRO-3 the model is then loaded already sharded
     model, tok = load_for_training(model_dir, s, trust_remote_code)
@@ -227,30 +301,48 @@ def make_trainer(model_dir, data_dir, out, s: SFTSettings, quiet=False, trust_re
     return tr
 
 # %% ../nbs/11_sft.ipynb #ce4c14fd
-def train(model_dir: Path | str, data_dir: Path | str, out: Path | str, settings: SFTSettings | None = None,
-          resume: bool = True, quiet: bool = False, trust_remote_code: bool = False, callbacks=()) -> Path:
-    "Fine-tune the model at `model_dir` on the recipe at `data_dir`; returns the folder of the final model."
+def train(
+    model_dir: Path | str,  # the foundation model's folder (tiny, Gemma or a local Hugging Face model)
+    recipe_dir: Path | str,  # a recipe folder (`make_recipe`): the training records
+    out: Path | str,  # the run folder: checkpoints, `epochs.jsonl` and `final/`
+    settings: SFTSettings | None = None,  # SFT settings (`sft_settings`); None: the paper's (A.1)
+    resume: bool = True,  # continue from the last complete checkpoint; False starts over
+    quiet: bool = False,  # no progress bars or log lines (what sweep cells use)
+    trust_remote_code: bool = False,  # let the model folder run its own modelling code
+    callbacks=(),  # extra `TrainerCallback`s
+) -> Path:
+    "Fine-tune the model at `model_dir` on the recipe at `recipe_dir`; returns the folder of the final model."
     s = settings or SFTSettings()
     out = Path(out)
     if (out / "final" / MARKER).exists() and resume:
-        if not quiet: print(f"{out}: already trained")
+        if not quiet:
+            print(f"{out}: already trained")
         return out / "final"
     start = last_complete_checkpoint(out) if resume else None
     if not resume:
         for p in [*out.glob("checkpoint-*"), out / "epochs.jsonl", out / "final"]:
             shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
-    if start is None and (out / "epochs.jsonl").exists(): (out / "epochs.jsonl").unlink()
-    elif start is not None: _trim_log(out / "epochs.jsonl", int(json.loads((start / MARKER).read_text())["step"]))
-    trainer = make_trainer(model_dir, data_dir, out, s, quiet, trust_remote_code, callbacks)  # bad data fails here, before anything is written
+    if start is None and (out / "epochs.jsonl").exists():
+        (out / "epochs.jsonl").unlink()
+    elif start is not None:
+        _trim_log(out / "epochs.jsonl", int(json.loads((start / MARKER).read_text())["step"]))
+    trainer = make_trainer(
+        model_dir, recipe_dir, out, s, quiet, trust_remote_code, callbacks
+    )  # bad data fails here, before anything is written
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sft.json").write_text(json.dumps(dict(model=str(model_dir), data=str(data_dir), settings=asdict(s)), indent=1))
-    if start and not quiet: print(f"resuming from {start.name}")
+    (out / "sft.json").write_text(
+        json.dumps(dict(model=str(model_dir), data=str(recipe_dir), settings=asdict(s)), indent=1)
+    )
+    if start and not quiet:
+        print(f"resuming from {start.name}")
     trainer.train(resume_from_checkpoint=str(start) if start else None)
     with atomic_dir(out / "final", overwrite=True) as tmp:
         trainer.save_model(str(tmp))
         trainer.processing_class.save_pretrained(tmp)
         passes = schedule(s, len(trainer.train_dataset))["passes"]
-        (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step)))
+        (tmp / MARKER).write_text(
+            json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step))
+        )
     return out / "final"
 
 # %% ../nbs/11_sft.ipynb #2cdda449
@@ -263,35 +355,58 @@ def _trim_log(path: Path, step: int):
 # %% ../nbs/11_sft.ipynb #4b011e4a
 def launch_command(
     model_dir: Path | str,  # the foundation model
-    data_dir: Path | str,   # the recipe folder
-    out: Path | str,        # the run folder
-    settings_file: Path,    # the run's `SFTSettings` as JSON
-    gpus: int,              # processes, one per GPU
+    recipe_dir: Path | str,  # the recipe folder
+    out: Path | str,  # the run folder
+    settings_file: Path,  # the run's `SFTSettings` as JSON
+    gpus: int,  # processes, one per GPU
 ) -> list[str]:
     "The `accelerate launch` command that trains on `gpus` GPUs with DeepSpeed ZeRO-3."
     import sys
+
     cfg = project_root() / "configs"
-    return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(cfg / "accelerate_zero3.yaml"),
-            "--num_processes", str(gpus), "-m", "doit_nb.cli", "train", "--model", str(model_dir), "--data", str(data_dir),
-            "--out", str(out), "--profile", str(settings_file), "--deepspeed", str(cfg / "deepspeed_zero3.json")]
+    return [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--config_file",
+        str(cfg / "accelerate_zero3.yaml"),
+        "--num_processes",
+        str(gpus),
+        "-m",
+        "doit_nb.cli",
+        "train",
+        "--model",
+        str(model_dir),
+        "--recipe",
+        str(recipe_dir),
+        "--out",
+        str(out),
+        "--settings",
+        str(settings_file),
+        "--deepspeed",
+        str(cfg / "deepspeed_zero3.json"),
+    ]
 
 # %% ../nbs/11_sft.ipynb #0be1a9cb
 def fine_tune(
-    model_dir: Path | str,        # the foundation model
-    recipe: str,                  # a recipe name (`curated-160`, `mix-640`, `biology-40`, …)
-    data,                         # the DoIT layout (a folder or an opened `DoitData`)
-    out: Path | str,              # the cell folder: `recipe/` and `train/` go under it
-    settings: SFTSettings,        # the SFT hyperparameters
-    seed: int = 0,                # the recipe's draw and the training seed's partner
+    model_dir: Path | str,  # the foundation model
+    recipe: str,  # a recipe name (`curated-160`, `mix-640`, `biology-40`, …)
+    data,  # the DoIT layout (a folder or an opened `DoitData`)
+    out: Path | str,  # the cell folder: `recipe/` and `train/` go under it
+    settings: SFTSettings,  # the SFT hyperparameters
+    seed: int = 0,  # the recipe's draw and the training seed's partner
 ) -> list[Path]:
-    "Write recipe `recipe` of `data` into `out/recipe` (once) and fine-tune `model_dir` on it in `out/train`; returns the checkpoints."
+    """Write recipe `recipe` of `data` into `out/recipe` (once) and fine-tune `model_dir` on it in `out/train`; returns
+    the checkpoints."""
     from doit_nb.recipes import make_recipe, recipe_manifest
+
     out = Path(out)
     if not recipe_manifest(out / "recipe"):
         make_recipe(recipe, data, out / "recipe", seed=seed, overwrite=True)
     gpus = int(os.environ.get("DOIT_GPUS") or 0)
-    if gpus > 1 and "WORLD_SIZE" not in os.environ:   # a job with several GPUs, not yet launched on them
+    if gpus > 1 and "WORLD_SIZE" not in os.environ:  # a job with several GPUs, not yet launched on them
         import subprocess
+
         (out / "train").mkdir(parents=True, exist_ok=True)
         cfg = out / "train" / "sft_settings.json"
         cfg.write_text(json.dumps(asdict(settings)))

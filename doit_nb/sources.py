@@ -62,10 +62,15 @@ def table1(
     d = DoitData(root)
     counts = d.counts()
     origins = d.manifest.get("origins", {})
-    df = pd.DataFrame({"ability": [ABILITY_TITLES[t] for t in counts.index], "type": counts.index,
-                       "source": [origins.get(t, {}).get("origin", "?") for t in counts.index],
-                       "data": [{True: "real", False: "generated"}.get(origins.get(t, {}).get("real"), "?") for t in counts.index]})
-    df = pd.concat([df.set_index("type"), counts], axis=1).reset_index().rename(columns={"index": "type"})
+    df = pd.DataFrame(
+        {
+            "title": [ABILITY_TITLES[t] for t in counts.index],
+            "ability": counts.index,
+            "source": [origins.get(t, {}).get("origin", "?") for t in counts.index],
+            "data": [{True: "real", False: "generated"}.get(origins.get(t, {}).get("real"), "?") for t in counts.index],
+        }
+    )
+    df = pd.concat([df.set_index("ability"), counts], axis=1).reset_index().rename(columns={"index": "ability"})
     return df
 
 # %% ../nbs/03_sources.ipynb #4c4c295f

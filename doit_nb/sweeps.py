@@ -10,8 +10,17 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .layout import data_hash
-from .cells import (profile_path, load_profile, Cell, expand_cells, model_settings, profile_data, profile_pretraining,
-                           cell_resources, RESOURCE_DEFAULTS)
+from doit_nb.cells import (
+    profile_path,
+    load_profile,
+    Cell,
+    expand_cells,
+    model_settings,
+    profile_data,
+    profile_pretraining,
+    cell_resources,
+    RESOURCE_DEFAULTS,
+)
 
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
@@ -115,23 +124,39 @@ def code_hashes(
 
 # %% ../nbs/30_sweeps.ipynb #4ed7df4f
 def cell_keys(
-    cell: Cell,                   # the cell
-    profile: dict,                # its profile
-    nb_path: Path,                # the cell notebook
-    data_h: str,                  # the hash of the profile's DoIT layout
-    code: CellCode | None = None, # `code_hashes(nb_path)`, if already computed
-    base: str | None = None,      # the key of the pretrained foundation model it fine-tunes
+    cell: Cell,  # the cell
+    profile: dict,  # its profile
+    nb_path: Path,  # the cell notebook
+    data_h: str,  # the hash of the profile's DoIT layout
+    code: CellCode | None = None,  # `code_hashes(nb_path)`, if already computed
+    base: str | None = None,  # the key of the pretrained foundation model it fine-tunes
 ) -> tuple[str, str]:
     """The (training, scoring) keys of a cell: an unchanged training key keeps its checkpoints, an unchanged scoring
     key keeps its results. The scoring key includes the training key."""
     code = code or code_hashes(nb_path)
-    train = stable_hash("train", cell.recipe, cell.model, cell.seed, data_h, code.train, library_versions(),
-                        model_settings(profile, "sft", cell.model), *([base] if base else []))
-    score = stable_hash("score", train, code.notebook, code.score, cell.params(), model_settings(profile, "score", cell.model))
+    train = stable_hash(
+        "train",
+        cell.recipe,
+        cell.model,
+        cell.seed,
+        data_h,
+        code.train,
+        library_versions(),
+        model_settings(profile, "sft", cell.model),
+        *([base] if base else []),
+    )
+    score = stable_hash(
+        "score", train, code.notebook, code.score, cell.params(), model_settings(profile, "score", cell.model)
+    )
     return train, score
 
 # %% ../nbs/30_sweeps.ipynb #090bd6eb
-def execute_notebook(nb_path: Path | str, out_path: Path | str, parameters: dict, cwd: Path | str) -> None:
+def execute_notebook(
+    nb_path: Path | str,  # the notebook to run
+    out_path: Path | str,  # where the executed copy goes
+    parameters: dict,  # papermill parameters
+    cwd: Path | str,  # the kernel's working folder
+) -> None:
     "Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter)."
     import papermill as pm
     pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
@@ -168,8 +193,13 @@ def foundation_code(nb_path: Path, pkg_dir: Path | None = None) -> str:
 # %% ../nbs/30_sweeps.ipynb #092359f7
 def pretrained_specs(profile: dict, cells: list[Cell] | None = None) -> list[str]:
     "The tiny models (of `cells`, default every cell) that a profile with a `pretrain` section pretrains."
-    if not profile.get("pretrain"): return []
-    return list(dict.fromkeys(c.model for c in (cells if cells is not None else expand_cells(profile)) if c.model.startswith("tiny-")))
+    if not profile.get("pretrain"):
+        return []
+    return list(
+        dict.fromkeys(
+            c.model for c in (cells if cells is not None else expand_cells(profile)) if c.model.startswith("tiny-")
+        )
+    )
 
 # %% ../nbs/30_sweeps.ipynb #87bec943
 def foundation_key(
@@ -223,14 +253,18 @@ def run_foundations(
 def _make_foundation(f: Foundation, profile, spec: str, data: Path, nb: Path) -> None:
     "Reuse the foundation model in `f.folder` if it is done, else pretrain it there (one executed notebook)."
     done = f.folder / "done.json"
-    if done.exists() and (f.model / "config.json").exists():   # a folder whose model was removed is made again
+    if done.exists() and (f.model / "config.json").exists():  # a folder whose model was removed is made again
         f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
     else:
-        params = dict(profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder))
+        params = dict(
+            profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder)
+        )
         st = _execute(str(nb), str(f.folder), params, os.cpu_count() or 1, name="foundation.ipynb")
         f.seconds = round(st["seconds"], 1)
         if st.get("ok") and (f.model / "config.json").exists():
-            done.write_text(json.dumps(dict(key=f.key, seconds=f.seconds, finished=time.time(), git_commit=git_commit())))
+            done.write_text(
+                json.dumps(dict(key=f.key, seconds=f.seconds, finished=time.time(), git_commit=git_commit()))
+            )
             f.status = "done"
         else:
             f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
@@ -328,7 +362,10 @@ def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str
 class LockHeld(RuntimeError):
     "Another live process holds a sweep lock."
 
-_HELD: dict[str, tuple] = {}   # lock file → (open file, depth, pid): the locks this process holds (not a forked parent's)
+
+_HELD: dict[
+    str, tuple
+] = {}  # lock file → (open file, depth, pid): the locks this process holds (not a forked parent's)
 
 # %% ../nbs/30_sweeps.ipynb #6ea9593b
 def _lock_info(path: Path) -> dict:
@@ -341,15 +378,16 @@ def _lock_info(path: Path) -> dict:
 # %% ../nbs/30_sweeps.ipynb #3f9f0628
 @contextlib.contextmanager
 def sweep_lock(
-    folder: Path | str,   # the folder to hold (a profile's runs folder, a foundation model's folder)
-    wait: bool = False,   # wait for the holder to finish instead of stopping
-    poll: float = 2.0,    # seconds between tries while waiting
+    folder: Path | str,  # the folder to hold (a profile's runs folder, a foundation model's folder)
+    wait: bool = False,  # wait for the holder to finish instead of stopping
+    poll: float = 2.0,  # seconds between tries while waiting
 ):
     "Hold `folder/sweep.lock` exclusively while the block runs; raises `LockHeld` naming the holder (unless `wait`)."
     import fcntl, socket
+
     path = Path(folder) / "sweep.lock"
     key = str(path.resolve())
-    if key in _HELD and _HELD[key][2] == os.getpid():   # this process holds it already
+    if key in _HELD and _HELD[key][2] == os.getpid():  # this process holds it already
         f, depth, pid = _HELD[key]
         _HELD[key] = (f, depth + 1, pid)
         try:
@@ -365,25 +403,37 @@ def sweep_lock(
             break
         except BlockingIOError:
             who = _lock_info(path)
-            for _ in range(20):   # the holder writes who it is just after it takes the lock
+            for _ in range(20):  # the holder writes who it is just after it takes the lock
                 if who:
                     break
                 time.sleep(0.1)
                 who = _lock_info(path)
-            msg = (f"{path.parent}: another run holds this folder (pid {who.get('pid', '?')} on {who.get('host', '?')}, "
-                   f"started {who.get('started', '?')}: {who.get('command', '?')}); wait for it or pass --wait")
+            msg = (
+                f"{path.parent}: another run holds this folder (pid {who.get('pid', '?')} on {who.get('host', '?')}, "
+                f"started {who.get('started', '?')}: {who.get('command', '?')}); wait for it or pass --wait"
+            )
             if not wait:
                 f.close()
                 raise LockHeld(msg) from None
             time.sleep(poll)
     before = _lock_info(path)
     if before.get("pid"):
-        print(f"note: took over the lock of pid {before['pid']} on {before.get('host', '?')}, which is no longer running",
-              file=sys.stderr)
+        print(
+            f"note: took over the lock of pid {before['pid']} on {before.get('host', '?')}, which is no longer running",
+            file=sys.stderr,
+        )
     f.seek(0)
     f.truncate()
-    f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime("%Y-%m-%d %H:%M:%S"),
-                            command=" ".join(sys.argv[:4]))))
+    f.write(
+        json.dumps(
+            dict(
+                pid=os.getpid(),
+                host=socket.gethostname(),
+                started=time.strftime("%Y-%m-%d %H:%M:%S"),
+                command=" ".join(sys.argv[:4]),
+            )
+        )
+    )
     f.flush()
     _HELD[key] = (f, 1, os.getpid())
     try:
@@ -391,7 +441,7 @@ def sweep_lock(
     finally:
         _HELD.pop(key, None)
         f.seek(0)
-        f.truncate()   # an empty file: released cleanly
+        f.truncate()  # an empty file: released cleanly
         f.flush()
         fcntl.flock(f, fcntl.LOCK_UN)
         f.close()
@@ -422,7 +472,7 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
     root = runs / prof["name"] / "cells"
     rep, todo, commit, code = SweepReport(data=data, data_hash=dh), [], git_commit(), code_hashes(nb)
-    stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())   # what every cell ran with
+    stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())  # what every cell ran with
     rep.foundations = run_foundations(prof, data, runs, cells, data_h=dh)
     for c in cells:
         f = rep.foundations.get(c.model)
@@ -431,26 +481,46 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
             continue
         d, keys = root / c.cell_id, cell_keys(c, prof, nb, dh, code, base=f.key if f else None)
         done = d / "done.json"
-        if not force and done.exists() and json.loads(done.read_text()).get("key") == keys[1] and (d / "results.parquet").exists():
+        if (
+            not force
+            and done.exists()
+            and json.loads(done.read_text()).get("key") == keys[1]
+            and (d / "results.parquet").exists()
+        ):
             rep.skipped.append(c.cell_id)
             continue
         if prepare_cell(d, keys, force) == "rescore":
             rep.rescored.append(c.cell_id)
         todo.append((c, d, keys))
+
     def params(c, d):
         f = rep.foundations.get(c.model)
-        return dict(profile=str(profile_path(profile).resolve()), cell=json.dumps(c.params()), data_dir=str(data),
-                    out_dir=str(d), model_dir=str(f.model) if f else None)
+        return dict(
+            profile=str(profile_path(profile).resolve()),
+            cell=json.dumps(c.params()),
+            data_dir=str(data),
+            out_dir=str(d),
+            model_dir=str(f.model) if f else None,
+        )
+
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
+
     def finish(c, d, keys, st):
         if st.get("ok") and (d / "results.parquet").exists():
-            rec = dict(key=keys[1], train_key=keys[0], seconds=round(st["seconds"], 1), finished=time.time(), **stamp,
-                       **({"resources": st["resources"]} if st.get("resources") else {}))
+            rec = dict(
+                key=keys[1],
+                train_key=keys[0],
+                seconds=round(st["seconds"], 1),
+                finished=time.time(),
+                **stamp,
+                **({"resources": st["resources"]} if st.get("resources") else {}),
+            )
             (d / "done.json").write_text(json.dumps(rec))
             rep.ran.append(c.cell_id)
         else:
             rep.failed[c.cell_id] = st.get("error", "no results written") + f"  (see {d / 'cell.ipynb'})"
         bar.update(1)
+
     _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof["name"], lambda c: cell_resources(prof, c.model))
     bar.close()
     profile_cells = {c.cell_id for c in expand_cells(prof)}
@@ -462,7 +532,9 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
 def _git(*args) -> str | None:
     "Output of a git command in the project folder, or None where there is no git or no repository."
     try:
-        return subprocess.run(["git", *args], cwd=project_root(), capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=project_root(), capture_output=True, text=True, check=True
+        ).stdout.strip()
     except Exception:
         return None
 
@@ -478,24 +550,49 @@ def git_dirty() -> bool | None:
     return None if out is None else bool(out)
 
 # %% ../nbs/30_sweeps.ipynb #d047e0a7
-def collect_results(profile_name: str, runs: Path | str | None = None, cell_ids=None) -> Path:
+def collect_results(
+    profile_name: str,  # the sweep profile's name
+    runs: Path | str | None = None,  # where runs go; None: `runs/`
+    cell_ids=None,  # the cells to collect; None: every finished cell folder
+) -> Path:
     """Gather the finished cells' rows into `runs/<profile>/results.parquet` (atomically): the cells named in
     `cell_ids` (the profile's; default every cell folder), each row with the git commit its cell ran at."""
     root = Path(runs or runs_dir()) / profile_name
     now = git_commit()
-    dirs = [d for d in sorted((root / "cells").glob("*")) if (root / "cells").is_dir()
-            if (d / "done.json").exists() and (cell_ids is None or d.name in cell_ids)]
+    dirs = [
+        d
+        for d in sorted((root / "cells").glob("*"))
+        if (root / "cells").is_dir()
+        if (d / "done.json").exists() and (cell_ids is None or d.name in cell_ids)
+    ]
+
     def provenance(d):
         done = json.loads((d / "done.json").read_text())
-        return dict(notebook=str(d / "cell.ipynb"), git_commit=done.get("git_commit", now), git_dirty=done.get("git_dirty"),
-                    software=canonical_json(done.get("software") or {}), cell_seconds=done.get("seconds"))
-    parts = [pd.read_parquet(d / "results.parquet").assign(**provenance(d)) for d in dirs if (d / "results.parquet").exists()]
+        return dict(
+            notebook=str(d / "cell.ipynb"),
+            git_commit=done.get("git_commit", now),
+            git_dirty=done.get("git_dirty"),
+            software=canonical_json(done.get("software") or {}),
+            cell_seconds=done.get("seconds"),
+        )
+
+    parts = [
+        pd.read_parquet(d / "results.parquet").assign(**provenance(d)) for d in dirs if (d / "results.parquet").exists()
+    ]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     out = root / "results.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out, "wb") as f: df.to_parquet(f, index=False)
-    items = [pd.read_json(p, lines=True).assign(cell_id=d.name, checkpoint=p.name.rsplit("-", 1)[0], split=p.name.rsplit("-", 1)[1].split(".")[0])
-             for d in dirs for p in sorted((d / "scores").glob("*.items.jsonl"))]
+    with atomic_write(out, "wb") as f:
+        df.to_parquet(f, index=False)
+    items = [
+        pd.read_json(p, lines=True).assign(
+            cell_id=d.name, checkpoint=p.name.rsplit("-", 1)[0], split=p.name.rsplit("-", 1)[1].split(".")[0]
+        )
+        for d in dirs
+        for p in sorted((d / "scores").glob("*.items.jsonl"))
+    ]
     with atomic_write(root / "items.parquet", "wb") as f:
-        (pd.concat(items, ignore_index=True) if items else pd.DataFrame()).drop(columns=["reply"], errors="ignore").to_parquet(f, index=False)
+        (pd.concat(items, ignore_index=True) if items else pd.DataFrame()).drop(
+            columns=["reply"], errors="ignore"
+        ).to_parquet(f, index=False)
     return out

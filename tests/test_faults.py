@@ -47,7 +47,7 @@ PROFILES = {
     "wrong type": (b"- name\n- data\n", "a YAML mapping"),
     "unknown sweep": (json.dumps(dict(GOOD_PROFILE, sweeps=dict(scalling={}))).encode(), "unknown sweep kind"),
     "unknown resource": (json.dumps(dict(GOOD_PROFILE, resources=dict(gpu=1))).encode(), "resources: unknown ['gpu']"),
-    "wrong value": (json.dumps(dict(GOOD_PROFILE, sft=dict(profile="tiny", learning_rate="fast"))).encode(),
+    "wrong value": (json.dumps(dict(GOOD_PROFILE, sft=dict(settings="tiny", learning_rate="fast"))).encode(),
                     "learning_rate"),
 }
 
@@ -85,7 +85,7 @@ def test_broken_sft_settings(case, world, tmp_path):
     if body is not None:
         f.write_bytes(body)
     out = tmp_path / "run"
-    p = run_cli("train", "--model", world["model"], "--data", world["recipe"], "--out", out, "--profile", f)
+    p = run_cli("train", "--model", world["model"], "--recipe", world["recipe"], "--out", out, "--settings", f)
     one_line_error(p, f, says)
     assert not out.exists()
 

@@ -44,7 +44,7 @@ def test_no_question_in_two_splits(public_dir):
 
 def test_real_and_generated_are_flagged(public_dir):
     d = DoitData(public_dir)
-    t1 = table1(public_dir).set_index("type")
+    t1 = table1(public_dir).set_index("ability")
     for t in ABILITIES:
         real = PUBLIC_ORIGINS[t][1]
         assert {r["meta"]["real"] for r in d.records("test")[t]} == {real}

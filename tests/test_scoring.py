@@ -30,8 +30,8 @@ def test_ties_are_misses():
     assert ppl_hit([2.0, 2.0, 3.0]) == 0 and ppl_hit([2.0, 3.0, 2.0]) == 0 and ppl_hit([1.9, 2.0, 3.0]) == 1
 
 def test_average_is_plain_mean_over_abilities():
-    items = pd.DataFrame([dict(type="biology", hit=1, expected=.25, loss=1.0), dict(type="biology", hit=1, expected=.25, loss=1.0),
-                          dict(type="ethics", hit=0, expected=.5, loss=2.0)])
+    items = pd.DataFrame([dict(ability="biology", hit=1, expected=.25, loss=1.0), dict(ability="biology", hit=1, expected=.25, loss=1.0),
+                          dict(ability="ethics", hit=0, expected=.5, loss=2.0)])
     s = summarise(items, run="r", epoch=1, split="test").set_index("ability")
     assert s.loc["average", "score"] == 50 and s.loc["average", "expected"] == 37.5   # not divided by expected keys
     assert s.loc["biology", "n_items"] == 2 and list(s.columns[:3]) == ["run", "epoch", "split"]

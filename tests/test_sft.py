@@ -81,7 +81,7 @@ def test_resume_after_kill_gives_the_same_weights(tiny, tmp_path, mode):
     done = checkpoints(out)
     assert [json.loads((c / MARKER).read_text())["epoch"] for c in done] == [1, 2]
     if mode == "mid-save": assert len(list(out.glob("checkpoint-*"))) == 3   # one half-written checkpoint is there
-    run_cli("train", "--model", "tiny-s", "--data", tmp_path / "r", "--out", out, "--epochs", 5, "--batch-size", 8,
+    run_cli("train", "--model", "tiny-s", "--recipe", tmp_path / "r", "--out", out, "--epochs", 5, "--batch-size", 8,
             "--per-device-batch-size", 4, env={"DOIT_CACHE": str(tiny["work"] / "cache")}, check=0)
     a, b = _weights(ref), _weights(out / "final")
     assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
@@ -137,7 +137,7 @@ def test_lora_run_checkpoints_load_merged(tiny, tmp_path):
 def test_train_on_bad_data_names_the_record_and_writes_nothing(tiny, tmp_path):
     bad = tmp_path / "recipe"; bad.mkdir()
     (bad / "biology.json").write_text('{"messages": [{"role": "user", "content": "q"}], "idx": 1, "type": "biology", "question_format": 0}\n')
-    p = run_cli("train", "--model", "tiny-s", "--data", bad, "--out", tmp_path / "run", "--base-data", tiny["data"],
+    p = run_cli("train", "--model", "tiny-s", "--recipe", bad, "--out", tmp_path / "run", "--base-data", tiny["data"],
                 env={"DOIT_CACHE": str(tiny["work"] / "cache")})
     assert p.returncode == 1 and "biology.json:1: messages: must end with the assistant" in p.stderr
     assert not (tmp_path / "run").exists()

@@ -156,7 +156,7 @@ def test_per_model_settings_and_scaling_blocks(tmp_path):
     gem = [c for c in cells if c.model == "gemma3-270m"]
     assert [c.cell_id for c in gem] == ["foundation-base-gemma3-270m-seed0", "scaling-curated-160-gemma3-270m-seed0"]
     assert all(c.benchmarks for c in cells) and len({c.cell_id for c in cells}) == len(cells)
-    assert model_settings(p, "sft", "gemma3-270m")["profile"] == "gemma-lora" and model_settings(p, "sft", "tiny-s")["profile"] == "tiny"
+    assert model_settings(p, "sft", "gemma3-270m")["settings"] == "gemma-lora" and model_settings(p, "sft", "tiny-s")["settings"] == "tiny"
     assert model_settings(p, "score", "gemma3-270m") == p["score"]
     # changing one model's settings changes only that model's cells' keys
     tiny = next(c for c in cells if c.model == "tiny-s"); nb = ROOT / "nbs" / "31_cell.ipynb"
