@@ -66,6 +66,14 @@ def load_profile(name: str | Path | dict) -> dict:
             raise ValueError(
                 f"{p}: models: {m}: only 'sft', 'score' and 'resources' can be set per model, not {sorted(bad)}"
             )
+    blocks = [("score", prof.get("score") or {})] + [
+        (f"sweeps: {k}", b) for k, v in prof["sweeps"].items() for b in (v if isinstance(v, list) else [v or {}])
+    ]
+    for where, b in blocks:
+        if "epochs" in b:
+            raise ValueError(
+                f"{p}: {where}: the epochs to score are `scored_epochs` (`sft: epochs` counts epochs to train)"
+            )
     unknown = set(prof["sweeps"]) - {"foundation", "scaling", "synthetic", "ability", "ability1000", "mixing"}
     if unknown:
         raise ValueError(f"{p}: unknown sweep kind(s) {sorted(unknown)}")
@@ -87,7 +95,7 @@ class Cell:
     recipe: str | None
     model: str
     seed: int = 0
-    epochs_scored: list | None = None      # benchmarks at these epochs (None: every saved one)
+    scored_epochs: list | None = None      # benchmarks at these epochs (None: every saved one)
     benchmarks: list = field(default_factory=list)
 
     @property
@@ -107,7 +115,7 @@ def expand_cells(profile: dict) -> list[Cell]:
     for kind in ("scaling", "synthetic"):  # one block, or a list of blocks (e.g. a big model on fewer recipes)
         for s in [sw[kind]] if isinstance(sw.get(kind), dict) else sw.get(kind) or []:
             cells += [
-                Cell(kind, r, m, seed, s.get("epochs"), s.get("benchmarks", []))
+                Cell(kind, r, m, seed, s.get("scored_epochs"), s.get("benchmarks", []))
                 for r in s["recipes"]
                 for m in s["models"]
                 for seed in s.get("seeds", [0])
@@ -120,7 +128,9 @@ def expand_cells(profile: dict) -> list[Cell]:
     if "mixing" in sw:
         s = sw["mixing"]
         cells += [
-            Cell("mixing", r, m, 0, s.get("epochs"), s.get("benchmarks", [])) for r in s["recipes"] for m in s["models"]
+            Cell("mixing", r, m, 0, s.get("scored_epochs"), s.get("benchmarks", []))
+            for r in s["recipes"]
+            for m in s["models"]
         ]
     ids = [c.cell_id for c in cells]
     if len(set(ids)) != len(ids):
@@ -208,9 +218,9 @@ def run_cell(
         saved = [base]
     else:
         saved = fine_tune(base, cell.recipe, data, out, cell_sft(prof, cell.seed, cell.model), seed=cell.seed)
-    # the abilities are scored at the profile's score.epochs; the benchmarks at the sweep's own epochs
+    # the abilities are scored at the profile's score.scored_epochs; the benchmarks at the sweep's own scored_epochs
     at = lambda epochs: [c for c in saved if cell.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
-    targets = at(sc.get("epochs"))
+    targets = at(sc.get("scored_epochs"))
 
     def scored(ck, split):
         cache = out / "scores" / f"{ck.name}-{split}.parquet"
@@ -239,7 +249,7 @@ def run_cell(
         best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
         tested = [ck for ck in targets if ck.name == best["checkpoint"]]
     rows += [scored(ck, s) for ck in tested for s in splits if s != "valid"]
-    rows += _benchmark_rows(cell, at(cell.epochs_scored), out)
+    rows += _benchmark_rows(cell, at(cell.scored_epochs), out)
     res = pd.concat(rows, ignore_index=True)
     res = res.assign(
         profile=prof["name"],

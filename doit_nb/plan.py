@@ -93,7 +93,7 @@ def cell_cost(
         s = schedule(cell_sft(profile, cell.seed, cell.model), items)
         row["epochs"] = s["epochs"] * s["passes"]
         row["train_tokens"] = items * row["epochs"] * k["tokens_per_item"]
-        scored = len(sc.get("epochs") or range(max(0, s["epochs"] - sc.get("min_epoch", 0) + 1)))
+        scored = len(sc.get("scored_epochs") or range(max(0, s["epochs"] - sc.get("min_epoch", 0) + 1)))
     else:
         row["epochs"], row["train_tokens"], scored = 0, 0, 1
     per_split = sc.get("limit") * 10 if sc.get("limit") else k["eval_items"]
