@@ -11,8 +11,8 @@ from .core import *
 # %% auto #0
 __all__ = ['USER', 'ASSISTANT', 'EOT', 'PAD', 'SPEAKER_TOKENS', 'CHAT_TEMPLATE', 'AUTHORS_CHAT_TEMPLATE', 'PROTOCOLS',
            'TINY_VOCAB', 'TINY_SIZES', 'GEMMA_SPEC', 'set_protocol', 'protocol_of', 'add_speaker_tokens',
-           'train_tokenizer', 'n_params', 'params_label', 'tiny_model', 'default_cache_dir', 'foundation_model',
-           'load_model', 'check_model_folder', 'model_info']
+           'train_tokenizer', 'n_params', 'params_label', 'tiny_config', 'tiny_model', 'tiny_params',
+           'default_cache_dir', 'foundation_model', 'load_model', 'check_model_folder', 'model_info']
 
 # %% ../nbs/10_models.ipynb #9a1e7a5d
 USER, ASSISTANT, EOT, PAD = "<user>", "<assistant>", "<eot>", "<pad>"
@@ -120,17 +120,49 @@ def params_label(n: int) -> str:
         if n >= div: return f"{n / div:.3g}{unit}"
     return str(n)
 
-# %% ../nbs/10_models.ipynb #d9acb561
+# %% ../nbs/10_models.ipynb #857735bd
+def tiny_config(
+    size: str,  # `s`, `m` or `l`
+    vocab_size: int,  # the tokenizer's vocabulary
+    pad_token_id: int | None = None,
+    eos_token_id: int | None = None,
+):
+    "The `LlamaConfig` of a tiny LLaMA: the shape `TINY_SIZES[size]`, tied embeddings, no BOS token."
+    from transformers import LlamaConfig
+
+    if size not in TINY_SIZES:
+        raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
+    return LlamaConfig(
+        vocab_size=vocab_size,
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        pad_token_id=pad_token_id,
+        eos_token_id=eos_token_id,
+        bos_token_id=None,
+        **TINY_SIZES[size],
+    )
+
+# %% ../nbs/10_models.ipynb #71022f41
 def tiny_model(size: str, tokenizer, seed: int = 0):
     "A freshly initialised tiny LLaMA (`size` s, m or l) for `tokenizer`, identical for the same seed."
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-    if size not in TINY_SIZES: raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
-    cfg = LlamaConfig(vocab_size=len(tokenizer), max_position_embeddings=2048, tie_word_embeddings=True,
-                      pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, bos_token_id=None,
-                      **TINY_SIZES[size])
+    from transformers import LlamaForCausalLM
+
+    cfg = tiny_config(size, len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id)
     torch.manual_seed(seed)
     return LlamaForCausalLM(cfg)
+
+# %% ../nbs/10_models.ipynb #60cafb7a
+def tiny_params(
+    size: str,  # `s`, `m` or `l`
+    vocab_size: int = TINY_VOCAB + 4,  # the trained vocabulary plus the speaker and pad tokens
+) -> int:
+    "Parameters of a tiny LLaMA of `size`, counted on the meta device (no weights are made)."
+    import torch
+    from transformers import LlamaForCausalLM
+
+    with torch.device("meta"):
+        return n_params(LlamaForCausalLM(tiny_config(size, vocab_size)))
 
 # %% ../nbs/10_models.ipynb #882a374a
 GEMMA_SPEC = "gemma3-270m"

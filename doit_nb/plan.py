@@ -27,11 +27,10 @@ PLAN_DEFAULTS = dict(
 # %% ../nbs/33_plan.ipynb #47aa0632
 def model_params(spec: str) -> int | None:
     "Parameters of the model `spec`: tiny shapes counted, a made model's record read, else the size in its name."
-    from doit_nb.models import TINY_SIZES, TINY_VOCAB
+    from doit_nb.models import TINY_SIZES, tiny_params
+
     if spec.startswith("tiny-") and spec[5:] in TINY_SIZES:
-        sz = TINY_SIZES[spec[5:]]
-        h, L, m = sz["hidden_size"], sz["num_hidden_layers"], sz["intermediate_size"]
-        return (TINY_VOCAB + 4) * h + L * (4 * h * h + 3 * h * m + 2 * h) + h   # tied embedding, 4 speaker/pad tokens
+        return tiny_params(spec[5:])
     info = Path(spec) / "doit_model.json"
     if info.exists():
         return json.loads(info.read_text()).get("n_params")
