@@ -73,20 +73,15 @@ def letter_predictions(model, tok, prompts: list[list[int]], n_options: list[int
                        desc: str = "", letters: list[int] | None = None) -> list[str]:
     "The most probable option letter after each prompt: one forward pass per prompt, batched by length."
     import torch
-    from doit_nb.scoring import letter_ids, _body_and_head, model_device, pad_batch
+    from doit_nb.scoring import letter_ids, _body_and_head, model_device, pad_batch, length_batches
     body, head = _body_and_head(model)
     dev = model_device(model)
     lids = torch.tensor(letters or letter_ids(tok, "ABCDEFG"), device=dev)
-    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     out = [None] * len(prompts)
-    i = 0
     model.eval()
     with torch.no_grad():
         bar = progress(total=len(prompts), it=None, desc=desc or "questions", leave=False)
-        while i < len(order):
-            L = len(prompts[order[i]])
-            b = order[i:i + max(1, batch_tokens // max(1, L))]
-            i += len(b)
+        for b in length_batches([len(p) for p in prompts], batch_tokens=batch_tokens):
             ids, att = pad_batch([prompts[k] for k in b], tok.pad_token_id, device=dev)
             h = body(input_ids=ids, attention_mask=att).last_hidden_state
             last = h[torch.arange(len(b), device=dev), att.sum(1) - 1]

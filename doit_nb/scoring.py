@@ -13,8 +13,8 @@ from .answers import exact_match, expected_score
 
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
-           'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'generate_replies', 'score_items',
-           'summarise', 'checkpoint_info', 'score_checkpoint', 'best_valid', 'select_checkpoints']
+           'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'length_batches', 'generate_replies',
+           'score_items', 'summarise', 'checkpoint_info', 'score_checkpoint', 'best_valid', 'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -242,6 +242,21 @@ def letter_ids(tok, letters: str = "ABCDE") -> list[int]:
     "The first token id of each option letter."
     return [tok(l, add_special_tokens=False).input_ids[0] for l in letters]
 
+# %% ../nbs/21_scoring.ipynb #9210427e
+def length_batches(
+    lengths: list[int],  # each prompt's length in tokens
+    batch_size: int | None = None,  # prompts per batch
+    batch_tokens: int | None = None,  # else: tokens per batch (the longest prompt's length × rows)
+) -> list[list[int]]:
+    "Prompt indices in batches, longest prompts first."
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches, i = [], 0
+    while i < len(order):
+        n = batch_size or max(1, batch_tokens // max(1, lengths[order[i]]))
+        batches.append(order[i : i + n])
+        i += n
+    return batches
+
 # %% ../nbs/21_scoring.ipynb #d52651bb
 def generate_replies(
     model,  # a causal LM
@@ -258,10 +273,9 @@ def generate_replies(
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
     lids = torch.tensor(letter_ids(tok), device=model_device(model))
     out = [None] * len(prompts)
-    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     model.eval()
-    for s in progress(range(0, len(order), batch_size), desc or "generating", leave=False):
-        b = order[s : s + batch_size]
+    batches = length_batches([len(p) for p in prompts], batch_size=batch_size)
+    for b in progress(batches, desc or "generating", leave=False):
         ids, att = pad_batch([prompts[k] for k in b], pad, left=True, device=model_device(model))
         L = ids.shape[1]
         with torch.no_grad():
