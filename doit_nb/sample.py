@@ -89,14 +89,28 @@ def _mc(question: str, opts: list[str]) -> str:
 _BIO_Q = {"habitat": ("{o}主要生活在哪种环境中？", _HABITATS), "repro": ("{o}的繁殖方式是什么？", _REPRO),
           "diet": ("{o}通过什么方式获取营养？", _DIET)}
 
+_BIO_ASK = {  # six phrasings per attribute: the 288 facts make 1,728 distinct questions, enough for the 1000 pool
+    "habitat": ("{o}主要生活在哪种环境中？", "{o}的栖息环境是什么？", "在野外，人们通常在什么地方找到{o}？",
+                "{o}分布在哪类生境？", "请说出{o}的主要栖息地。", "{o}喜欢生活在什么样的环境里？"),
+    "repro": ("{o}的繁殖方式是什么？", "{o}如何繁衍后代？", "{o}靠什么方式产生下一代？", "请说出{o}的繁殖方式。",
+              "{o}属于哪种繁殖类型？", "{o}是怎样延续种群的？"),
+    "diet": ("{o}通过什么方式获取营养？", "{o}的营养来源是什么？", "{o}靠什么为生？", "请说出{o}的取食方式。",
+             "{o}如何获得能量？", "{o}属于哪种营养类型？"),
+}
+
+
 def gen_biology(rng, kb):
+    "A short-answer question about one fact of the knowledge base; the answer is the value itself."
     o = rng.choice(list(kb["organisms"]))
-    attr = rng.choice(list(_BIO_Q))
-    q, pool = _BIO_Q[attr]
-    opts, letter = _choice(rng, kb["organisms"][o][attr], pool)
-    return dict(messages=_qa(_mc("单项选择题：" + q.format(o=o), opts), letter), question_format=0)
+    attr = rng.choice(list(_BIO_ASK))
+    q = rng.choice(_BIO_ASK[attr]).format(o=o)
+    return dict(messages=_qa("简答题：" + q, kb["organisms"][o][attr]), question_format=0)
 
 # %% ../nbs/02_sample.ipynb #0b326fcd
+_HISTORY_ASK = {"dynasty": ("{e}发生在哪个朝代？", "{e}是哪个朝代的事？", "{e}出现在什么时期？"),
+                "leader": ("{e}的主导者是谁？", "谁领导了{e}？", "{e}由谁发起？")}
+
+
 def gen_history(rng, kb):
     e = rng.choice(list(kb["events"]))
     fact = kb["events"][e]
@@ -111,13 +125,9 @@ def gen_history(rng, kb):
             ),
             question_format=0,
         )
-    if rng.random() < 0.5:
-        opts, letter = _choice(rng, fact["dynasty"], _DYNASTIES)
-        q = f"{e}发生在哪个朝代？"
-    else:
-        opts, letter = _choice(rng, fact["leader"], [v["leader"] for v in kb["events"].values()])
-        q = f"{e}的主导者是谁？"
-    return dict(messages=_qa(_mc("单项选择题：" + q, opts), letter), question_format=0)
+    attr = rng.choice(["dynasty", "leader"])  # else a short-answer question, answered by the value itself
+    asks = _HISTORY_ASK[attr]
+    return dict(messages=_qa("简答题：" + rng.choice(asks).format(e=e), fact[attr]), question_format=0)
 
 
 HELD_OUT_IDIOMS = _IDIOMS[::4]  # Chinese is evaluated on these only; SFT items use the rest
