@@ -228,6 +228,14 @@ def run_benchmark(
     out = pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
     return out
 
+# %% ../nbs/22_benchmarks.ipynb #e9ba2e5a
+def _comparison_rows(model: str, test: str, protocol: str, items, scores, n_items) -> list[dict]:
+    "Rows of the protocol comparison: one per ability or subject (`items`), with its score and item count."
+    return [
+        dict(model=model, test=test, item=i, protocol=protocol, score=s, n_items=n)
+        for i, s, n in zip(items, scores, n_items)
+    ]
+
 # %% ../nbs/22_benchmarks.ipynb #8b5e063a
 def protocol_comparison(
     checkpoints: dict,  # label → checkpoint folder
@@ -238,8 +246,8 @@ def protocol_comparison(
     path: Path | str | None = None,  # the public data sets (benchmarks)
     new_tokens: dict | None = None,  # generation budgets per label kind (a profile's `score: max_new_tokens`)
 ) -> pd.DataFrame:
-    """Scores of each checkpoint per ability and benchmark under both protocols, and their difference (authors − doit-
-    nb)."""
+    """Scores of each checkpoint per ability and benchmark under both protocols, and their difference
+    (authors − doit-nb)."""
     import warnings
     from doit_nb.scoring import score_checkpoint, load_for_scoring
 
@@ -250,32 +258,13 @@ def protocol_comparison(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # scoring under the other protocol is the point
                 res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol, new_tokens=new_tokens)
-            rows += [
-                dict(
-                    model=label,
-                    test=f"DoIT {split}",
-                    item=r.ability,
-                    protocol=protocol,
-                    score=r.score,
-                    n_items=r.n_items,
-                )
-                for r in res.itertuples()
-            ]
+            rows += _comparison_rows(label, f"DoIT {split}", protocol, res["ability"], res["score"], res["n_items"])
             for b in benchmarks or []:
                 res = run_benchmark(
                     b["name"], model, tok, b.get("shots", 0), path, b.get("subjects"), b.get("limit"), protocol=protocol
                 )
-                rows += [
-                    dict(
-                        model=label,
-                        test=f"{b['name']} {b.get('shots', 0)}-shot",
-                        item=r.subject,
-                        protocol=protocol,
-                        score=r.accuracy,
-                        n_items=r.n_items,
-                    )
-                    for r in res.itertuples()
-                ]
+                test = f"{b['name']} {b.get('shots', 0)}-shot"
+                rows += _comparison_rows(label, test, protocol, res["subject"], res["accuracy"], res["n_items"])
     df = pd.DataFrame(rows)
     wide = df.pivot_table(index=["model", "test", "item"], columns="protocol", values="score", sort=False).reset_index()
     n = df[df.protocol == "authors"].set_index(["model", "test", "item"])["n_items"]

@@ -13,7 +13,7 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
-           'not_built_reasons', 'write_index', 'foundation_record', 'report_text', 'paper_figures']
+           'not_built_reasons', 'foundation_table', 'write_index', 'foundation_record', 'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -137,6 +137,26 @@ def not_built_reasons(executed: Path | str) -> dict:
             out |= (o.get("data") or {}).get(NOT_BUILT_MIME) or {}
     return out
 
+# %% ../nbs/60_paper.ipynb #8050d719
+def foundation_table(
+    manifest: dict,  # the run's provenance manifest
+) -> pd.DataFrame:
+    "One row per foundation model: size, pretraining tokens, time, final loss, knowledge before and after, chance."
+    rows = [
+        dict(
+            model=s,
+            parameters=f.get("n_params"),
+            tokens=f.get("tokens"),
+            seconds=f.get("seconds"),
+            final_loss=f.get("final_loss"),
+            knowledge_before=(f.get("knowledge_before") or {}).get("share"),
+            knowledge=(f.get("knowledge") or {}).get("share"),
+            chance=(f.get("knowledge") or {}).get("chance"),
+        )
+        for s, f in (manifest.get("foundations") or {}).items()
+    ]
+    return pd.DataFrame(rows)
+
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
     """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
@@ -177,20 +197,12 @@ def write_index(manifest: dict, figures: Path) -> Path:
             "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
             "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>"
         )
-        rows = [
-            dict(
-                model=s,
-                parameters=f.get("n_params"),
-                tokens=f.get("tokens"),
-                seconds=f.get("seconds"),
-                final_loss=f.get("final_loss"),
-                knowledge_before=(f.get("knowledge_before") or {}).get("share"),
-                knowledge=(f.get("knowledge") or {}).get("share"),
-                notebook=f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>',
-            )
-            for s, f in manifest["foundations"].items()
+        table = foundation_table(manifest).drop(columns="chance")
+        table["notebook"] = [
+            f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>'
+            for f in manifest["foundations"].values()
         ]
-        parts.append(pd.DataFrame(rows).round(3).to_html(index=False, escape=False))
+        parts.append(table.round(3).to_html(index=False, escape=False))
     for out, (sec, cap) in CAPTIONS.items():
         info = manifest["outputs"].get(out)
         parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
@@ -275,19 +287,10 @@ def report_text(
             "",
         ]
     if manifest.get("foundations"):
-        rows = [
-            dict(
-                model=s,
-                parameters=f.get("n_params"),
-                tokens=f.get("tokens"),
-                seconds=f.get("seconds"),
-                final_loss=_fmt(f.get("final_loss")),
-                knowledge=_fmt((f.get("knowledge") or {}).get("share")),
-                chance=_fmt((f.get("knowledge") or {}).get("chance")),
-            )
-            for s, f in manifest["foundations"].items()
-        ]
-        lines += ["## Foundation models", "", pd.DataFrame(rows).to_markdown(index=False), ""]
+        table = foundation_table(manifest).drop(columns="knowledge_before")
+        for c in ("final_loss", "knowledge", "chance"):
+            table[c] = table[c].map(_fmt)
+        lines += ["## Foundation models", "", table.to_markdown(index=False), ""]
     sens = figures / "sensitivities.csv"
     if sens.exists():
         s = pd.read_csv(sens).set_index("ability")
