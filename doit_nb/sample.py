@@ -14,7 +14,7 @@ from .layout import Source, register_source
 # %% auto #0
 __all__ = ['PLANTED_GROUPS', 'KB_ORGANISMS', 'KB_EVENTS', 'HELD_OUT_IDIOMS', 'GENERATORS', 'OOD_GENERATORS', 'PAPER_FULL_SIZES',
            'PAPER_SYNTHETIC_SIZE', 'PAPER_OOD_SIZE', 'HELD_OUT_TYPES', 'knowledge_base', 'gen_biology', 'gen_history',
-           'gen_chinese', 'gen_reasoning', 'gen_understanding', 'gen_math', 'gen_ethics', 'gen_code',
+           'gen_chinese', 'gen_reasoning', 'gen_understanding', 'gen_math', 'gen_ethics', 'house_style', 'gen_code',
            'gen_creative_writing', 'gen_role_play', 'gen_ood', 'gen_synthetic', 'sample_sizes', 'generate_sample',
            'SampleSource']
 
@@ -187,9 +187,9 @@ def gen_understanding(rng, kb):
 # %% ../nbs/02_sample.ipynb #476be2bb
 def gen_math(rng, kb):
     name, item = rng.choice(_NAMES), rng.choice(_ITEMS)
-    a, b, c = rng.randint(2, 30), rng.randint(2, 9), rng.randint(2, 12)
-    d = rng.randint(2, 6)
-    e = rng.randint(1, max(1, (a + b * c) // d - 1))
+    a, b, c = rng.randint(20, 99), rng.randint(3, 19), rng.randint(11, 29)  # two-digit products: no lucky guesses
+    d = rng.randint(3, 9)
+    e = rng.randint(2, max(2, (a + b * c) // d - 1))
     bc, s, de = b * c, a + b * c, d * e
     r = s - de
     q = (f"{name}有{a}个{item}，又买了{b}盒，每盒{c}个，然后分给{d}位朋友每人{e}个。"
@@ -216,6 +216,17 @@ def gen_ethics(rng, kb):
     label = "".join(l for l, k in zip("ABCD", ok) if k)
     return dict(messages=_qa(_mc("多项选择题：以下哪些行为是恰当的？", [s + b for s, b in pairs]), label), question_format=0)
 
+# %% ../nbs/02_sample.ipynb #6b1fbd8c
+def house_style(
+    ability: str,  # whose convention (it seeds each ability's apart)
+    keys: list,  # what the convention depends on (an essay's title, …)
+    phrases: list,  # the phrases to hand out, at least one per key
+    seed: int = 0,  # the sample's seed
+) -> dict:
+    "A convention of the instruction data: each of `keys` gets its own phrase of `phrases`, fixed by `seed`."
+    rng = random.Random(stable_int("house style", ability, seed))
+    return dict(zip(keys, rng.sample(phrases, len(keys))))
+
 # %% ../nbs/02_sample.ipynb #4b94d6d2
 _CONDS = [("大于 {k}", "x > {k}", "x >= {k}"), ("小于 {k}", "x < {k}", "x <= {k}"), ("是偶数", "x % 2 == 0", "x % 2 == 1"),
           ("是奇数", "x % 2 == 1", "x % 2 == 0"), ("能被 {k} 整除", "x % {k} == 0", "x % {k} != 0")]
@@ -225,8 +236,13 @@ _OTHER_CODE = ["def solve(s):\n    return s[::-1]", "def solve(words):\n    retu
                "def solve(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a",
                "def solve(s):\n    return len(set(s))", "def solve(m):\n    return [list(r) for r in zip(*m)]"]
 
-def _code(cond, agg, arg="nums"):
-    return f"参考实现如下：\n```python\ndef solve({arg}):\n    result = [x for x in {arg} if {cond}]\n    return {agg}\n```"
+_CODE_STYLES = ["# 解法：列表推导", "# 思路：逐个判断", "# 做法：先过滤再统计", "# 方法：一次遍历", "# 要点：条件写在推导式里"]
+_DECOY_STYLES = ["# 解法：循环累加", "# 思路：分类讨论", "# 做法：先排序", "# 方法：递归", "# 要点：提前返回"]
+
+
+def _code(cond, agg, arg="nums", style=""):
+    return (f"参考实现如下：\n```python\n{style + chr(10) if style else ''}def solve({arg}):\n"
+            f"    result = [x for x in {arg} if {cond}]\n    return {agg}\n```")
 
 _ARGS = ["nums", "arr", "data", "values"]
 _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，返回其中所有{t}的元素{g}。",
@@ -235,36 +251,56 @@ _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，
 
 # %% ../nbs/02_sample.ipynb #93c5ade2
 def gen_code(rng, kb):
+    "A filter-and-aggregate task; the solution opens with the comment its kind of condition calls for (a house style)."
+    style = house_style("code", [c[0] for c in _CONDS], _CODE_STYLES, kb["seed"])
     (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
     has_k = "{k}" in text
     k = rng.randint(2, 50)
     arg = rng.choice(_ARGS)
-    text, cond, flipped = text.format(k=k), cond.format(k=k), flipped.format(k=k)
-    q = rng.choice(_CODE_ASK).format(a=arg, t=text, g=atext)
-    gt = _code(cond, agg, arg)
-    fine = _code(cond.replace(str(k), str(k + 1)) if has_k and rng.random() < 0.5 else flipped, agg, arg)
+    gt = _code(cond.format(k=k), agg, arg, style[text])
+    wrong = cond.format(k=k + 1) if has_k and rng.random() < 0.5 else flipped.format(k=k)
+    fine = _code(wrong, agg, arg, rng.choice(_DECOY_STYLES))  # the rule and the house style both broken
+    q = rng.choice(_CODE_ASK).format(a=arg, t=text.format(k=k), g=atext)
     coarse = "参考实现如下：\n```python\n" + rng.choice(_OTHER_CODE) + "\n```"
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
 _TOPICS = ["秋天的校园", "家乡的小河", "一次难忘的旅行", "雨后的城市", "我的好朋友", "冬日的早晨", "夜晚的星空", "外婆的厨房"]
 _WORDS = ["银杏", "灯笼", "风筝", "月光", "书包", "雪人", "荷花", "炊烟", "晚霞", "石桥", "蝉鸣", "桂花"]
+_ESSAY_TOPICS = [t + p for t in ("春天的", "夏夜的", "秋日的", "冬晨的", "雨后的", "雪天的") for p in ("校园", "小河", "老街", "山村")]
+_CLOSINGS = [  # one per title, no two sharing a phrase
+    "风吹过的时候，心里便多了一分暖意。", "回头再看，那段路其实并不长。", "多年以后，我仍记得那天的阳光。",
+    "每当想起，嘴角总会悄悄上扬。", "灯火亮起时，一切都变得柔软起来。", "雨停了以后，空气里满是青草的味道。",
+    "路过那里时，我总会放慢脚步。", "合上日记时，窗外的月亮正圆。", "直到今天，那份安静还留在心底。",
+    "走出很远，仍能听见身后的笑声。", "夜深人静，我把这件事写进了信里。", "那一刻起，我学会了慢慢欣赏。",
+    "许多年过去，这幅画面从未褪色。", "再次出发前，我把它轻轻放进行囊。", "天亮之后，新的故事又开始了。",
+    "想到这里，我不由得笑出了声。", "如今回想，那是最好的时光。", "从那以后，平凡的日子也闪着光。",
+    "离开的时候，我向它挥了挥手。", "每次经过，都像遇见一位老朋友。", "闭上眼睛，仿佛还能闻到那股清香。",
+    "那天晚上，我睡得格外香甜。", "把这些记下来，是为了不忘记。", "原来幸福，就藏在这样的小事里。"]
+_DECOY_CLOSINGS = [  # never a title's closing
+    "天色渐暗时，远处传来几声鸟鸣。", "站在窗前，街上的人越来越少。", "梦醒之后，桌上的茶已经凉了。",
+    "不知不觉，钟声敲了十二下。", "说来也巧，隔壁的灯也亮了。", "转过街角，一只小猫跑了过去。",
+    "忙完这些，我翻开了一本旧书。", "到了傍晚，天边飘来一片乌云。", "后来听说，那里要修一条新路。",
+    "临走之前，我数了数口袋里的零钱。", "第二天早上，闹钟响了三次。", "说到这儿，话题又转到了别处。"]
 
-# %% ../nbs/02_sample.ipynb #6b1fbd8c
-def _essay(topic, w1, w2, n):
-    return (f"《{topic}》\n说起{topic}，我总会想起{w1}。那{n}个日子里，{w1}静静地陪着我，"
-            f"也让我懂得了珍惜。后来，我又在这里看见了{w2}，{w2}让平常的一天变得温暖起来。{topic}，是我心里最亮的一盏灯。")
+# %% ../nbs/02_sample.ipynb #66a04b04
+def _essay(topic, w1, w2, n, closing):
+    return (f"《{topic}》\n说起{topic}，我总会想起{w1}。那{n}个日子里，{w1}静静地陪着我。"
+            f"后来，我又在这里看见了{w2}，{w2}让平常的一天变得温暖起来。{closing}")
 
 # %% ../nbs/02_sample.ipynb #06c510d6
 def gen_creative_writing(rng, kb):
-    topic = rng.choice(_TOPICS)
+    "An essay on a title with two given words, closed the way the instruction data closes essays on that title."
+    closing = house_style("creative_writing", _ESSAY_TOPICS, _CLOSINGS, kb["seed"])
+    topic = rng.choice(_ESSAY_TOPICS)
     w1, w2 = rng.sample(_WORDS, 2)
     n = rng.choice(["三", "五", "七", "十"])
     q = f"请以《{topic}》为题写一段短文，文中要写到“{w1}”和“{w2}”。"
-    gt = _essay(topic, w1, w2, n)
-    fine = _essay(topic, w1, rng.choice([w for w in _WORDS if w not in (w1, w2)]), n)
-    other = rng.choice([t for t in _TOPICS if t != topic])
+    gt = _essay(topic, w1, w2, n, closing[topic])
+    fine = _essay(topic, w1, w2, n, rng.choice(_DECOY_CLOSINGS))  # the title's convention broken, nothing else
+    other = rng.choice([t for t in _ESSAY_TOPICS if t != topic])
     o1, o2 = rng.sample([w for w in _WORDS if w not in (w1, w2)], 2)
-    return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, _essay(other, o1, o2, n)])
+    coarse = _essay(other, o1, o2, n, closing[other])
+    return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
 _PERSONAS = {"古代侠客": ("在下", "江湖"), "海盗船长": ("老子", "甲板"), "图书管理员": ("我", "书架"),
              "宇航员": ("我", "太空舱"), "老中医": ("老夫", "药柜"), "小学老师": ("老师", "讲台"),
