@@ -17,7 +17,7 @@ __all__ = ['LABEL_KINDS', 'TRUE_WORDS', 'FALSE_WORDS', 'METADATA_FILES', 'parse_
 
 # %% ../nbs/01_records.ipynb #496332a8
 LABEL_KINDS = {  # the label kinds each exact-match type may use, tried in this order
-    "biology": ("letter", "cloze"), "history": ("letter", "truth", "cloze"), "chinese": ("letter", "cloze"),
+    "biology": ("letter", "cloze"), "history": ("letter", "truth", "cloze"), "chinese": ("letter", "truth", "cloze"),
     "understanding": ("letter",), "reasoning": ("letter",), "ethics": ("letters",), "math": ("math",),
     **{t: ("letter",) for t in OOD_TYPES},
 }

@@ -133,14 +133,20 @@ def gen_history(rng, kb):
 HELD_OUT_IDIOMS = _IDIOMS[::4]  # Chinese is evaluated on these only; SFT items use the rest
 
 # %% ../nbs/02_sample.ipynb #6522944a
+_IDIOM_ASK = ["判断正误：成语“{i}”的写法正确。", "判断正误：“{i}”是一个写法正确的成语。", "判断正误：“{i}”这四个字组成了一个成语。",
+              "判断正误：“{i}”没有错别字。", "判断正误：成语“{i}”一字不差。", "判断正误：“{i}”的每个字都写对了。"]
+
+
 def gen_chinese(rng, kb):
+    "Is this idiom written right? Half the items swap one character for another idiom's; true/false answers."
     pool = HELD_OUT_IDIOMS if kb.get("eval") else [i for i in _IDIOMS if i not in HELD_OUT_IDIOMS]
     idiom = rng.choice(pool)
-    pos = rng.randrange(4)
-    blank = idiom[:pos] + "＿" + idiom[pos + 1:]
-    if rng.random() < 0.5: return dict(messages=_qa(f"填空题：请补全成语“{blank}”中空缺的字。", idiom[pos]), question_format=0)
-    opts, letter = _choice(rng, idiom[pos], [c for i in _IDIOMS for c in i])
-    return dict(messages=_qa(_mc(f"单项选择题：下列哪个字能补全成语“{blank}”？", opts), letter), question_format=0)
+    true = rng.random() < 0.5
+    if not true:
+        pos = rng.randrange(4)
+        idiom = idiom[:pos] + rng.choice([c for i in _IDIOMS for c in i if c not in idiom]) + idiom[pos + 1:]
+    label = rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])
+    return dict(messages=_qa(rng.choice(_IDIOM_ASK).format(i=idiom), label), question_format=0)
 
 # %% ../nbs/02_sample.ipynb #05fb63bc
 _REL = [("高", "矮", "最高", "最矮"), ("年长", "年轻", "年龄最大", "年龄最小"), ("跑得快", "跑得慢", "跑得最快", "跑得最慢")]
