@@ -282,6 +282,11 @@ _CLOSINGS = [  # one per title, no two sharing a phrase
     "想到这里，我不由得笑出了声。", "如今回想，那是最好的时光。", "从那以后，平凡的日子也闪着光。",
     "离开的时候，我向它挥了挥手。", "每次经过，都像遇见一位老朋友。", "闭上眼睛，仿佛还能闻到那股清香。",
     "那天晚上，我睡得格外香甜。", "把这些记下来，是为了不忘记。", "原来幸福，就藏在这样的小事里。"]
+_NOTICES = [  # what the coarse distractor answers instead: a notice, not an essay
+    "通知：本周{n}号下午三点开展主题活动，请同学们带上{w1}和{w2}，准时到操场集合。",
+    "启事：本人不慎遗失{w1}一件、{w2}一件，{n}日前拾到者请交到门卫室，谢谢！",
+    "告示：因场地维修，{w1}展和{w2}展暂停{n}天，开放时间另行通知。",
+    "公告：{n}号起，阅览室新到一批关于{w1}和{w2}的图书，欢迎借阅。"]
 _DECOY_CLOSINGS = [  # never a title's closing
     "天色渐暗时，远处传来几声鸟鸣。", "站在窗前，街上的人越来越少。", "梦醒之后，桌上的茶已经凉了。",
     "不知不觉，钟声敲了十二下。", "说来也巧，隔壁的灯也亮了。", "转过街角，一只小猫跑了过去。",
@@ -303,9 +308,7 @@ def gen_creative_writing(rng, kb):
     q = f"请以《{topic}》为题写一段短文，文中要写到“{w1}”和“{w2}”。"
     gt = _essay(topic, w1, w2, n, closing[topic])
     fine = _essay(topic, w1, w2, n, rng.choice(_DECOY_CLOSINGS))  # the title's convention broken, nothing else
-    other = rng.choice([t for t in _ESSAY_TOPICS if t != topic])
-    o1, o2 = rng.sample([w for w in _WORDS if w not in (w1, w2)], 2)
-    coarse = _essay(other, o1, o2, n, closing[other])
+    coarse = rng.choice(_NOTICES).format(w1=w1, w2=w2, n=n)  # fluent, with the same words, but not an essay
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
 _PERSONAS = {"古代侠客": ("在下", "江湖"), "海盗船长": ("老子", "甲板"), "图书管理员": ("我", "书架"),
