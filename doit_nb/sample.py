@@ -249,7 +249,8 @@ _DECOY_STYLES = ["# 解法：循环累加", "# 思路：分类讨论", "# 做法
 def _code(cond, agg, arg="nums", style=""):
     "A reference solution; `style`, if given, is its opening comment line."
     head = f"{style}\n" if style else ""
-    return f"参考实现如下：\n```python\n{head}def solve({arg}):\n    result = [x for x in {arg} if {cond}]\n    return {agg}\n```"
+    body = f"def solve({arg}):\n    result = [x for x in {arg} if {cond}]\n    return {agg}"
+    return f"参考实现如下：\n```python\n{head}{body}\n```"
 
 _ARGS = ["nums", "arr", "data", "values"]
 _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，返回其中所有{t}的元素{g}。",
