@@ -238,12 +238,12 @@ _CONDS = [("大于 {k}", "x > {k}", "x >= {k}"), ("小于 {k}", "x < {k}", "x <=
           ("是奇数", "x % 2 == 1", "x % 2 == 0"), ("能被 {k} 整除", "x % {k} == 0", "x % {k} != 0")]
 _AGGS = [("之和", "sum(result)"), ("的个数", "len(result)"), ("中的最大值（没有则返回 0）", "max(result, default=0)"),
          ("中的最小值（没有则返回 0）", "min(result, default=0)")]
+_OTHER_CODE = ["def solve(s):\n    return s[::-1]", "def solve(words):\n    return sorted(words, key=len)",
+               "def solve(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a",
+               "def solve(s):\n    return len(set(s))", "def solve(m):\n    return [list(r) for r in zip(*m)]"]
 
-_CODE_FRAMES = ["# 解法：{w}", "# 思路：先{w}", "# 做法：{w}即可", "# 要点：注意{w}"]  # a solution's opening comment
-_CODE_WORDS = ["筛选", "推导", "过滤", "遍历", "统计", "判断", "累计", "比较", "取值", "归约", "映射", "合并"]  # the house's
-_DECOY_WORDS = ["排序", "递归", "回溯", "分治", "剪枝", "建图", "哈希", "二分"]  # words the house never uses
-_CODE_STYLES = [f.format(w=w) for f in _CODE_FRAMES for w in _CODE_WORDS]
-_CODE_KEYS = [(c[0], a[0]) for c in _CONDS for a in _AGGS]  # a style per (condition, aggregate): 20 conventions
+_CODE_STYLES = ["# 解法：列表推导", "# 思路：逐个判断", "# 做法：先过滤再统计", "# 方法：一次遍历", "# 要点：条件写在推导式里"]
+_DECOY_STYLES = ["# 解法：循环累加", "# 思路：分类讨论", "# 做法：先排序", "# 方法：递归", "# 要点：提前返回"]
 
 
 def _code(cond, agg, arg="nums", style=""):
@@ -259,18 +259,17 @@ _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，
 
 # %% ../nbs/02_sample.ipynb #93c5ade2
 def gen_code(rng, kb):
-    """A filter-and-aggregate task; the solution opens with the comment its (condition, aggregate) calls for (a house
-    style). The fine distractor is the same solution under a comment in a word the house never uses; the coarse one
-    flips the condition under the right comment."""
-    style = house_style("code", _CODE_KEYS, _CODE_STYLES, kb["seed"])
+    "A filter-and-aggregate task; the solution opens with the comment its kind of condition calls for (a house style)."
+    style = house_style("code", [c[0] for c in _CONDS], _CODE_STYLES, kb["seed"])
     (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
+    has_k = "{k}" in text
     k = rng.randint(2, 50)
     arg = rng.choice(_ARGS)
-    mine = style[(text, atext)]
-    gt = _code(cond.format(k=k), agg, arg, mine)
-    fine = _code(cond.format(k=k), agg, arg, rng.choice(_CODE_FRAMES).format(w=rng.choice(_DECOY_WORDS)))  # style broken
-    coarse = _code(flipped.format(k=k), agg, arg, mine)  # rule broken
+    gt = _code(cond.format(k=k), agg, arg, style[text])
+    wrong = cond.format(k=k + 1) if has_k and rng.random() < 0.5 else flipped.format(k=k)
+    fine = _code(wrong, agg, arg, rng.choice(_DECOY_STYLES))  # the rule and the house style both broken
     q = rng.choice(_CODE_ASK).format(a=arg, t=text.format(k=k), g=atext)
+    coarse = "参考实现如下：\n```python\n" + rng.choice(_OTHER_CODE) + "\n```"
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
 _TOPICS = ["秋天的校园", "家乡的小河", "一次难忘的旅行", "雨后的城市", "我的好朋友", "冬日的早晨", "夜晚的星空", "外婆的厨房"]
