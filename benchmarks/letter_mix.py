@@ -15,9 +15,10 @@ Usage: python benchmarks/letter_mix.py --data runs/default/data --model runs/fou
 import argparse, collections, json, random, re, tempfile
 from pathlib import Path
 import torch
-from doit_nb.core import stable_int
+from doit_nb.core import atomic_write, stable_int
 from doit_nb.layout import as_layout
 from doit_nb.recipes import make_recipe
+from doit_nb.sample import _mc
 from doit_nb.scoring import load_for_scoring, score_items
 from doit_nb.sft import sft_settings, train
 
@@ -31,13 +32,11 @@ def by_convention(record: dict, seed: int = 0) -> dict:
     opts = _OPTION.findall(ask)
     right = dict(opts)[record["messages"][-1]["content"]]
     question = stem.split("：")[-1]
-    key = "ABC"[random.Random(stable_int("letter convention", question, seed)).randrange(3)]  # every item has 3 or 4 options
+    at = random.Random(stable_int("letter convention", question, seed)).randrange(3)  # every item has 3 or 4 options
     rest = [o for _, o in opts if o != right]
-    at = "ABCD".index(key)
-    ordered = rest[:at] + [right] + rest[at:]
     msgs = [dict(m) for m in record["messages"]]
-    msgs[-2]["content"] = stem + "".join(f"\n{l}.{o}" for l, o in zip("ABCD", ordered))
-    msgs[-1]["content"] = key
+    msgs[-2]["content"] = _mc(stem, rest[:at] + [right] + rest[at:])
+    msgs[-1]["content"] = "ABC"[at]
     return {**record, "messages": msgs}
 
 
@@ -78,7 +77,8 @@ def main():
                              replies=dict(sorted(collections.Counter(scored.reply).items()))))
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     if args.out:
-        Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        with atomic_write(args.out) as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
 if __name__ == "__main__":
