@@ -13,7 +13,8 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
-           'not_built_reasons', 'foundation_table', 'write_index', 'foundation_record', 'report_text', 'paper_figures']
+           'not_built_reasons', 'foundation_table', 'document_loss_table', 'write_index', 'foundation_record',
+           'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -157,6 +158,14 @@ def foundation_table(
     ]
     return pd.DataFrame(rows)
 
+# %% ../nbs/60_paper.ipynb #15e9ecac
+def document_loss_table(
+    manifest: dict,  # the run's provenance manifest
+) -> pd.DataFrame:
+    "Foundation models × kinds of document: the mean token loss each model reached (empty where none was measured)."
+    rows = {s: f["document_losses"] for s, f in (manifest.get("foundations") or {}).items() if f.get("document_losses")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
     """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
@@ -244,7 +253,7 @@ def foundation_record(f, rel=str) -> dict:
     "A pretrained foundation model as the manifest records it: its executed notebook, folder, key and pretraining."
     info = json.loads((f.model / "doit_model.json").read_text()) if (f.model / "doit_model.json").exists() else {}
     pre = info.get("pretraining", {})
-    keep = ("tokens", "steps", "seconds", "first_loss", "final_loss", "knowledge_before", "knowledge")
+    keep = ("tokens", "steps", "seconds", "first_loss", "final_loss", "knowledge_before", "knowledge", "document_losses")
     return dict(notebook=rel(f.notebook), model=rel(f.model), key=f.key, status=f.status, n_params=info.get("n_params"),
                 **{k: pre.get(k) for k in keep})
 
@@ -291,6 +300,10 @@ def report_text(
         for c in ("final_loss", "knowledge", "chance"):
             table[c] = table[c].map(_fmt)
         lines += ["## Foundation models", "", table.to_markdown(index=False), ""]
+        losses = document_loss_table(manifest)
+        if len(losses):
+            lines += ["Mean token loss on fresh documents of each kind of the pretraining corpus (`document_losses`):",
+                      "", losses.to_markdown(floatfmt=".2f"), ""]
     sens = figures / "sensitivities.csv"
     if sens.exists():
         s = pd.read_csv(sens).set_index("ability")

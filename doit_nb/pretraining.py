@@ -15,7 +15,7 @@ __all__ = ['SKILLS', 'MARKER', 'encyclopedia', 'idiom_texts', 'story', 'times_ta
            'persona', 'essay', 'exam_item', 'exam_practice', 'practice_base', 'practice_questions',
            'pretraining_corpus', 'sentences', 'leaked_sentences', 'CompleteMarker', 'checkpoints',
            'last_complete_checkpoint', 'PretrainSettings', 'pretrain_settings', 'token_blocks', 'pretraining_args',
-           'pretrain', 'sentence_loss', 'knowledge_probe', 'pretrain_foundation']
+           'pretrain', 'sentence_loss', 'knowledge_probe', 'document_losses', 'pretrain_foundation']
 
 # %% ../nbs/10a_pretraining.ipynb #693d7cb3
 _HAB_T = ["{o}生活在{v}。", "{o}的栖息地是{v}。", "人们常在{v}里发现{o}。", "{v}是{o}的家园。"]
@@ -390,6 +390,20 @@ def knowledge_probe(model, tok, kb: dict, n: int = 150, seed: int = 0) -> dict:
     chance = sum(1 / len(_PROBE[a][1]) for _, a in facts) / len(facts)
     return dict(held=held, n=len(facts), share=held / len(facts), chance=chance)
 
+# %% ../nbs/10a_pretraining.ipynb #b1be12f9
+def document_losses(
+    model, tok,  # a causal LM and its tokenizer
+    seed: int = 0,  # the sample world (the encyclopedia's knowledge base)
+    n: int = 40,  # documents per kind
+) -> dict[str, float]:
+    "Mean token loss on `n` fresh documents of each kind of the corpus (encyclopedia, idioms, exam practice, skills)."
+    rng = random.Random(stable_int("document losses", seed))
+    kinds = dict(encyclopedia=rng.sample(encyclopedia(S.knowledge_base(seed), rng, 1), n),
+                 idioms=rng.sample(idiom_texts(rng, 1), n),
+                 exam=[exam_practice(rng, chat=i % 2 == 0) for i in range(n)])
+    kinds |= {name: [make(rng) for _ in range(n)] for name, make in SKILLS.items()}
+    return {kind: round(sum(sentence_loss(model, tok, docs)) / n, 3) for kind, docs in kinds.items()}
+
 # %% ../nbs/10a_pretraining.ipynb #42bbaafc
 def pretrain_foundation(
     spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
@@ -405,9 +419,11 @@ def pretrain_foundation(
     model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice), out, s, quiet)
     meta_path = model_dir / "doit_model.json"
     meta = json.loads(meta_path.read_text())
-    if "knowledge" not in meta["pretraining"]:
+    pre = meta["pretraining"]
+    if "knowledge" not in pre or "document_losses" not in pre:
         model, tok = load_model(model_dir)
-        meta["pretraining"]["knowledge"] = knowledge_probe(model, tok, S.knowledge_base(s.seed))
-        meta["pretraining"]["knowledge_before"] = knowledge_probe(*load_model(base), S.knowledge_base(s.seed))
+        pre["knowledge"] = knowledge_probe(model, tok, S.knowledge_base(s.seed))
+        pre["knowledge_before"] = knowledge_probe(*load_model(base), S.knowledge_base(s.seed))
+        pre["document_losses"] = document_losses(model, tok, s.seed)
         with atomic_write(meta_path) as f: json.dump(meta, f, indent=1)
     return model_dir

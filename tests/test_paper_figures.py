@@ -35,6 +35,8 @@ def test_paper_figures_smoke(tmp_path):
     report = (figs / "report.md").read_text()                 # the run's numbers in prose, generated from its files
     assert f"{rows['cell_id'].nunique()} cells, {len(rows)} result rows" in report and "report.md" in index
     assert man["software"]["torch"] in report and "## Foundation models" in report
+    assert all(set(f["document_losses"]) >= {"encyclopedia", "exam", "code"} for f in man["foundations"].values())
+    assert "`document_losses`" in report                      # what each foundation learnt of each kind of text
     check_in_a_browser(figs / "index.html")
     st = man["cells"]
     assert st and set(st.values()) <= {"ran", "reused", "rescored", "failed"} and "cells: " in index
