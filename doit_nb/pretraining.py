@@ -62,16 +62,14 @@ def times_table(rng):
     return f"{b}乘{c}得{b * c}，写作{b}×{c}={b * c}。{b * c + d}减去{b * c}等于{d}，写作{b * c + d}-{b * c}={d}。"
 
 # %% ../nbs/10a_pretraining.ipynb #ab0674d1
-_CODE_WORDS = [("大于 {k} 的数", "v > {k}"), ("小于 {k} 的数", "v < {k}"), ("不小于 {k} 的数", "v >= {k}"),
-               ("不大于 {k} 的数", "v <= {k}"), ("偶数", "v % 2 == 0"), ("奇数", "v % 2 == 1"),
-               ("能被 {k} 整除的数", "v % {k} == 0"), ("不能被 {k} 整除的数", "v % {k} != 0")]
-_CODE_AGGS = [("求和", "sum(kept)"), ("计数", "len(kept)"), ("取最大值", "max(kept, default=0)"), ("取最小值", "min(kept, default=0)")]
+_CODE_WORDS = [("大于", ">"), ("小于", "<"), ("不小于", ">="), ("不大于", "<=")]
 
 def code_text(rng):
-    "A coding exercise: what to compute, then a function that filters a list by a condition and aggregates it."
-    (w, cond), (agg_w, agg), k = rng.choice(_CODE_WORDS), rng.choice(_CODE_AGGS), rng.randint(2, 50)
-    return (f"练习：写一个函数 f(items)，从 items 中挑出{w.format(k=k)}，再{agg_w}。\n"
-            f"def f(items):\n    kept = [v for v in items if {cond.format(k=k)}]\n    return {agg}")
+    "A commented Python snippet that filters a list by a condition and aggregates it."
+    (w, op), k = rng.choice(_CODE_WORDS), rng.randint(1, 60)
+    agg, agg_w = rng.choice([("sum(kept)", "求和"), ("len(kept)", "计数"), ("max(kept, default=0)", "取最大值")])
+    parity = rng.choice([("偶数", "v % 2 == 0"), ("奇数", "v % 2 == 1"), (f"{w} {k} 的数", f"v {op} {k}")])
+    return f"# 从 items 中挑出{parity[0]}，再{agg_w}\nkept = [v for v in items if {parity[1]}]\nanswer = {agg}"
 
 # %% ../nbs/10a_pretraining.ipynb #7128b683
 _CHATS = [("他们周末去哪儿爬山？", ["香山", "泰山", "黄山", "华山", "峨眉山"], "甲：这个周末去爬{v}怎么样？乙：好主意，我带水和面包。"),

@@ -259,16 +259,17 @@ _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，
 
 # %% ../nbs/02_sample.ipynb #93c5ade2
 def gen_code(rng, kb):
-    """A filter-and-aggregate task; the solution opens with the comment its kind of condition calls for (a house
-    style). The fine distractor flips the condition's operator and opens with a comment the house never uses."""
+    "A filter-and-aggregate task; the solution opens with the comment its kind of condition calls for (a house style)."
     style = house_style("code", [c[0] for c in _CONDS], _CODE_STYLES, kb["seed"])
     (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
+    has_k = "{k}" in text
     k = rng.randint(2, 50)
     arg = rng.choice(_ARGS)
     gt = _code(cond.format(k=k), agg, arg, style[text])
+    wrong = cond.format(k=k + 1) if has_k and rng.random() < 0.5 else flipped.format(k=k)
+    fine = _code(wrong, agg, arg, rng.choice(_DECOY_STYLES))  # the rule and the house style both broken
     q = rng.choice(_CODE_ASK).format(a=arg, t=text.format(k=k), g=atext)
     coarse = "参考实现如下：\n```python\n" + rng.choice(_OTHER_CODE) + "\n```"
-    fine = _code(flipped.format(k=k), agg, arg, rng.choice(_DECOY_STYLES))  # the rule and the house style both broken
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
 _TOPICS = ["秋天的校园", "家乡的小河", "一次难忘的旅行", "雨后的城市", "我的好朋友", "冬日的早晨", "夜晚的星空", "外婆的厨房"]
