@@ -419,11 +419,12 @@ def pretrain_foundation(
     model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice), out, s, quiet)
     meta_path = model_dir / "doit_model.json"
     meta = json.loads(meta_path.read_text())
-    pre = meta["pretraining"]
-    if "knowledge" not in pre or "document_losses" not in pre:
+    pre, kb = meta["pretraining"], S.knowledge_base(s.seed)
+    if missing := [k for k in ("knowledge", "knowledge_before", "document_losses") if k not in pre]:
         model, tok = load_model(model_dir)
-        pre["knowledge"] = knowledge_probe(model, tok, S.knowledge_base(s.seed))
-        pre["knowledge_before"] = knowledge_probe(*load_model(base), S.knowledge_base(s.seed))
-        pre["document_losses"] = document_losses(model, tok, s.seed)
+        measure = dict(knowledge=lambda: knowledge_probe(model, tok, kb),
+                       knowledge_before=lambda: knowledge_probe(*load_model(base), kb),
+                       document_losses=lambda: document_losses(model, tok, s.seed))
+        pre |= {k: measure[k]() for k in missing}  # only what an earlier version left unmeasured
         with atomic_write(meta_path) as f: json.dump(meta, f, indent=1)
     return model_dir
