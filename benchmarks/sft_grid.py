@@ -1,0 +1,101 @@
+"""Which SFT settings let the analysis recover the groups the sample plants? (issue 12)
+
+Fine-tunes the three default foundation models on the scaling grid (1, 4, 16 and 64 items per ability) under the
+default profile's SFT settings with each given override, scores the final checkpoint on the 100 test items of every ability, fits data and parameter
+sensitivity with their bootstrap intervals (`40_analysis`), and prints how many abilities land in their designed
+group (`PLANTED_GROUPS`). A fast stand-in for a whole default run: no checkpoint selection on valid (the run picks
+epoch 2 or 4 there), no other sweeps, about two minutes per setting on 2 cores.
+
+Usage: python benchmarks/sft_grid.py --foundations runs/foundations --set learning_rate=1e-3 --set learning_rate=5e-4
+(`--foundations`: the folder of a default run's pretrained models, `tiny-s-…/model` and so on.)"""
+import argparse, json, tempfile, time
+from pathlib import Path
+import pandas as pd
+import torch
+from doit_nb.core import ABILITIES
+from doit_nb.sample import SampleSource, PLANTED_GROUPS
+from doit_nb.layout import build_data, as_layout
+from doit_nb.recipes import make_recipe
+from doit_nb.sft import sft_settings, train
+from doit_nb.scoring import load_for_scoring, score_items
+from doit_nb.analysis import sensitivities, group_abilities
+from doit_nb.cells import load_profile
+
+SIZES = ("tiny-s", "tiny-m", "tiny-l")
+
+
+def foundation(folder: Path, spec: str) -> Path:
+    "The one pretrained `spec` model under `folder`."
+    found = sorted(folder.glob(f"{spec}-*/model"))
+    if len(found) != 1:
+        raise SystemExit(f"{folder}: expected one {spec}-*/model folder, found {len(found)}")
+    return found[0]
+
+
+def parse_setting(text: str) -> dict:
+    "'learning_rate=5e-4,min_steps=24' → overrides of the default profile's SFT settings."
+    out = {}
+    for part in filter(None, text.split(",")):
+        k, _, v = part.partition("=")
+        out[k.strip()] = float(v) if any(c in v for c in ".e") else int(v)
+    return out
+
+
+def grid(found: dict, data: Path, work: Path, overrides: dict, ns: list[int]) -> pd.DataFrame:
+    "Test items (run, ability, idx, hit, n_params, volume) of every size × volume under `overrides`."
+    test = as_layout(data).records("test")
+    recs = [r for t in ABILITIES for r in test[t]]
+    base = dict(load_profile("default")["sft"])
+    settings = sft_settings(base.pop("settings"), **(base | overrides))
+    rows = []
+    for n in ns:
+        recipe = work / f"curated-{10 * n}"
+        if not recipe.exists():
+            make_recipe(f"curated-{10 * n}", data, recipe)
+        for spec in SIZES:
+            final = train(found[spec], recipe, work / f"run-{spec}-{n}", settings, quiet=True)
+            model, tok = load_for_scoring(final, "cpu")
+            items = score_items(model, tok, recs, new_tokens={"math": 96})
+            n_params = sum(p.numel() for p in model.parameters())
+            rows.append(items.assign(run=f"{spec}-{n}", n_params=n_params, volume=10 * n))
+    return pd.concat(rows, ignore_index=True)
+
+
+def recovery(items: pd.DataFrame) -> pd.DataFrame:
+    "Sensitivities, fitted group and designed group per ability, from the grid's test items."
+    sel = items.groupby(["run", "ability", "n_params", "volume"], as_index=False).hit.mean()
+    sel["score"] = 100 * sel.pop("hit")
+    sens = sensitivities(sel, items[["run", "ability", "idx", "hit"]])
+    sens["fitted"] = group_abilities(sens).values
+    sens["designed"] = sens["ability"].map(PLANTED_GROUPS)
+    return sens[sens["ability"].isin(ABILITIES)].reset_index(drop=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--foundations", type=Path, required=True, help="folder holding tiny-s-…/model, tiny-m-…, tiny-l-…")
+    ap.add_argument("--set", action="append", default=[], help="SFT overrides, e.g. learning_rate=5e-4 (repeatable)")
+    ap.add_argument("--n", default="1,4,16,64", help="items per ability")
+    ap.add_argument("--report", type=Path, default=None, help="write the results here as JSON")
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    found = {spec: foundation(args.foundations, spec) for spec in SIZES}
+    ns = [int(x) for x in args.n.split(",")]
+    report = []
+    with tempfile.TemporaryDirectory() as d:
+        data = build_data(SampleSource(size=256, eval_size=100), Path(d) / "data")  # the default profile's data
+        for text in args.set or [""]:
+            t0 = time.time()
+            rec = recovery(grid(found, data, Path(d) / text.replace("=", "_").replace(",", "+"), parse_setting(text), ns))
+            agree = int((rec["fitted"] == rec["designed"]).sum())
+            cols = ["ability", "designed", "fitted", "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha",
+                    "param_alpha_lo", "param_alpha_hi"]
+            print(f"== {text or 'the default profile'}: {agree} of {len(rec)} in their designed group "
+                  f"({time.time() - t0:.0f} s)\n{rec[cols].round(2).to_string(index=False)}", flush=True)
+            report.append(dict(setting=text, agree=agree, abilities=rec[cols].round(3).to_dict(orient="records")))
+    if args.report:
+        args.report.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
