@@ -1,10 +1,11 @@
 """Which SFT settings let the analysis recover the groups the sample plants? (issue 12)
 
 Fine-tunes the three default foundation models on the scaling grid (1, 4, 16 and 64 items per ability) under the
-default profile's SFT settings with each given override, scores the final checkpoint on the 100 test items of every ability, fits data and parameter
-sensitivity with their bootstrap intervals (`40_analysis`), and prints how many abilities land in their designed
-group (`PLANTED_GROUPS`). A fast stand-in for a whole default run: no checkpoint selection on valid (the run picks
-epoch 2 or 4 there), no other sweeps, about two minutes per setting on 2 cores.
+default profile's SFT settings with each given override, scores the final checkpoint on the 100 test items of
+every ability, fits data and parameter sensitivity with their bootstrap intervals (`40_analysis`), and prints how
+many abilities land in their designed group (`PLANTED_GROUPS`). A fast stand-in for a whole default run: no
+checkpoint selection on valid (the run picks epoch 2 or 4 there), no other sweeps, about two minutes per setting
+on 2 cores.
 
 Usage: python benchmarks/sft_grid.py --foundations runs/foundations --set learning_rate=1e-3 --set learning_rate=5e-4
 (`--foundations`: the folder of a default run's pretrained models, `tiny-s-…/model` and so on.)"""
@@ -73,7 +74,7 @@ def recovery(items: pd.DataFrame) -> pd.DataFrame:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--foundations", type=Path, required=True, help="folder holding tiny-s-…/model, tiny-m-…, tiny-l-…")
+    ap.add_argument("--foundations", type=Path, required=True, help="holds tiny-s-…/model, tiny-m-…, tiny-l-…")
     ap.add_argument("--set", action="append", default=[], help="SFT overrides, e.g. learning_rate=5e-4 (repeatable)")
     ap.add_argument("--n", default="1,4,16,64", help="items per ability")
     ap.add_argument("--report", type=Path, default=None, help="write the results here as JSON")
@@ -83,10 +84,12 @@ def main():
     ns = [int(x) for x in args.n.split(",")]
     report = []
     with tempfile.TemporaryDirectory() as d:
-        data = build_data(SampleSource(size=256, eval_size=100), Path(d) / "data")  # the default profile's data
+        spec = {k: v for k, v in load_profile("default")["data"].items() if k != "source"}
+        data = build_data(SampleSource(**spec), Path(d) / "data")  # the default profile's data set
         for text in args.set or [""]:
             t0 = time.time()
-            rec = recovery(grid(found, data, Path(d) / text.replace("=", "_").replace(",", "+"), parse_setting(text), ns))
+            work = Path(d) / (text.replace("=", "_").replace(",", "+") or "profile")
+            rec = recovery(grid(found, data, work, parse_setting(text), ns))
             agree = int((rec["fitted"] == rec["designed"]).sum())
             cols = ["ability", "designed", "fitted", "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha",
                     "param_alpha_lo", "param_alpha_hi"]
