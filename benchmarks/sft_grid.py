@@ -13,13 +13,13 @@ import argparse, json, tempfile, time
 from pathlib import Path
 import pandas as pd
 import torch
-from doit_nb.core import ABILITIES
+from doit_nb.core import ABILITIES, atomic_write
 from doit_nb.sample import SampleSource, PLANTED_GROUPS
 from doit_nb.layout import build_data, as_layout
 from doit_nb.recipes import make_recipe
-from doit_nb.sft import sft_settings, train
+from doit_nb.sft import SFTSettings, sft_settings, train
 from doit_nb.scoring import load_for_scoring, score_items
-from doit_nb.analysis import sensitivities, group_abilities
+from doit_nb.analysis import sensitivities, recovery_table
 from doit_nb.cells import load_profile
 
 SIZES = ("tiny-s", "tiny-m", "tiny-l")
@@ -33,21 +33,40 @@ def foundation(folder: Path, spec: str) -> Path:
     return found[0]
 
 
+def _number(text: str, part: str) -> int | float:
+    "An override's value: an int, else a float, else a clear error."
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    raise SystemExit(f"--set {part!r}: the value {text!r} is not a number")
+
+
 def parse_setting(text: str) -> dict:
     "'learning_rate=5e-4,min_steps=24' → overrides of the default profile's SFT settings."
     out = {}
     for part in filter(None, text.split(",")):
-        k, _, v = part.partition("=")
-        out[k.strip()] = float(v) if any(c in v for c in ".e") else int(v)
+        k, eq, v = part.partition("=")
+        if not eq:
+            raise SystemExit(f"--set {part!r}: expected NAME=VALUE, e.g. learning_rate=5e-4")
+        out[k.strip()] = _number(v.strip(), part)
     return out
 
 
-def grid(found: dict, data: Path, work: Path, overrides: dict, ns: list[int]) -> pd.DataFrame:
-    "Test items (run, ability, idx, hit, n_params, volume) of every size × volume under `overrides`."
+def profile_settings(text: str) -> SFTSettings:
+    "The default profile's SFT settings with the overrides of `text`; a bad name or type fails here, before any work."
+    base = dict(load_profile("default")["sft"])
+    try:
+        return sft_settings(base.pop("settings"), **(base | parse_setting(text)))
+    except ValueError as e:
+        raise SystemExit(f"--set {text!r}: {e}") from None
+
+
+def grid(found: dict, data: Path, work: Path, settings: SFTSettings, ns: list[int]) -> pd.DataFrame:
+    "Test items (run, ability, idx, hit, n_params, volume) of every size × volume under `settings`."
     test = as_layout(data).records("test")
     recs = [r for t in ABILITIES for r in test[t]]
-    base = dict(load_profile("default")["sft"])
-    settings = sft_settings(base.pop("settings"), **(base | overrides))
     rows = []
     for n in ns:
         recipe = work / f"curated-{10 * n}"
@@ -63,13 +82,10 @@ def grid(found: dict, data: Path, work: Path, overrides: dict, ns: list[int]) ->
 
 
 def recovery(items: pd.DataFrame) -> pd.DataFrame:
-    "Sensitivities, fitted group and designed group per ability, from the grid's test items."
+    "The recovery table (`recovery_table`: designed and fitted group, sensitivities) of the grid's test items."
     sel = items.groupby(["run", "ability", "n_params", "volume"], as_index=False).hit.mean()
     sel["score"] = 100 * sel.pop("hit")
-    sens = sensitivities(sel, items[["run", "ability", "idx", "hit"]])
-    sens["fitted"] = group_abilities(sens).values
-    sens["designed"] = sens["ability"].map(PLANTED_GROUPS)
-    return sens[sens["ability"].isin(ABILITIES)].reset_index(drop=True)
+    return recovery_table(sensitivities(sel, items[["run", "ability", "idx", "hit"]]), PLANTED_GROUPS)
 
 
 def main():
@@ -81,23 +97,24 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     found = {spec: foundation(args.foundations, spec) for spec in SIZES}
+    settings = {text: profile_settings(text) for text in args.set or [""]}
     ns = [int(x) for x in args.n.split(",")]
     report = []
     with tempfile.TemporaryDirectory() as d:
         spec = {k: v for k, v in load_profile("default")["data"].items() if k != "source"}
         data = build_data(SampleSource(**spec), Path(d) / "data")  # the default profile's data set
-        for text in args.set or [""]:
+        for text, sft in settings.items():
             t0 = time.time()
             work = Path(d) / (text.replace("=", "_").replace(",", "+") or "profile")
-            rec = recovery(grid(found, data, work, parse_setting(text), ns))
-            agree = int((rec["fitted"] == rec["designed"]).sum())
-            cols = ["ability", "designed", "fitted", "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha",
-                    "param_alpha_lo", "param_alpha_hi"]
+            rec = recovery(grid(found, data, work, sft, ns))
+            agree = int(rec["agree"].sum())
+            cols = [c for c in rec.columns if c != "agree"]
             print(f"== {text or 'the default profile'}: {agree} of {len(rec)} in their designed group "
                   f"({time.time() - t0:.0f} s)\n{rec[cols].round(2).to_string(index=False)}", flush=True)
             report.append(dict(setting=text, agree=agree, abilities=rec[cols].round(3).to_dict(orient="records")))
     if args.report:
-        args.report.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        with atomic_write(args.report) as f:
+            f.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
 
 
 if __name__ == "__main__":

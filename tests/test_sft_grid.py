@@ -13,6 +13,15 @@ import sft_grid
 def test_parse_setting():
     assert sft_grid.parse_setting("learning_rate=5e-4,min_steps=24") == {"learning_rate": 5e-4, "min_steps": 24}
     assert sft_grid.parse_setting("") == {}
+    assert sft_grid.profile_settings("learning_rate=5e-4").learning_rate == 5e-4
+    assert sft_grid.profile_settings("").learning_rate == 5e-4  # the default profile's own
+
+
+@pytest.mark.parametrize("bad, says", [("learning_rate", "NAME=VALUE"), ("learning_rate=fast", "not a number"),
+                                       ("lr=5e-4", "unknown SFT setting"), ("epochs=2.5", "epochs")])
+def test_bad_setting_fails_before_any_work(bad, says):
+    with pytest.raises(SystemExit, match=says):
+        sft_grid.profile_settings(bad)
 
 
 def _items(rate) -> pd.DataFrame:
@@ -39,6 +48,7 @@ def test_recovery_reads_planted_groups():
     assert rec.loc["biology", "fitted"] == "responsive to both"
     assert rec.loc["ethics", "fitted"] == "resistant to both"
     assert rec["designed"].to_dict() == {a: PLANTED_GROUPS[a] for a in rec.index}
+    assert rec["agree"].to_dict() == {a: rec.loc[a, "fitted"] == PLANTED_GROUPS[a] for a in rec.index}
 
 
 def test_foundation_names_what_is_missing(tmp_path):
