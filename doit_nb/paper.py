@@ -13,8 +13,8 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
-           'not_built_reasons', 'foundation_table', 'document_loss_table', 'write_index', 'foundation_record',
-           'report_text', 'paper_figures']
+           'not_built_reasons', 'foundation_table', 'document_loss_table', 'foundation_scores', 'write_index',
+           'foundation_record', 'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -166,6 +166,25 @@ def document_loss_table(
     rows = {s: f["document_losses"] for s, f in (manifest.get("foundations") or {}).items() if f.get("document_losses")}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 
+# %% ../nbs/60_paper.ipynb #9ccadf75
+def foundation_scores(
+    results: pd.DataFrame,  # the sweep's results table
+) -> pd.DataFrame:
+    "Abilities × foundation models: test score before SFT, '↑' where above chance; a `chance` column first."
+    from doit_nb.scoring import above_chance
+    if not {"sweep", "split", "ability", "model", "n_params"} <= set(results.columns):
+        return pd.DataFrame()
+    f = results[(results["sweep"] == "foundation") & (results["split"] == "test") & (results["ability"] != "average")]
+    if not len(f):
+        return pd.DataFrame()
+    f = f.sort_values("n_params", kind="stable").assign(above=above_chance(f))
+    order = [t for t in ALL_TYPES if t in set(f["ability"])] + sorted(set(f["ability"]) - set(ALL_TYPES))
+    cell = f["score"].round().astype(int).astype(str) + f["above"].map({True: " ↑", False: ""})
+    table = f.assign(cell=cell).pivot(index="ability", columns="model", values="cell")
+    table = table.reindex(index=order, columns=list(dict.fromkeys(f["model"])))
+    table.insert(0, "chance", f.groupby("ability")["expected"].mean().round().astype(int))
+    return table
+
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
     """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
@@ -304,6 +323,12 @@ def report_text(
         if len(losses):
             lines += ["Mean token loss on fresh documents of each kind of the pretraining corpus (`document_losses`):",
                       "", losses.to_markdown(floatfmt=".2f"), ""]
+    scores = foundation_scores(results)
+    if len(scores):
+        above = {m: [a for a in scores.index if str(scores.loc[a, m]).endswith("↑")] for m in scores.columns[1:]}
+        lines += ["Test scores before SFT (%), ↑ where above chance (more than two standard errors of a random "
+                  "guesser above its score):", "", scores.to_markdown(), "",
+                  "Above chance: " + "; ".join(f"{m} on {', '.join(a) or 'no ability'}" for m, a in above.items()) + ".", ""]
     sens = figures / "sensitivities.csv"
     if sens.exists():
         s = pd.read_csv(sens).set_index("ability")

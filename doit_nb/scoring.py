@@ -14,7 +14,8 @@ from .answers import exact_match, expected_score
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
            'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'length_batches', 'generate_replies',
-           'score_items', 'summarise', 'checkpoint_info', 'score_checkpoint', 'best_valid', 'select_checkpoints']
+           'score_items', 'summarise', 'above_chance', 'checkpoint_info', 'score_checkpoint', 'best_valid',
+           'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -364,6 +365,13 @@ def summarise(items: pd.DataFrame, **keys) -> pd.DataFrame:
     df = pd.concat([df, pd.DataFrame([avg])], ignore_index=True)
     for k, v in reversed(list(keys.items())): df.insert(0, k, v)
     return df
+
+# %% ../nbs/21_scoring.ipynb #b3502cca
+def above_chance(scores: pd.DataFrame) -> pd.Series:
+    "Per row of a `summarise` table (score and expected in %, n_items): more than two guesser's SE above `expected`?"
+    e = scores["expected"] / 100
+    se = 100 * (e * (1 - e) / scores["n_items"].clip(lower=1)) ** 0.5
+    return scores["score"] - scores["expected"] > 2 * se
 
 # %% ../nbs/21_scoring.ipynb #9356e46d
 def checkpoint_info(path: Path | str) -> dict:
