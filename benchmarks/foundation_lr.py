@@ -19,8 +19,6 @@ from pathlib import Path
 import pandas as pd
 import torch
 from doit_nb.core import atomic_write
-from doit_nb.sample import SampleSource
-from doit_nb.layout import build_data
 from doit_nb.pretraining import pretrain_foundation
 from doit_nb.scoring import score_checkpoint, above_chance
 from doit_nb.cells import load_profile, profile_pretraining
@@ -66,8 +64,7 @@ def main():
     profile = load_profile("default")
     report = []
     with tempfile.TemporaryDirectory() as d:
-        spec = {k: v for k, v in profile["data"].items() if k != "source"}
-        data = build_data(SampleSource(**spec), Path(d) / "data")  # the default profile's data set
+        data = sft_grid.default_data(Path(d) / "data")
         for rate in rates:
             t0 = time.time()
             pre = dataclasses.replace(profile_pretraining(profile), learning_rate=rate, min_learning_rate=rate / 10)

@@ -63,6 +63,12 @@ def profile_settings(text: str) -> SFTSettings:
         raise SystemExit(f"--set {text!r}: {e}") from None
 
 
+def default_data(folder: Path) -> Path:
+    "The default profile's sample data set, built into `folder`."
+    spec = {k: v for k, v in load_profile("default")["data"].items() if k != "source"}
+    return build_data(SampleSource(**spec), folder)
+
+
 def grid(found: dict, data: Path, work: Path, settings: SFTSettings, ns: list[int]) -> pd.DataFrame:
     "Test items (run, ability, idx, hit, n_params, volume) of every size × volume under `settings`."
     test = as_layout(data).records("test")
@@ -101,8 +107,7 @@ def main():
     ns = [int(x) for x in args.n.split(",")]
     report = []
     with tempfile.TemporaryDirectory() as d:
-        spec = {k: v for k, v in load_profile("default")["data"].items() if k != "source"}
-        data = build_data(SampleSource(**spec), Path(d) / "data")  # the default profile's data set
+        data = default_data(Path(d) / "data")
         for text, sft in settings.items():
             t0 = time.time()
             work = Path(d) / (text.replace("=", "_").replace(",", "+") or "profile")

@@ -10,11 +10,12 @@ import pandas as pd
 from .core import *
 from .cells import load_profile, expand_cells
 from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions
+from .scoring import above_chance
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
-           'not_built_reasons', 'foundation_table', 'document_loss_table', 'foundation_scores', 'write_index',
-           'foundation_record', 'report_text', 'paper_figures']
+           'not_built_reasons', 'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores',
+           'write_index', 'foundation_record', 'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -167,17 +168,23 @@ def document_loss_table(
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 
 # %% ../nbs/60_paper.ipynb #9ccadf75
+def foundation_rows(
+    results: pd.DataFrame,  # the sweep's results table
+) -> pd.DataFrame:
+    "The foundation models' test rows before SFT (no average), smallest model first, with `above` (`above_chance`)."
+    if not {"sweep", "split", "ability", "model", "n_params"} <= set(results.columns):
+        return pd.DataFrame(columns=["ability", "model", "score", "expected", "above"])
+    f = results[(results["sweep"] == "foundation") & (results["split"] == "test") & (results["ability"] != "average")]
+    return f.sort_values("n_params", kind="stable").assign(above=above_chance(f))
+
+# %% ../nbs/60_paper.ipynb #f3a5b2fe
 def foundation_scores(
     results: pd.DataFrame,  # the sweep's results table
 ) -> pd.DataFrame:
     "Abilities × foundation models: test score before SFT, '↑' where above chance; a `chance` column first."
-    from doit_nb.scoring import above_chance
-    if not {"sweep", "split", "ability", "model", "n_params"} <= set(results.columns):
-        return pd.DataFrame()
-    f = results[(results["sweep"] == "foundation") & (results["split"] == "test") & (results["ability"] != "average")]
+    f = foundation_rows(results)
     if not len(f):
         return pd.DataFrame()
-    f = f.sort_values("n_params", kind="stable").assign(above=above_chance(f))
     order = [t for t in ALL_TYPES if t in set(f["ability"])] + sorted(set(f["ability"]) - set(ALL_TYPES))
     cell = f["score"].round().astype(int).astype(str) + f["above"].map({True: " ↑", False: ""})
     table = f.assign(cell=cell).pivot(index="ability", columns="model", values="cell")
@@ -325,7 +332,8 @@ def report_text(
                       "", losses.to_markdown(floatfmt=".2f"), ""]
     scores = foundation_scores(results)
     if len(scores):
-        above = {m: [a for a in scores.index if str(scores.loc[a, m]).endswith("↑")] for m in scores.columns[1:]}
+        rows = foundation_rows(results)
+        above = {m: list(g.loc[g["above"], "ability"]) for m, g in rows.groupby("model", sort=False)}
         lines += ["Test scores before SFT (%), ↑ where above chance (more than two standard errors of a random "
                   "guesser above its score):", "", scores.to_markdown(), "",
                   "Above chance: " + "; ".join(f"{m} on {', '.join(a) or 'no ability'}" for m, a in above.items()) + ".", ""]
