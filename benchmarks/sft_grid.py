@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import torch
 from doit_nb.core import ABILITIES, atomic_write
-from doit_nb.sample import SampleSource, PLANTED_GROUPS
-from doit_nb.layout import build_data, as_layout
+from doit_nb.sample import PLANTED_GROUPS
+from doit_nb.layout import ensure_data, as_layout
 from doit_nb.recipes import make_recipe
-from doit_nb.sft import SFTSettings, sft_settings, train
+from doit_nb.sft import SFTSettings, train
 from doit_nb.scoring import load_for_scoring, score_items
 from doit_nb.analysis import sensitivities, recovery_table
-from doit_nb.cells import load_profile
+from doit_nb.cells import load_profile, cell_sft
 
 SIZES = ("tiny-s", "tiny-m", "tiny-l")
 
@@ -55,18 +55,18 @@ def parse_setting(text: str) -> dict:
 
 
 def profile_settings(text: str) -> SFTSettings:
-    "The default profile's SFT settings with the overrides of `text`; a bad name or type fails here, before any work."
-    base = dict(load_profile("default")["sft"])
+    """The SFT settings of a default-profile cell (seed 0, as its sweeps) with the overrides of `text`; a bad name
+    or type fails here, before any work."""
+    prof = load_profile("default")
     try:
-        return sft_settings(base.pop("settings"), **(base | parse_setting(text)))
+        return cell_sft({**prof, "sft": {**prof["sft"], **parse_setting(text)}}, seed=0)
     except ValueError as e:
         raise SystemExit(f"--set {text!r}: {e}") from None
 
 
 def default_data(folder: Path) -> Path:
-    "The default profile's sample data set, built into `folder`."
-    spec = {k: v for k, v in load_profile("default")["data"].items() if k != "source"}
-    return build_data(SampleSource(**spec), folder)
+    "The default profile's data set, built into `folder`."
+    return ensure_data(load_profile("default")["data"], folder)
 
 
 def grid(found: dict, data: Path, work: Path, settings: SFTSettings, ns: list[int]) -> pd.DataFrame:
