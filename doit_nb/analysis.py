@@ -11,8 +11,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
-           'fit_sensitivity', 'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'recovery_table',
-           'complexity_transference', 'feature_relation', 'bias_verdict', 'up_marks']
+           'fit_sensitivity', 'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'sensitivities_by_kind',
+           'recovery_table', 'complexity_transference', 'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #1617f6fe
 def fit_sensitivity(x, y) -> dict:
@@ -122,6 +122,25 @@ def group_abilities(sens: pd.DataFrame, min_alpha: float = 0.0) -> pd.Series:
         index=sens["ability"],
         name="group",
     )
+
+# %% ../nbs/40_analysis.ipynb #a4202291
+def sensitivities_by_kind(
+    sel: pd.DataFrame,  # selected test scores, one row per run and ability (as for `sensitivities`)
+    items: pd.DataFrame,  # their test items (run, ability, idx, hit)
+    kinds: pd.DataFrame,  # ability, idx, kind of every test item (`item_kinds`)
+    n_boot: int = 1000,  # bootstrap resamples
+    seed: int = 0,  # the bootstrap's seed
+) -> pd.DataFrame:
+    "`sensitivities` of each ability that mixes label kinds, once per kind, with `kind` and its `n_items`."
+    k = kinds[kinds["ability"].isin(set(sel["ability"]))]
+    mixed = k.groupby("ability")["kind"].nunique()
+    out = []
+    for (ab, kind), g in k[k["ability"].isin(mixed[mixed > 1].index)].groupby(["ability", "kind"], sort=False):
+        it = items[(items["ability"] == ab) & items["idx"].isin(g["idx"])]
+        score = it.groupby("run")["hit"].mean().mul(100).rename("score")
+        s = sel[sel["ability"] == ab].drop(columns="score").merge(score, on="run")
+        out.append(sensitivities(s, it, n_boot, seed).assign(kind=kind, n_items=len(g)))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 # %% ../nbs/40_analysis.ipynb #1f3e5fbe
 RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "data_alpha", "data_alpha_lo", "data_alpha_hi",

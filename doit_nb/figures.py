@@ -12,8 +12,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'register_cjk_fonts', 'save_chart', 'note_not_built',
-           'score_interval', 'selected_scores', 'selected_items', 'scaling_sensitivities', 'volume_chart',
-           'volume_panels']
+           'score_interval', 'selected_scores', 'selected_items', 'curated_scaling', 'scaling_sensitivities',
+           'scaling_sensitivities_by_kind', 'volume_chart', 'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -91,19 +91,38 @@ def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
     it = items[items["split"] == "test"].merge(keys, on=["cell_id", "checkpoint"])
     return it[["run", "ability", "idx", "hit"]]
 
-# %% ../nbs/41_figures.ipynb #0054733f
+# %% ../nbs/41_figures.ipynb #03cb9028
+def curated_scaling(sel: pd.DataFrame) -> pd.DataFrame:
+    "`sel`'s human-curated scaling runs with a data volume; empty unless they span 2 model sizes and 2 volumes."
+    cur = sel[(sel["sweep"] == "scaling") & (sel["kind"] == "human-curated") & sel["volume"].notna()]
+    return cur if cur["n_params"].nunique() >= 2 and cur["volume"].nunique() >= 2 else cur.iloc[:0]
+
+# %% ../nbs/41_figures.ipynb #833d329d
 def scaling_sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, n_boot: int = 1000) -> pd.DataFrame:
     """Sensitivities, groups and normalised sensitivities of `sel`'s curated scaling runs; empty without 2 sizes and 2
     volumes."""
     from doit_nb.analysis import sensitivities, group_abilities, normalise
 
-    cur = sel[(sel["sweep"] == "scaling") & (sel["kind"] == "human-curated") & sel["volume"].notna()]
-    if cur["n_params"].nunique() < 2 or cur["volume"].nunique() < 2:
+    cur = curated_scaling(sel)
+    if not len(cur):
         return pd.DataFrame()
     sens = sensitivities(cur, None if items is None else selected_items(items, cur), n_boot)
     sens["group"] = group_abilities(sens).values
     sens["param_sensitivity"], sens["data_sensitivity"] = normalise(sens["param_alpha"]), normalise(sens["data_alpha"])
     return sens
+
+# %% ../nbs/41_figures.ipynb #06f64514
+def scaling_sensitivities_by_kind(
+    sel: pd.DataFrame,  # selected scores (`selected_scores`)
+    items: pd.DataFrame,  # the sweep's item table
+    kinds: pd.DataFrame,  # ability, idx, kind of every test item (`item_kinds`)
+    n_boot: int = 1000,  # bootstrap resamples
+) -> pd.DataFrame:
+    "`sensitivities_by_kind` of `sel`'s curated scaling runs; empty without 2 sizes and 2 volumes."
+    from doit_nb.analysis import sensitivities_by_kind
+
+    cur = curated_scaling(sel)
+    return sensitivities_by_kind(cur, selected_items(items, cur), kinds, n_boot) if len(cur) else pd.DataFrame()
 
 # %% ../nbs/41_figures.ipynb #571a7cb8
 def volume_chart(
