@@ -11,8 +11,9 @@ from .core import *
 
 # %% auto #0
 __all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
-           'fit_sensitivity', 'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'sensitivities_by_kind',
-           'recovery_table', 'complexity_transference', 'feature_relation', 'bias_verdict', 'up_marks']
+           'fit_sensitivity', 'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'item_label_kinds',
+           'sensitivities_by_label_kind', 'recovery_table', 'complexity_transference', 'feature_relation',
+           'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #1617f6fe
 def fit_sensitivity(x, y) -> dict:
@@ -123,23 +124,37 @@ def group_abilities(sens: pd.DataFrame, min_alpha: float = 0.0) -> pd.Series:
         name="group",
     )
 
+# %% ../nbs/40_analysis.ipynb #f35b2375
+def item_label_kinds(
+    data_dir,  # a DoIT layout (folder or `DoitData`)
+    split: str = "test",  # the split whose items are described
+) -> pd.DataFrame:
+    """One row per item of `split`: ability, idx and its label kind (`parse_label`'s: letter, letters, truth, cloze,
+    math), `choices` for a format-1 item, `free` for any other."""
+    from doit_nb.layout import as_layout
+    from doit_nb.records import LABEL_KINDS, parse_label, question_format
+    recs = as_layout(data_dir).records(split)
+    kind = lambda t, r: "choices" if question_format(r) == 1 else parse_label(r)[0] if t in LABEL_KINDS else "free"
+    rows = [dict(ability=t, idx=r["idx"], label_kind=kind(t, r)) for t in ALL_TYPES for r in recs.get(t, [])]
+    return pd.DataFrame(rows, columns=["ability", "idx", "label_kind"])
+
 # %% ../nbs/40_analysis.ipynb #a4202291
-def sensitivities_by_kind(
+def sensitivities_by_label_kind(
     sel: pd.DataFrame,  # selected test scores, one row per run and ability (as for `sensitivities`)
     items: pd.DataFrame,  # their test items (run, ability, idx, hit)
-    kinds: pd.DataFrame,  # ability, idx, kind of every test item (`item_kinds`)
+    label_kinds: pd.DataFrame,  # ability, idx, label_kind of every test item (`item_label_kinds`)
     n_boot: int = 1000,  # bootstrap resamples
     seed: int = 0,  # the bootstrap's seed
 ) -> pd.DataFrame:
-    "`sensitivities` of each ability that mixes label kinds, once per kind, with `kind` and its `n_items`."
-    k = kinds[kinds["ability"].isin(set(sel["ability"]))]
-    mixed = k.groupby("ability")["kind"].nunique()
+    "`sensitivities` of each ability that mixes label kinds, once per kind, with `label_kind` and its `n_items`."
+    k = label_kinds[label_kinds["ability"].isin(set(sel["ability"]))]
+    mixed = k.groupby("ability")["label_kind"].nunique()
     out = []
-    for (ab, kind), g in k[k["ability"].isin(mixed[mixed > 1].index)].groupby(["ability", "kind"], sort=False):
+    for (ab, kind), g in k[k["ability"].isin(mixed[mixed > 1].index)].groupby(["ability", "label_kind"], sort=False):
         it = items[(items["ability"] == ab) & items["idx"].isin(g["idx"])]
         score = it.groupby("run")["hit"].mean().mul(100).rename("score")
         s = sel[sel["ability"] == ab].drop(columns="score").merge(score, on="run")
-        out.append(sensitivities(s, it, n_boot, seed).assign(kind=kind, n_items=len(g)))
+        out.append(sensitivities(s, it, n_boot, seed).assign(label_kind=kind, n_items=len(g)))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 # %% ../nbs/40_analysis.ipynb #1f3e5fbe

@@ -13,7 +13,7 @@ from .core import *
 # %% auto #0
 __all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'register_cjk_fonts', 'save_chart', 'note_not_built',
            'score_interval', 'selected_scores', 'selected_items', 'curated_scaling', 'scaling_sensitivities',
-           'scaling_sensitivities_by_kind', 'volume_chart', 'volume_panels']
+           'scaling_sensitivities_by_label_kind', 'volume_chart', 'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -112,17 +112,19 @@ def scaling_sensitivities(sel: pd.DataFrame, items: pd.DataFrame | None = None, 
     return sens
 
 # %% ../nbs/41_figures.ipynb #06f64514
-def scaling_sensitivities_by_kind(
+def scaling_sensitivities_by_label_kind(
     sel: pd.DataFrame,  # selected scores (`selected_scores`)
     items: pd.DataFrame,  # the sweep's item table
-    kinds: pd.DataFrame,  # ability, idx, kind of every test item (`item_kinds`)
+    label_kinds: pd.DataFrame,  # ability, idx, label_kind of every test item (`item_label_kinds`)
     n_boot: int = 1000,  # bootstrap resamples
 ) -> pd.DataFrame:
-    "`sensitivities_by_kind` of `sel`'s curated scaling runs; empty without 2 sizes and 2 volumes."
-    from doit_nb.analysis import sensitivities_by_kind
+    "`sensitivities_by_label_kind` of `sel`'s curated scaling runs; empty without 2 sizes and 2 volumes."
+    from doit_nb.analysis import sensitivities_by_label_kind
 
     cur = curated_scaling(sel)
-    return sensitivities_by_kind(cur, selected_items(items, cur), kinds, n_boot) if len(cur) else pd.DataFrame()
+    if not len(cur):
+        return pd.DataFrame()
+    return sensitivities_by_label_kind(cur, selected_items(items, cur), label_kinds, n_boot)
 
 # %% ../nbs/41_figures.ipynb #571a7cb8
 def volume_chart(

@@ -21,7 +21,7 @@ __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
     **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11", "recovery",
-                                               "sensitivities_by_kind"]},
+                                               "sensitivities_by_label_kind"]},
     **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
     "models": "53_models.ipynb",
 }
@@ -62,7 +62,7 @@ CAPTIONS = {  # output → (paper section, caption)
         "Per ability: the group the sample set is designed to produce, the group the fits recover, and both "
         "sensitivities with their 95% intervals (empty designed column: data without a planted truth).",
     ),
-    "sensitivities_by_kind": (
+    "sensitivities_by_label_kind": (
         "§4.3.1, by label kind (beyond the paper)",
         "Each ability that mixes label kinds (e.g. short answers and true/false), refitted on the items of one kind "
         "at a time: which kind carries its data and parameter effects, with 95% intervals.",
@@ -100,7 +100,7 @@ def provenance_warnings(
 # %% ../nbs/60_paper.ipynb #8e1b8eec
 OUTPUT_SWEEPS = {  # output → the sweep kinds whose cells it reads
     "table1": (), "fig1": ("foundation", "scaling", "synthetic"), "fig11": ("scaling", "synthetic"),
-    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_kind", "table2"]},
+    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_label_kind", "table2"]},
     "fig7": ("ability",), "fig8": ("ability1000",), "table3": ("mixing",), "table4": ("mixing",),
     "models": ("foundation", "scaling"),
 }
@@ -370,12 +370,12 @@ def report_text(
                 designed[["ability", "designed", "fitted", "agree"]].to_markdown(index=False),
                 "",
             ]
-    by_kind = figures / "sensitivities_by_kind.csv"
+    by_kind = figures / "sensitivities_by_label_kind.csv"
     if by_kind.exists():
         k = pd.read_csv(by_kind)
         ci = lambda p: (k[p + "alpha"].map(_fmt) + " [" + k[p + "alpha_lo"].map(_fmt) + ", "
                         + k[p + "alpha_hi"].map(_fmt) + "]")
-        k = k.assign(data=ci("data_"), parameters=ci("param_"))[["ability", "kind", "n_items", "data", "parameters"]]
+        k = k.assign(data=ci("data_"), parameters=ci("param_"))[["ability", "label_kind", "n_items", "data", "parameters"]]
         lines += ["## Which kind of item carries an effect", "",
                   "Abilities that mix label kinds, refitted on the items of one kind at a time (α with 95% "
                   "item-bootstrap intervals):", "", k.to_markdown(index=False), ""]

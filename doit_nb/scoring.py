@@ -14,8 +14,8 @@ from .answers import exact_match, expected_score
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
            'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'length_batches', 'generate_replies',
-           'score_items', 'summarise', 'above_chance', 'item_kinds', 'checkpoint_info', 'score_checkpoint',
-           'best_valid', 'select_checkpoints']
+           'score_items', 'summarise', 'above_chance', 'checkpoint_info', 'score_checkpoint', 'best_valid',
+           'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -372,20 +372,6 @@ def above_chance(scores: pd.DataFrame) -> pd.Series:
     e = scores["expected"] / 100
     se = 100 * (e * (1 - e) / scores["n_items"].clip(lower=1)) ** 0.5
     return scores["score"] - scores["expected"] > 2 * se
-
-# %% ../nbs/21_scoring.ipynb #1c0e9505
-def item_kinds(
-    data_dir: Path | str,  # a DoIT layout
-    split: str = "test",  # the split whose items are described
-) -> pd.DataFrame:
-    """One row per item of `split`: ability, idx and its label kind (`parse_label`'s: letter, letters, truth, cloze,
-    math), `choices` for a format-1 item, `free` for any other."""
-    from doit_nb.layout import as_layout
-    from doit_nb.records import LABEL_KINDS
-    recs = as_layout(data_dir).records(split)
-    kind = lambda t, r: "choices" if question_format(r) == 1 else parse_label(r)[0] if t in LABEL_KINDS else "free"
-    rows = [dict(ability=t, idx=r["idx"], kind=kind(t, r)) for t in ALL_TYPES for r in recs.get(t, [])]
-    return pd.DataFrame(rows, columns=["ability", "idx", "kind"])
 
 # %% ../nbs/21_scoring.ipynb #9356e46d
 def checkpoint_info(path: Path | str) -> dict:
