@@ -146,8 +146,10 @@ def sensitivities_by_label_kind(
     n_boot: int = 1000,  # bootstrap resamples
     seed: int = 0,  # the bootstrap's seed
 ) -> pd.DataFrame:
-    "`sensitivities` of each ability that mixes label kinds, once per kind, with `label_kind` and its `n_items`."
-    k = label_kinds[label_kinds["ability"].isin(set(sel["ability"]))]
+    """`sensitivities` of each ability whose scored items mix label kinds, once per kind, with `label_kind` and its
+    `n_items` (those scored)."""
+    scored = items[["ability", "idx"]].drop_duplicates()
+    k = label_kinds[label_kinds["ability"].isin(set(sel["ability"]))].merge(scored, on=["ability", "idx"])
     mixed = k.groupby("ability")["label_kind"].nunique()
     out = []
     for (ab, kind), g in k[k["ability"].isin(mixed[mixed > 1].index)].groupby(["ability", "label_kind"], sort=False):

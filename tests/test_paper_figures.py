@@ -37,6 +37,9 @@ def test_paper_figures_smoke(tmp_path):
     assert man["software"]["torch"] in report and "## Foundation models" in report
     assert all(set(f["document_losses"]) >= {"encyclopedia", "exam", "code"} for f in man["foundations"].values())
     assert "`document_losses`" in report                      # what each foundation learnt of each kind of text
+    by = pd.read_csv(figs / "sensitivities_by_label_kind.csv")  # History mixes short answers and true/false items
+    assert set(by["ability"]) == {"history"} and set(by["label_kind"]) == {"cloze", "truth"}
+    assert by["n_items"].sum() <= 6 and "## Which kind of item carries an effect" in report  # smoke scores 6 items
     check_in_a_browser(figs / "index.html")
     st = man["cells"]
     assert st and set(st.values()) <= {"ran", "reused", "rescored", "failed"} and "cells: " in index
