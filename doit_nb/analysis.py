@@ -12,8 +12,8 @@ from .core import *
 # %% auto #0
 __all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
            'fit_sensitivity', 'bootstrap_fit', 'sensitivities', 'normalise', 'group_abilities', 'item_label_kinds',
-           'sensitivities_by_label_kind', 'recovery_table', 'complexity_transference', 'feature_relation',
-           'bias_verdict', 'up_marks']
+           'commonest_answer_scores', 'sensitivities_by_label_kind', 'recovery_table', 'complexity_transference',
+           'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #1617f6fe
 def fit_sensitivity(x, y) -> dict:
@@ -137,6 +137,25 @@ def item_label_kinds(
     kind = lambda t, r: "choices" if question_format(r) == 1 else parse_label(r)[0] if t in LABEL_KINDS else "free"
     rows = [dict(ability=t, idx=r["idx"], label_kind=kind(t, r)) for t in ALL_TYPES for r in recs.get(t, [])]
     return pd.DataFrame(rows, columns=["ability", "idx", "label_kind"])
+
+# %% ../nbs/40_analysis.ipynb #616a814d
+def commonest_answer_scores(
+    data_dir,  # a DoIT layout (folder or `DoitData`)
+    split: str = "test",  # the split the scores come from
+    scored: pd.DataFrame | None = None,  # ability, idx of the items that were scored; None: every item of `split`
+) -> pd.Series:
+    """Per exact-match ability, the score (%) of always giving its commonest gold answer (`parse_label`'s value) on
+    the scored items. Abilities with format-1 items have no single answer to repeat and are left out."""
+    from collections import Counter
+    from doit_nb.layout import as_layout
+    from doit_nb.records import LABEL_KINDS, parse_label, question_format
+    keep = None if scored is None else set(zip(scored["ability"], scored["idx"]))
+    out = {}
+    for t, recs in as_layout(data_dir).records(split).items():
+        recs = [r for r in recs if keep is None or (t, r["idx"]) in keep]
+        if t in LABEL_KINDS and recs and all(question_format(r) == 0 for r in recs):
+            out[t] = 100 * Counter(parse_label(r)[1] for r in recs).most_common(1)[0][1] / len(recs)
+    return pd.Series(out, name="commonest", dtype=float)
 
 # %% ../nbs/40_analysis.ipynb #a4202291
 def sensitivities_by_label_kind(

@@ -15,7 +15,7 @@ from .scoring import above_chance
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
            'not_built_reasons', 'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores',
-           'write_index', 'foundation_record', 'report_text', 'paper_figures']
+           'foundation_commonest', 'write_index', 'foundation_record', 'report_text', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #a6329711
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -176,27 +176,59 @@ def document_loss_table(
 # %% ../nbs/60_paper.ipynb #9ccadf75
 def foundation_rows(
     results: pd.DataFrame,  # the sweep's results table
+    commonest: pd.Series | None = None,  # ability → the commonest-answer baseline (%); None: chance only
 ) -> pd.DataFrame:
-    "The foundation models' test rows before SFT (no average), smallest model first, with `above` (`above_chance`)."
+    """The foundation models' test rows before SFT (no average), smallest model first, with `above` (`above_chance`)
+    and, given `commonest`, `above_commonest`: above chance and above that baseline (which falls back to chance)."""
     if not {"sweep", "split", "ability", "model", "n_params"} <= set(results.columns):
         return pd.DataFrame(columns=["ability", "model", "score", "expected", "above"])
     f = results[(results["sweep"] == "foundation") & (results["split"] == "test") & (results["ability"] != "average")]
-    return f.sort_values("n_params", kind="stable").assign(above=above_chance(f))
+    f = f.sort_values("n_params", kind="stable").assign(above=above_chance(f))
+    if commonest is None:
+        return f
+    base = f["ability"].map(commonest).astype(float).fillna(f["expected"]).clip(lower=f["expected"])
+    above = f["above"] & above_chance(f.assign(expected=base))
+    return f.assign(commonest=f["ability"].map(commonest), above_commonest=above)
 
 # %% ../nbs/60_paper.ipynb #f3a5b2fe
 def foundation_scores(
     results: pd.DataFrame,  # the sweep's results table
+    commonest: pd.Series | None = None,  # ability → the commonest-answer baseline (%); None: no such column
 ) -> pd.DataFrame:
-    "Abilities × foundation models: test score before SFT, '↑' where above chance; a `chance` column first."
-    f = foundation_rows(results)
+    """Abilities × foundation models: test score before SFT, '↑' where above chance, '⇑' where above the commonest
+    answer too; `chance` (and `commonest`) columns first."""
+    f = foundation_rows(results, commonest)
     if not len(f):
         return pd.DataFrame()
     order = [t for t in ALL_TYPES if t in set(f["ability"])] + sorted(set(f["ability"]) - set(ALL_TYPES))
-    cell = f["score"].round().astype(int).astype(str) + f["above"].map({True: " ↑", False: ""})
+    mark = f["above"].map({True: " ↑", False: ""})
+    if commonest is not None:
+        mark = mark.where(~f["above_commonest"], " ⇑")
+    cell = f["score"].round().astype(int).astype(str) + mark
     table = f.assign(cell=cell).pivot(index="ability", columns="model", values="cell")
     table = table.reindex(index=order, columns=list(dict.fromkeys(f["model"])))
     table.insert(0, "chance", f.groupby("ability")["expected"].mean().round().astype(int))
+    if commonest is not None:
+        table.insert(1, "commonest", table.index.map(commonest).map(lambda v: "" if pd.isna(v) else str(round(v))))
     return table
+
+# %% ../nbs/60_paper.ipynb #fe2916fc
+def foundation_commonest(
+    manifest: dict,  # the run's provenance manifest (its `data` and `results`)
+    results: pd.DataFrame,  # the sweep's results table
+) -> pd.Series | None:
+    "The commonest-answer baseline over the test items the run's foundation cells scored; None without data or items."
+    from doit_nb.analysis import commonest_answer_scores
+    root = project_root()
+    if not manifest.get("data") or not manifest.get("results") or "sweep" not in results:
+        return None
+    items = (root / manifest["results"]).with_name("items.parquet")
+    if not items.exists():
+        return None
+    it = pd.read_parquet(items, columns=["cell_id", "split", "ability", "idx"])
+    cells = set(results.loc[results["sweep"] == "foundation", "cell_id"])
+    scored = it[it["cell_id"].isin(cells) & (it["split"] == "test")][["ability", "idx"]].drop_duplicates()
+    return commonest_answer_scores(root / manifest["data"], "test", scored) if len(scored) else None
 
 # %% ../nbs/60_paper.ipynb #8f02da5a
 def write_index(manifest: dict, figures: Path) -> Path:
@@ -336,13 +368,19 @@ def report_text(
         if len(losses):
             lines += ["Mean token loss on fresh documents of each kind of the pretraining corpus (`document_losses`):",
                       "", losses.to_markdown(floatfmt=".2f"), ""]
-    scores = foundation_scores(results)
+    commonest = foundation_commonest(manifest, results)
+    scores = foundation_scores(results, commonest)
     if len(scores):
-        rows = foundation_rows(results)
-        above = {m: list(g.loc[g["above"], "ability"]) for m, g in rows.groupby("model", sort=False)}
+        rows = foundation_rows(results, commonest)
+        per_model = lambda col: "; ".join(f"{m} on {', '.join(g.loc[g[col], 'ability']) or 'no ability'}"
+                                          for m, g in rows.groupby("model", sort=False)) + "."
         lines += ["Test scores before SFT (%), ↑ where above chance (more than two standard errors of a random "
-                  "guesser above its score):", "", scores.to_markdown(), "",
-                  "Above chance: " + "; ".join(f"{m} on {', '.join(a) or 'no ability'}" for m, a in above.items()) + ".", ""]
+                  "guesser above its score)"
+                  + (", ⇑ where also above the commonest answer (`commonest`: always giving the commonest gold "
+                     "answer of the scored items; by the same rule)" if commonest is not None else "") + ":",
+                  "", scores.to_markdown(), "", "Above chance: " + per_model("above"), ""]
+        if commonest is not None:
+            lines += ["Above the commonest answer too: " + per_model("above_commonest"), ""]
     sens = figures / "sensitivities.csv"
     if sens.exists():
         s = pd.read_csv(sens).set_index("ability")
@@ -375,7 +413,8 @@ def report_text(
         k = pd.read_csv(by_kind)
         ci = lambda p: (k[p + "alpha"].map(_fmt) + " [" + k[p + "alpha_lo"].map(_fmt) + ", "
                         + k[p + "alpha_hi"].map(_fmt) + "]")
-        k = k.assign(data=ci("data_"), parameters=ci("param_"))[["ability", "label_kind", "n_items", "data", "parameters"]]
+        k = k.assign(data=ci("data_"), parameters=ci("param_"))
+        k = k[["ability", "label_kind", "n_items", "data", "parameters"]]
         lines += ["## Which kind of item carries an effect", "",
                   "Abilities that mix label kinds, refitted on the items of one kind at a time (α with 95% "
                   "item-bootstrap intervals):", "", k.to_markdown(index=False), ""]
