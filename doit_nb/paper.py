@@ -408,9 +408,9 @@ def report_text(
                 designed[["ability", "designed", "fitted", "agree"]].to_markdown(index=False),
                 "",
             ]
-    by_kind = figures / "sensitivities_by_label_kind.csv"
-    if by_kind.exists():
-        k = pd.read_csv(by_kind)
+    by_label_kind = figures / "sensitivities_by_label_kind.csv"
+    if by_label_kind.exists():
+        k = pd.read_csv(by_label_kind)
         ci = lambda p: (k[p + "alpha"].map(_fmt) + " [" + k[p + "alpha_lo"].map(_fmt) + ", "
                         + k[p + "alpha_hi"].map(_fmt) + "]")
         k = k.assign(data=ci("data_"), parameters=ci("param_"))
