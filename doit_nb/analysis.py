@@ -129,14 +129,19 @@ def item_label_kinds(
     data_dir,  # a DoIT layout (folder or `DoitData`)
     split: str = "test",  # the split whose items are described
 ) -> pd.DataFrame:
-    """One row per item of `split`: ability, idx and its label kind (`parse_label`'s: letter, letters, truth, cloze,
-    math), `choices` for a format-1 item, `free` for any other."""
+    """One row per item of `split`: ability, idx, its label kind (`parse_label`'s: letter, letters, truth, cloze,
+    math; `choices` for a format-1 item, `free` for any other) and its canonical gold `label` (None for those two)."""
     from doit_nb.layout import as_layout
     from doit_nb.records import LABEL_KINDS, parse_label, question_format
     recs = as_layout(data_dir).records(split)
-    kind = lambda t, r: "choices" if question_format(r) == 1 else parse_label(r)[0] if t in LABEL_KINDS else "free"
-    rows = [dict(ability=t, idx=r["idx"], label_kind=kind(t, r)) for t in ALL_TYPES for r in recs.get(t, [])]
-    return pd.DataFrame(rows, columns=["ability", "idx", "label_kind"])
+
+    def label(t, r):
+        if question_format(r) == 1:
+            return "choices", None
+        return parse_label(r) if t in LABEL_KINDS else ("free", None)
+
+    rows = [(t, r["idx"], *label(t, r)) for t in ALL_TYPES for r in recs.get(t, [])]
+    return pd.DataFrame(rows, columns=["ability", "idx", "label_kind", "label"])
 
 # %% ../nbs/40_analysis.ipynb #616a814d
 def commonest_answer_scores(
@@ -144,18 +149,14 @@ def commonest_answer_scores(
     split: str = "test",  # the split the scores come from
     scored: pd.DataFrame | None = None,  # ability, idx of the items that were scored; None: every item of `split`
 ) -> pd.Series:
-    """Per exact-match ability, the score (%) of always giving its commonest gold answer (`parse_label`'s value) on
-    the scored items. Abilities with format-1 items have no single answer to repeat and are left out."""
-    from collections import Counter
-    from doit_nb.layout import as_layout
-    from doit_nb.records import LABEL_KINDS, parse_label, question_format
-    keep = None if scored is None else set(zip(scored["ability"], scored["idx"]))
-    out = {}
-    for t, recs in as_layout(data_dir).records(split).items():
-        recs = [r for r in recs if keep is None or (t, r["idx"]) in keep]
-        if t in LABEL_KINDS and recs and all(question_format(r) == 0 for r in recs):
-            out[t] = 100 * Counter(parse_label(r)[1] for r in recs).most_common(1)[0][1] / len(recs)
-    return pd.Series(out, name="commonest", dtype=float)
+    """Per exact-match ability, the score (%) of always giving its commonest gold answer (`item_label_kinds`'s
+    `label`) on the scored items. Abilities with format-1 items have no single answer to repeat and are left out."""
+    lk = item_label_kinds(data_dir, split)
+    if scored is not None:
+        lk = lk.merge(scored[["ability", "idx"]].drop_duplicates(), on=["ability", "idx"])
+    exact = lk.groupby("ability")["label"].transform(lambda s: s.notna().all())
+    counts = lk[exact].groupby("ability")["label"]
+    return (100 * counts.agg(lambda s: s.value_counts().iloc[0]) / counts.size()).rename("commonest").astype(float)
 
 # %% ../nbs/40_analysis.ipynb #a4202291
 def sensitivities_by_label_kind(

@@ -100,7 +100,8 @@ def provenance_warnings(
 # %% ../nbs/60_paper.ipynb #8e1b8eec
 OUTPUT_SWEEPS = {  # output → the sweep kinds whose cells it reads
     "table1": (), "fig1": ("foundation", "scaling", "synthetic"), "fig11": ("scaling", "synthetic"),
-    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_label_kind", "table2"]},
+    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_label_kind",
+                                 "table2"]},
     "fig7": ("ability",), "fig8": ("ability1000",), "table3": ("mixing",), "table4": ("mixing",),
     "models": ("foundation", "scaling"),
 }
@@ -186,9 +187,9 @@ def foundation_rows(
     f = f.sort_values("n_params", kind="stable").assign(above=above_chance(f))
     if commonest is None:
         return f
-    base = f["ability"].map(commonest).astype(float).fillna(f["expected"]).clip(lower=f["expected"])
-    above = f["above"] & above_chance(f.assign(expected=base))
-    return f.assign(commonest=f["ability"].map(commonest), above_commonest=above)
+    f = f.assign(commonest=f["ability"].map(commonest).astype(float))
+    base = f["commonest"].fillna(f["expected"]).clip(lower=f["expected"])
+    return f.assign(above_commonest=f["above"] & above_chance(f.assign(expected=base)))
 
 # %% ../nbs/60_paper.ipynb #f3a5b2fe
 def foundation_scores(
