@@ -102,6 +102,7 @@ def as_layout(
 class Source:
     "Base class: a named producer of DoIT records (subclasses register with `register_source`)."
     name = "?"
+    short_answers: tuple = ()   # the types it writes short answers for, beyond DoIT's label kinds (`SHORT_ANSWER_TYPES`)
     def params(self) -> dict:
         "The settings that determine the records (recorded in the layout's manifest)."
         return {}
@@ -155,13 +156,14 @@ def build_data(
         n_synth = sum(len(v) for (t, sp), v in recs.items() if sp == "synthetic")
         for (t, sp), rs in progress(sorted(recs.items()), "writing"):
             write_records(_file_for(tmp, t, sp, n_synth), rs)
-        problems = validate(tmp)
+        problems = validate(tmp, short_answers=source.short_answers)
         if problems:
             raise DoitDataError(problems)
         manifest = dict(source=source.name, params=source.params(), data_hash=data_hash(tmp),
                         origins={t: dict(origin=o, real=r) for t, (o, r) in source.origins().items()},
                         counts={f"{t}/{sp}": len(v) for (t, sp), v in sorted(recs.items())},
-                        report=dict(report))  # what a source dropped, and why
+                        report=dict(report),  # what a source dropped, and why
+                        short_answers=list(source.short_answers))
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 

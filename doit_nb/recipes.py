@@ -165,7 +165,8 @@ def make_recipe(
         for t, rs in recs.items():
             write_records(tmp / f"{t}.json", rs)
         man = dict(recipe=name, seed=seed, total=recipe.total, counts=recipe.counts, pools=recipe.pools,
-                   scale=recipe.scale, notes=recipe.notes, data=str(data.root.resolve()), data_hash=data.hash)
+                   scale=recipe.scale, notes=recipe.notes, data=str(data.root.resolve()), data_hash=data.hash,
+                   short_answers=data.manifest.get("short_answers", []))
         (tmp / RECIPE_MANIFEST).parent.mkdir()
         (tmp / RECIPE_MANIFEST).write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
     return recipe

@@ -11,30 +11,31 @@ from typing import Iterable, Iterator
 from .core import *
 
 # %% auto #0
-__all__ = ['LABEL_KINDS', 'TRUE_WORDS', 'FALSE_WORDS', 'METADATA_FILES', 'parse_letter', 'parse_letters', 'parse_truth',
-           'parse_cloze', 'parse_math', 'LabelError', 'parse_label', 'Problem', 'DoitDataError', 'question_format',
-           'check_record', 'iter_jsonl', 'validate_file', 'data_files', 'validate', 'load_records', 'write_records']
+__all__ = ['LABEL_KINDS', 'TRUE_WORDS', 'FALSE_WORDS', 'SHORT_ANSWER_TYPES', 'METADATA_FILES', 'parse_letter', 'parse_letters',
+           'parse_truth', 'parse_cloze', 'parse_math', 'LabelError', 'parse_label', 'Problem', 'DoitDataError',
+           'question_format', 'check_record', 'iter_jsonl', 'declared_short_answers', 'validate_file', 'data_files',
+           'validate', 'load_records', 'write_records']
 
 # %% ../nbs/01_records.ipynb #496332a8
-LABEL_KINDS = {  # the label kinds each exact-match type may use, tried in this order
-    "biology": ("letter", "cloze"), "history": ("letter", "truth", "cloze"), "chinese": ("letter", "truth", "cloze"),
+LABEL_KINDS = {  # the label kinds each exact-match type of the DoIT data may use, tried in this order
+    "biology": ("letter",), "history": ("letter", "truth"), "chinese": ("letter", "truth", "cloze"),
     "understanding": ("letter",), "reasoning": ("letter",), "ethics": ("letters",), "math": ("math",),
     **{t: ("letter",) for t in OOD_TYPES},
 }
 TRUE_WORDS = ("正确", "对", "T", "√", "V")
 FALSE_WORDS = ("错误", "错", "F", "×", "X")
-_FULL_WIDTH = str.maketrans("ＡＢＣＤａｂｃｄ，、．。", "ABCDabcd,,..")
+_FULL_WIDTH = str.maketrans("ＡＢＣＤＥａｂｃｄｅ，、．。", "ABCDEabcde,,..")
 
 def parse_letter(text: str) -> str | None:
-    "One option letter A-D ('C', 'Ｃ', 'c.', '(C)'), or None."
+    "One option letter A-E ('C', 'Ｃ', 'c.', '(C)'), or None."
     s = text.translate(_FULL_WIDTH).strip().strip("().（） .").upper()
-    return s if len(s) == 1 and s in "ABCD" else None
+    return s if len(s) == 1 and s in "ABCDE" else None
 
 # %% ../nbs/01_records.ipynb #d0ad9c10
 def parse_letters(text: str) -> str | None:
-    "A set of distinct letters A-D ('ABD', 'A、B、D', 'A, B'), sorted, or None."
+    "A set of distinct letters A-E ('ABD', 'A、B、D', 'A, B'), sorted, or None."
     s = re.sub(r"[\s,;和及与]+", "", text.translate(_FULL_WIDTH)).upper()
-    return "".join(sorted(s)) if s and set(s) <= set("ABCD") and len(set(s)) == len(s) else None
+    return "".join(sorted(s)) if s and set(s) <= set("ABCDE") and len(set(s)) == len(s) else None
 
 # %% ../nbs/01_records.ipynb #2506e59c
 def parse_truth(text: str) -> str | None:
@@ -60,11 +61,14 @@ _PARSERS = {"letter": parse_letter, "letters": parse_letters, "truth": parse_tru
 
 class LabelError(ValueError): "A gold label that cannot be parsed for its type."
 
+SHORT_ANSWER_TYPES = ("biology", "history")  # types whose labels a source may declare as short answers (the sample does)
+
 # %% ../nbs/01_records.ipynb #cc848dda
 def parse_label(record: dict) -> tuple[str, str]:
     "The (kind, canonical value) of an exact-match record's gold label."
     kinds = LABEL_KINDS.get(record.get("type"))
     if kinds is None: raise LabelError(f"type {record.get('type')!r} has no exact-match label")
+    if record["type"] in SHORT_ANSWER_TYPES: kinds = (*kinds, "cloze")   # read here; `check_record` asks whether declared
     if kinds == ("math",):
         v = parse_math(record.get("answer"))
         if v is None: raise LabelError(f"math answer {record.get('answer')!r} is missing or empty")
@@ -142,8 +146,12 @@ def question_format(record: dict) -> int | None:
     return q if q in (0, 1) and isinstance(q, int) else None
 
 # %% ../nbs/01_records.ipynb #bae63466
-def check_record(record, split: str | None = None) -> list[tuple[str, str]]:
-    "Every (field, message) wrong with `record`; `split` 'valid'/'test' also requires `choices` on format-1 items."
+def check_record(
+    record,                          # one parsed JSON line
+    split: str | None = None,        # 'valid'/'test' also require `choices` on format-1 items
+    short_answers: tuple = (),       # the types its source declares short answers for (`SHORT_ANSWER_TYPES`)
+) -> list[tuple[str, str]]:
+    "Every (field, message) wrong with `record`."
     if not isinstance(record, dict): return [("<record>", f"must be a JSON object, got {type(record).__name__}")]
     out = []
     for f in ("messages", "idx", "type", "question_format"):
@@ -174,8 +182,12 @@ def check_record(record, split: str | None = None) -> list[tuple[str, str]]:
     if t in OOD_TYPES and len(msgs) != 12:
         out.append(("messages", f"out-of-domain C-Eval items are 5-shot with 12 messages, got {len(msgs)}"))
     if q == 0 and t in LABEL_KINDS:
-        try: parse_label(record)
-        except LabelError as e: out.append(("answer" if t == "math" else f"messages[{len(msgs)-1}].content", str(e)))
+        field = "answer" if t == "math" else f"messages[{len(msgs)-1}].content"
+        try: kind, _ = parse_label(record)
+        except LabelError as e: return out + [(field, str(e))]
+        if kind not in LABEL_KINDS[t] and t not in short_answers:
+            out.append((field, f"label {msgs[-1]['content'][:40]!r} is not a {' or '.join(LABEL_KINDS[t])} answer for type {t} "
+                               "(a source that writes short answers declares them: short_answers in its manifest)"))
     return out
 
 # %% ../nbs/01_records.ipynb #242a2480
@@ -203,11 +215,26 @@ def _whole_json(path: Path) -> bool:
 
 METADATA_FILES = ("manifest.json",)  # written by this package beside the data; not records
 
+def declared_short_answers(path: Path | str) -> tuple:
+    """The types the source of the data at `path` declares short answers for: `short_answers` in the nearest
+    layout manifest (`manifest.json`) or recipe manifest (`.doit/manifest.json`) at or above it; () if none."""
+    for d in [Path(path).resolve(), *Path(path).resolve().parents]:
+        for m in (d / "manifest.json", d / ".doit" / "manifest.json"):
+            if m.is_file():
+                try: return tuple(json.loads(m.read_text(encoding="utf-8")).get("short_answers") or ())
+                except (ValueError, OSError, AttributeError): return ()
+    return ()
+
 # %% ../nbs/01_records.ipynb #031c4d87
-def validate_file(path: Path | str, split: str | None = None) -> list[Problem]:
+def validate_file(
+    path: Path | str,                   # a DoIT file
+    split: str | None = None,           # its split (default: from its folders)
+    short_answers: tuple | None = None, # declared short-answer types (default: `declared_short_answers(path)`)
+) -> list[Problem]:
     "Every problem in one DoIT file (JSON lines)."
     path = Path(path)
     split = split or _split_of(path)
+    short_answers = declared_short_answers(path) if short_answers is None else short_answers
     out = []
     try:
         for i, obj, err in iter_jsonl(path):
@@ -223,7 +250,7 @@ def validate_file(path: Path | str, split: str | None = None) -> list[Problem]:
             if err:
                 out.append(Problem(str(path), i, "<json>", err))
                 continue
-            out += [Problem(str(path), i, f, m) for f, m in check_record(obj, split)]
+            out += [Problem(str(path), i, f, m) for f, m in check_record(obj, split, short_answers)]
     except UnicodeDecodeError as e:
         out.append(Problem(str(path), 0, "<file>", f"not UTF-8 text: {e.reason}"))
     except OSError as e:
@@ -240,11 +267,11 @@ def data_files(path: Path | str) -> list[Path]:
                   and p.name not in METADATA_FILES and not any(s.startswith(".") for s in p.relative_to(path).parts))
 
 # %% ../nbs/01_records.ipynb #1f43d5a2
-def validate(path: Path | str) -> list[Problem]:
+def validate(path: Path | str, short_answers: tuple | None = None) -> list[Problem]:
     "Every problem in a DoIT file or folder; an empty list means valid."
     files = data_files(path)
     if not files: return [Problem(str(path), 0, "<folder>", "holds no *.json DoIT files")]
-    return [p for f in files for p in validate_file(f)]
+    return [p for f in files for p in validate_file(f, short_answers=short_answers)]
 
 # %% ../nbs/01_records.ipynb #cea88cd8
 def load_records(

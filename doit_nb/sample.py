@@ -508,6 +508,7 @@ class SampleSource(Source):
     eval_size: int = 100               # valid and test items per ability
     synthetic_size: int | None = None  # default: 40,960 scaled by size/1000
     name = "sample"
+    short_answers = ("biology", "history")  # knowledge asked as short answers (DoIT asks letters and true/false)
     def params(self):
         return dict(size=self.size, seed=self.seed, eval_size=self.eval_size, synthetic_size=self.synthetic_size)
     def records(self):
