@@ -11,11 +11,12 @@ from .core import *
 from .records import parse_label, question_format
 
 # %% auto #0
-__all__ = ['item_options', 'Item', 'item_of', 'cut_run_on', 'after_revision', 'read_letters', 'parse_letter_answer',
-           'parse_letters_answer', 'read_truth', 'parse_truth_answer', 'read_cloze', 'parse_cloze_answer',
-           'split_values', 'read_math', 'parse_math_answer', 'math_equal', 'Reading', 'read_reply', 'is_gold', 'grade',
-           'explain', 'exact_match', 'expected_score', 'grade_reply', 'graded_item', 'grading_agreement',
-           'disagreements']
+__all__ = ['TRUTH_FORMS', 'EXPLANATIONS', 'item_options', 'Item', 'item_of', 'cut_run_on', 'after_revision', 'read_letters',
+           'parse_letter_answer', 'parse_letters_answer', 'read_truth', 'parse_truth_answer', 'read_cloze',
+           'parse_cloze_answer', 'split_values', 'read_math', 'parse_math_answer', 'math_equal', 'Reading',
+           'read_reply', 'is_gold', 'grade', 'explain', 'exact_match', 'expected_score', 'grade_reply', 'graded_item',
+           'grading_agreement', 'disagreements', 'full_width', 'gold_replies', 'other_labels', 'guess_label',
+           'chance_by_enumeration', 'invariant_failures', 'chance_by_sampling']
 
 # %% ../nbs/20_answers.ipynb #d9c38d46
 _OPTION_LINE = re.compile(r"(?:^|\n)\s*([A-E])\s*[\.．、:：]\s*([^\n]+)")
@@ -50,12 +51,11 @@ def item_of(record: dict) -> Item:
     q = record["messages"][-2]["content"] if len(record["messages"]) > 1 else ""
     return Item(kind, gold, item_options(q), q)
 
-# %% ../nbs/20_answers.ipynb #bc7f8197
-_FW = str.maketrans("ＡＢＣＤＥＦＴＸａｂｃｄｅｆｔｘ０１２３４５６７８９（）：，．。！；？＝＋－／％",
-                    "ABCDEFTXabcdeftx0123456789():,..!;?=+-/%")
+# %% ../nbs/20_answers.ipynb #0e698fef
+_FW = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, ord("。"): "."}   # the full-width block, and the ideographic period
 
 def _clean(text: str) -> str:
-    "Full-width letters, digits and punctuation made ASCII (、 kept: it joins letters), markdown emphasis removed."
+    "Full-width letters, digits and punctuation made ASCII (、 is kept: it joins letters), markdown emphasis removed."
     return text.translate(_FW).replace("**", "").replace("__", "").strip()
 
 # %% ../nbs/20_answers.ipynb #982247a7
@@ -407,6 +407,9 @@ def _final_values(segment: str) -> list[str] | None:
     whole = re.sub(r"^[\s:是为]+|[\s.,]+$", "", s)
     if whole and _to_number(whole) is not None:  # an expression such as 2^3 or 3/4, as written
         return [whole]
+    latex = re.sub(r"\s*,\s*[\u4e00-\u9fff].*$", "", whole)  # a LaTeX answer, whole, without a clause after it
+    if re.search(r"\\[A-Za-z]+", latex) and not re.search(r"[\u4e00-\u9fff]", latex):
+        return [latex]
     toks = re.findall(_NUM, s)
     if not toks:
         return None
@@ -634,3 +637,121 @@ def disagreements(rows: list[dict]) -> pd.DataFrame:
     out = [dict(set=r["set"], cls=r.get("cls"), reply=r["reply"][:60], human=r["grade"], why=explain(graded_item(r), r["reply"]))
            for r in rows if grade(graded_item(r), r["reply"]) != r["grade"]]
     return pd.DataFrame(out, columns=["set", "cls", "reply", "human", "why"])
+
+# %% ../nbs/20_answers.ipynb #920f6fb1
+def full_width(s: str) -> str:
+    "ASCII letters, digits and punctuation as their full-width forms ('ABD' → 'ＡＢＤ')."
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+TRUTH_FORMS = {"T": ("正确", "对", "√", "是的", "没错", "这个说法是正确的", "True"),
+               "F": ("错误", "错", "×", "不对", "不是", "这个说法是错误的", "False")}
+EXPLANATIONS = ("\n理由：这是根据题目中的信息作出的判断。", "，这是根据所学知识作答的。")
+
+# %% ../nbs/20_answers.ipynb #1589204a
+def _forms(item: Item, label: str) -> list[str]:
+    "The ways a label of `item`'s kind is written bare: a verdict's words, a letter set with and without separators."
+    if item.kind == "truth":
+        return list(TRUTH_FORMS[label])
+    if item.kind == "letters" and len(label) > 1:
+        return [label, "、".join(label)]
+    return [label]
+
+# %% ../nbs/20_answers.ipynb #9c95cff2
+def gold_replies(
+    item: Item,              # the item
+    label: str | None = None, # the label to write (default: the gold)
+) -> list[str]:
+    """Replies a careful grader reads as `label`: its bare forms, then each under the wrappings every kind shares
+    ('答案：X', '答案是X。', 'X。'), those of its kind ('选X', '正确答案是X', '(X)' for letters; '\\boxed{X}', '$X$'
+    for math), surrounding whitespace, full-width characters, and a short explanation after it."""
+    label = item.gold if label is None else label
+    cores = []
+    for f in _forms(item, label):
+        cores += [f, f"答案：{f}", f"答案是{f}。", f"{f}。"]
+        cores += [f"选{f}", f"正确答案是{f}", f"({f})"] if item.kind in ("letter", "letters") else []
+        cores += [f"\\boxed{{{f}}}", f"${f}$"] if item.kind == "math" else []
+    out = []
+    for c in cores:
+        out += [c, f"  {c}\n", f"\n{c}\n\n", full_width(c), *(c + e for e in EXPLANATIONS)]
+    return list(dict.fromkeys(out))
+
+# %% ../nbs/20_answers.ipynb #29cf55c2
+def other_labels(
+    item: Item,      # the item
+    pool=(),         # golds of other items of the same kind (for cloze and math, whose labels are open)
+) -> list[str]:
+    "Every other valid label of `item`'s kind: other letters, other letter sets, the opposite verdict, other answers."
+    from itertools import combinations
+    opts = "ABCDE"[:item.n_options]
+    if item.kind == "letter":
+        return [l for l in opts if l != item.gold]
+    if item.kind == "letters":
+        sets = ["".join(c) for k in range(1, len(opts) + 1) for c in combinations(opts, k)]
+        return [s for s in sets if s != item.gold]
+    if item.kind == "truth":
+        return ["F" if item.gold == "T" else "T"]
+    if item.kind == "cloze":
+        return list(dict.fromkeys(g for g in pool if g != item.gold))
+    near = [str(v + 1)] if (v := _to_number(item.gold)) is not None and v.denominator == 1 else []
+    return list(dict.fromkeys(g for g in [*pool, *near] if not math_equal(g, item.gold)))
+
+# %% ../nbs/20_answers.ipynb #a8b10c99
+def guess_label(item: Item, rng) -> str:
+    """A label drawn as `expected_score` assumes a random guesser draws it: a uniform option letter; for a
+    multi-select item, a uniform set of the gold's size among its options; T or F with equal odds."""
+    opts = "ABCDE"[:item.n_options]
+    if item.kind == "letter":
+        return str(rng.choice(list(opts)))
+    if item.kind == "letters":
+        return "".join(sorted(rng.choice(list(opts), size=len(item.gold), replace=False)))
+    return str(rng.choice(["T", "F"]))
+
+# %% ../nbs/20_answers.ipynb #02752e10
+def chance_by_enumeration(item: Item) -> float:
+    "The mean score of every label `guess_label` can draw, each with its probability (exact)."
+    from itertools import combinations
+    opts = "ABCDE"[:item.n_options]
+    labels = {"letter": list(opts), "truth": ["T", "F"],
+              "letters": ["".join(c) for c in combinations(opts, len(item.gold))]}.get(item.kind)
+    if labels is None:
+        return 0.0   # a free answer: no finite set of guesses
+    return sum(grade(item, _forms(item, l)[0]) for l in labels) / len(labels)
+
+# %% ../nbs/20_answers.ipynb #09036034
+def invariant_failures(
+    records: list[dict],  # exact-match DoIT records
+) -> tuple[dict, list[str]]:
+    """Checks of the invariants over `records`: (counts of replies checked, the failures as one line each). A
+    failure is a gold reply scored 0, another label scored 1, or a chance score that enumeration contradicts."""
+    items = [item_of(r) for r in records]
+    pools = {}
+    for it in items:
+        pools.setdefault(it.kind, []).append(it.gold)
+    n, bad = dict(items=len(items), gold_replies=0, other_labels=0), []
+    for r, it in zip(records, items):
+        replies = gold_replies(it) + [r["messages"][-1]["content"]]   # a math record's own solution too
+        n["gold_replies"] += len(replies)
+        bad += [f"{r['type']} {r['idx']}: gold reply {x!r} scored 0" for x in replies if not grade(it, x)]
+        others = [y for o in other_labels(it, pools[it.kind]) for f in _forms(it, o) for y in (f, f"答案是{f}。")]
+        n["other_labels"] += len(others)
+        bad += [f"{r['type']} {r['idx']}: other label {y!r} scored 1 (gold {it.gold!r})" for y in others if grade(it, y)]
+        if abs(chance_by_enumeration(it) - expected_score(r)) > 1e-9:
+            bad.append(f"{r['type']} {r['idx']}: expected score {expected_score(r):.4f}, enumeration {chance_by_enumeration(it):.4f}")
+    return n, bad
+
+# %% ../nbs/20_answers.ipynb #462606f5
+def chance_by_sampling(
+    records: list[dict],  # exact-match DoIT records
+    draws: int = 10_000,  # random labels drawn
+    seed: int = 0,        # the draws' seed
+) -> dict:
+    "Mean score of `draws` random labels (`guess_label`) on uniformly drawn records, beside the mean `expected_score`."
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    items = [item_of(r) for r in records]
+    picks = rng.integers(len(records), size=draws)
+    hits = np.array([grade(items[i], _forms(items[i], guess_label(items[i], rng))[0]) for i in picks], dtype=float)
+    expected = float(np.mean([expected_score(records[i]) for i in picks]))
+    se = float(hits.std(ddof=1) / np.sqrt(draws))
+    return dict(draws=draws, mean_score=float(hits.mean()), expected=expected, se=se,
+                within_2se=abs(hits.mean() - expected) <= 2 * se)
