@@ -131,7 +131,7 @@ def sample_items(
     "The first item of each type in `split`: its question (the last user turn) and its reference answer, shortened."
     from doit_nb.layout import as_layout
     cut = lambda s: s if len(s) <= width else s[:width] + "…"
-    rows = [dict(type=t, question=cut(rs[0]["messages"][-2]["content"]), answer=cut(rs[0]["messages"][-1]["content"]))
+    rows = [dict(ability=t, question=cut(rs[0]["messages"][-2]["content"]), answer=cut(rs[0]["messages"][-1]["content"]))
             for t, rs in as_layout(data).records(split).items() if rs]
     return pd.DataFrame(rows, columns=["ability", "question", "answer"])
 
@@ -264,7 +264,10 @@ def write_index(manifest: dict, figures: Path) -> Path:
     data = root / manifest["data"] if manifest.get("data") else None
     if data is not None and data.is_dir():
         parts.append("<h2>§3 · what the models are asked</h2><p>One item of each type (valid split).</p>")
-        parts.append(sample_items(data).to_html(index=False))
+        items = sample_items(data)
+        for c in ("question", "answer"):   # escaped text, its line breaks kept
+            items[c] = [html.escape(s).replace("\n", "<br>") for s in items[c]]
+        parts.append(items.to_html(index=False, escape=False))
     if manifest.get("foundations"):
         parts.append(
             "<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "

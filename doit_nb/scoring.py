@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .records import load_records, parse_label, question_format
-from .answers import exact_match, expected_score
+from .answers import exact_match, expected_score, explain, item_of
 
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
@@ -314,7 +314,8 @@ def score_items(
     batch_tokens: int = 1024,  # tokens per perplexity batch
     protocol: str = "doit-nb",  # `doit-nb` or `authors`
 ) -> pd.DataFrame:
-    """One row per record: ability, idx, hit, expected, loss. `batch_size` prompts per generation batch, `batch_tokens`
+    """One row per record: ability, idx, hit, expected, loss (and for exact-match items the reply and why it was
+    graded so). `batch_size` prompts per generation batch, `batch_tokens`
     tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind; under the `authors` protocol
     replies are stripped, perplexity ties count as hits, and a reply with no letter falls back on the last step's
     logits."""
@@ -349,6 +350,7 @@ def score_items(
         for i, (text, first, last) in zip(idx, replies):
             rows[i]["hit"] = exact_match(records[i], text, last if authors else first)
             rows[i]["reply"] = text
+            rows[i]["why"] = explain(item_of(records[i]), text, last if authors else first)
     return pd.DataFrame(rows)
 
 # %% ../nbs/21_scoring.ipynb #84cfe78a

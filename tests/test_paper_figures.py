@@ -90,9 +90,44 @@ def check_in_a_browser(index: Path):
     assert links.targets and not missing, missing
     assert dom.count("<table") >= 3 and any(t.endswith(".ipynb") for t in links.targets)
     assert re.search("[\u4e00-\u9fff]", dom)   # the sample items: Chinese text reached the page intact
+    assert_reads_clean(page_text(dom), index.name)
     pdf = index.parent / "_index.pdf"
     run("--no-pdf-header-footer", f"--print-to-pdf={pdf}", index.as_uri())
     fonts = set(re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z-]+)", pdf.read_bytes()))
     pdf.unlink()
     cjk = {f for f in fonts if re.search(rb"WenQuanYi|Noto.*CJK|SourceHan|Droid.*Fallback|AR.?PL", f)}
     assert cjk, f"no CJK font was used to set the page: {fonts}"
+
+
+def page_text(dom: str) -> str:
+    "The text a reader sees on a page: its DOM without tags, scripts and styles."
+    from html.parser import HTMLParser
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.out, self.skip = [], 0
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style") and self.skip > 0
+        def handle_data(self, data):
+            if not self.skip:
+                self.out.append(data)
+    t = Text()
+    t.feed(dom)
+    return "\n".join(t.out)
+
+
+def assert_reads_clean(text: str, where: str):
+    "No placeholder where content belongs: NaN, None, or a literal escape sequence (a backslash-n, -t or -u)."
+    import re
+    bad = [m.group() for m in re.finditer(r"\bNaN\b|\bNone\b|\\[ntr](?![a-z])|\\u[0-9a-fA-F]{4}", text)]
+    assert not bad, f"{where}: {bad[:10]}"
+
+
+def test_reading_check_catches_placeholders():
+    import pytest
+    assert_reads_clean("能力 biology 问题：赤叶草生活在哪里？", "ok")
+    for bad in ("ability NaN", "answer None", "问题\\n选项"):
+        with pytest.raises(AssertionError):
+            assert_reads_clean(bad, "page")
