@@ -388,7 +388,7 @@ def split_values(s: str) -> list[str]:
     assigned = re.findall(r"(?<![A-Za-z\\])[A-Za-z][₀-₉\d_]*\s*=\s*(" + _NUM + r")", s)
     if len(assigned) > 1:
         return assigned
-    parts = [p for p in re.split(r"\s*(?:或者|或|和|、|\bor\b|\band\b|,\s+|;)\s*", s) if p]
+    parts = [p for p in re.split(r"\s*(?:或者|或|和|、|\bor\b|\band\b|,(?!\d{3}(?!\d))|;)\s*", s) if p]
     if len(parts) > 1 and all(re.fullmatch(_NUM + r"|[A-Za-z]\s*=\s*(?:" + _NUM + ")", p) for p in parts):
         return [re.sub(r"^[A-Za-z]\s*=\s*", "", p) for p in parts]
     return [s]
@@ -400,6 +400,7 @@ def _final_values(segment: str) -> list[str] | None:
     spans = re.findall(_MATH_SPAN, segment)
     s = " ".join(next(x for x in sp if x) for sp in spans) if spans else segment
     s = re.sub(r"^[\s:是为]+|[\s.,]+$", "", s)
+    s = re.sub(r"\s*,\s*[\u4e00-\u9fff][^\d]*$", "", s).rstrip(" .,")   # a clause after the answer, without a number
     if len(vals := split_values(s)) > 1:
         return vals
     if "=" in s:
@@ -424,7 +425,7 @@ def _read_math(t: str) -> tuple[list[str] | None, str]:
         return split_values(b), "the last \\boxed{}"
     m = re.search(r"(?:^|[\n.;])\s*" + _CHECK, t)
     body = t[:m.start()] if m and re.search(_NUM, t[:m.start()]) else t
-    sents = [s for s in re.split(r"(?<!\d)[.;\n](?!\d)|(?<=\D)\.(?=\s|$)", body) if s.strip()]
+    sents = [s for s in re.split(r"\n|(?<!\d)[.;](?!\d)|(?<=\D)\.(?=\s|$)", body) if s.strip()]
     for s in reversed([s for s in sents if re.search(_STATED, s, re.I)]):
         v = _final_values(re.split(_STATED, s, flags=re.I)[-1])
         if v is not None:
@@ -464,7 +465,7 @@ def _to_number(s: str):
     s = _latex_norm(s).replace("\\%", "%")
     s = re.sub(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", r"(\1)/(\2)", s)
     s = s.replace("\\cdot", "*").replace("\\times", "*").replace("×", "*").replace("÷", "/").replace("^", "**")
-    s = re.sub(r"[\u4e00-\u9fff]+$", "", s)
+    s = re.sub(r"[\u4e00-\u9fff]+$|(?<=\d)(?:cm|mm|km|m|kg|g|mg|ml|l|s|min|h)$", "", s)   # a unit: 3厘米, 3 cm
     pct = s.endswith("%")
     s = s.rstrip("%")
     if len(s) > 200 or "," in s:
@@ -513,7 +514,8 @@ def math_equal(pred: str | None, gold: str) -> bool:
     return _value_equal(pred, str(gold))
 
 def _value_equal(pred: str, gold: str) -> bool:
-    "Whether one value equals another: as numbers, tuples, or normalised LaTeX."
+    "Whether one value equals another: as numbers, tuples, or normalised LaTeX ('x=3' is the value 3)."
+    pred, gold = (re.sub(r"^\s*[A-Za-z][₀-₉\d_]*\s*=\s*", "", v) for v in (pred, gold))
     tp, tg = _tuple(pred), _tuple(gold)
     if tp is not None or tg is not None:
         return tp is not None and tg is not None and len(tp) == len(tg) and all(map(_value_equal, tp, tg))
@@ -528,6 +530,7 @@ class Reading:
     "What a grader read from a reply: the answer in the gold's canonical form (None for none) and how."
     answer: str | None  # 'C', 'AC', 'T', '足', '283' or '2或3'; None where the reply commits to no answer
     how: str            # the rule that read it
+    whole: str | None = None  # a cloze reply's answer before the restated question was taken away
 
 # %% ../nbs/20_answers.ipynb #316aaae6
 def read_reply(item: Item, reply: str) -> Reading:
@@ -541,7 +544,8 @@ def read_reply(item: Item, reply: str) -> Reading:
     if item.kind == "truth":
         return Reading(*read_truth(reply))
     if item.kind == "cloze":
-        return Reading(*read_cloze(reply, item.question))
+        got, how = read_cloze(reply, item.question)
+        return Reading(got, how, read_cloze(reply)[0] if "restated" in how else None)
     got, how = read_math(reply)
     return Reading("或".join(got) if got else None, how)
 
@@ -553,12 +557,14 @@ def _fallback(item: Item, reading: Reading, first_step_letter: str | None) -> Re
     got = next((l for l in (first_step_letter or "") if l in "ABCDE"[:item.n_options]), None)
     return Reading(got, "the first generation step's most likely option") if got else reading
 
-# %% ../nbs/20_answers.ipynb #348e3734
-def is_gold(item: Item, answer: str | None) -> bool:
-    "Whether a read answer is the item's gold."
-    if answer is None:
+# %% ../nbs/20_answers.ipynb #da1309a3
+def is_gold(item: Item, reading: Reading) -> bool:
+    "Whether a reading is the item's gold (a cloze answer also as written whole: a gold may restate the question)."
+    if reading.answer is None:
         return False
-    return math_equal(answer, item.gold) if item.kind == "math" else answer == item.gold
+    if item.kind == "math":
+        return math_equal(reading.answer, item.gold)
+    return item.gold in (reading.answer, reading.whole)
 
 # %% ../nbs/20_answers.ipynb #1cfcf66c
 def grade(
@@ -567,13 +573,13 @@ def grade(
     first_step_letter: str | None = None,   # letters ranked by the first step's logits ('CADBE'), for letter items
 ) -> int:
     "1 if `reply` answers `item` correctly, else 0: the one decision every score rests on."
-    return int(is_gold(item, _fallback(item, read_reply(item, reply), first_step_letter).answer))
+    return int(is_gold(item, _fallback(item, read_reply(item, reply), first_step_letter)))
 
 # %% ../nbs/20_answers.ipynb #bfe0965c
 def explain(item: Item, reply: str, first_step_letter: str | None = None) -> str:
     "Why `grade` decides as it does: what it read, by which rule, against which gold."
     r = _fallback(item, read_reply(item, reply), first_step_letter)
-    verdict = "right" if is_gold(item, r.answer) else "wrong"
+    verdict = "right" if is_gold(item, r) else "wrong"
     read = f"read {r.answer!r}" if r.answer is not None else "no answer read"
     return f"{read} ({r.how}); gold {item.gold!r}: {verdict}"
 

@@ -34,10 +34,11 @@ def doit_fixture(root: Path) -> Path:
     recs = {
         "biology": [_ask("biology", "单项选择题：赤叶草主要生活在哪种环境中？" + opts4, l, i) for i, l in enumerate("ABCD")],
         "history": [_ask("history", "判断正误：郑和下西洋发生在明朝。", l, i) for i, l in
-                    enumerate(["正确", "错误", "对", "错", "√", "×", "T", "F"])]
-                   + [_ask("history", "秦朝统一六国是在哪一年？\nA.公元前221年\nB.公元前206年\nC.公元前202年\nD.公元前256年", "A", 8)],
+                    enumerate(["正确", "错误", "对", "错", "√", "×", "T", "F", "V", "X"])]
+                   + [_ask("history", "秦朝统一六国是在哪一年？\nA.公元前221年\nB.公元前206年\nC.公元前202年\nD.公元前256年", "A", 10)],
         "chinese": [_ask("chinese", "填空：画蛇添（ ），请填入一个字。", "足", 0), _ask("chinese", "补全成语：守株待___", "兔", 1),
                     _ask("chinese", "补全成语：___羊补牢", "亡", 2), _ask("chinese", "判断正误：“杯弓蛇对”写法正确。", "错误", 3),
+                    _ask("chinese", "改写句子：他跑得很快。", "他跑得非常快", 5),   # a gold that restates the question
                     _ask("chinese", "下列成语书写正确的是？" + "\nA.杯弓蛇影\nB.一愁莫展\nC.再接再励\nD.迫不急待", "A", 4)],
         "understanding": [dict(messages=[dict(role="user", content="女：明天怎么去机场？"),
                                          dict(role="assistant", content="男：坐地铁吧。"),
@@ -50,7 +51,7 @@ def doit_fixture(root: Path) -> Path:
                           l, 6 + i) for i, l in enumerate(["ABDE", "ABCDE"])],
         "math": [_ask("math", q, f"……所以答案是 {a}", i, answer=a) for i, (q, a) in enumerate([
             ("小丽有48个饼干……还有多少个？", "283"), ("一块蛋糕吃了几分之几？", "3/4"), ("温度是多少度？", "-2"),
-            ("解方程：x²-5x+6=0。", "2或3"),
+            ("解方程：x²-5x+6=0。", "2或3"), ("解方程：2x=6。", "x=3"), ("绳长多少？", "3 cm"), ("两根是多少？", "2,3"),
             ("Solve the inverse matrix of (2 3; -1 7).", "\\frac{1}{17}\\begin{pmatrix}7&-3\\\\1&2\\end{pmatrix}")])],
     }
     for t, rs in recs.items():
