@@ -22,7 +22,7 @@ import torch
 from doit_nb.core import atomic_write
 from doit_nb.pretraining import pretrain_foundation
 from doit_nb.scoring import score_checkpoint, above_chance
-from doit_nb.cells import load_profile, profile_pretraining
+from doit_nb.cells import load_profile
 import sft_grid
 
 
@@ -68,7 +68,7 @@ def main():
         data = sft_grid.default_data(Path(d) / "data")
         for rate in rates:
             t0 = time.time()
-            pre = dataclasses.replace(profile_pretraining(profile), learning_rate=rate, min_learning_rate=rate / 10)
+            pre = dataclasses.replace(profile.pretraining, learning_rate=rate, min_learning_rate=rate / 10)
             model = pretrain_foundation(args.size, data, Path(d) / f"{args.size}-lr{rate:g}", pre)
             meta = json.loads((model / "doit_model.json").read_text())["pretraining"]
             scores = before_sft(model, data)

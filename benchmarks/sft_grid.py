@@ -20,7 +20,7 @@ from doit_nb.recipes import make_recipe
 from doit_nb.sft import SFTSettings, train
 from doit_nb.scoring import load_for_scoring, score_items
 from doit_nb.analysis import sensitivities, recovery_table
-from doit_nb.cells import load_profile, cell_sft
+from doit_nb.cells import load_profile, thaw
 
 SIZES = ("tiny-s", "tiny-m", "tiny-l")
 
@@ -59,14 +59,14 @@ def profile_settings(text: str) -> SFTSettings:
     or type fails here, before any work."""
     prof = load_profile("default")
     try:
-        return cell_sft({**prof, "sft": {**prof["sft"], **parse_setting(text)}}, seed=0)
+        return load_profile({**thaw(prof.spec), "sft": {**thaw(prof["sft"]), **parse_setting(text)}}).sft_settings("", 0)
     except ValueError as e:
         raise SystemExit(f"--set {text!r}: {e}") from None
 
 
 def default_data(folder: Path) -> Path:
     "The default profile's data set, built into `folder`."
-    return ensure_data(load_profile("default")["data"], folder)
+    return ensure_data(thaw(load_profile("default")["data"]), folder)
 
 
 def grid(found: dict, data: Path, work: Path, settings: SFTSettings, ns: list[int]) -> pd.DataFrame:

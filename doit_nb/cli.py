@@ -135,8 +135,9 @@ def cmd_sweep(a) -> int:
     if a.plan:
         from doit_nb.plan import plan_sweep, plan_text
         from doit_nb.cells import load_profile
-        plan = plan_sweep(a.profile)
-        print(plan_text(plan, load_profile(a.profile)))
+        prof = load_profile(a.profile)
+        plan = plan_sweep(prof)
+        print(plan_text(plan, prof))
         if a.plan_out:
             print("wrote", write_results(plan, a.plan_out))
         return 0
@@ -163,26 +164,26 @@ def bench_spec(text: str) -> dict:
 def cmd_protocols(a) -> int:
     import re
     from doit_nb.benchmarks import protocol_comparison
-    from doit_nb.cells import load_profile
+    from doit_nb.cells import load_profile, thaw
 
     prof = load_profile(a.profile)
-    root = runs_dir() / prof["name"]
+    root = runs_dir() / prof.name
     cells = sorted(
         d for d in (root / "cells").glob("*") if re.search(a.cells, d.name) and (d / "train" / "final").exists()
     )
     if not cells:
         raise ValueError(
-            f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof['name']}` first"
+            f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof.name}` first"
         )
-    bench = [bench_spec(b) for b in a.bench] if a.bench else prof.get("benchmarks") or []
+    bench = [bench_spec(b) for b in a.bench] if a.bench else thaw(prof.get("benchmarks") or [])
     df = protocol_comparison(
         {d.name: d / "train" / "final" for d in cells},
         root / "data",
         limit=(prof.get("score") or {}).get("limit"),
         benchmarks=bench,
-        new_tokens=(prof.get("score") or {}).get("max_new_tokens"),
+        new_tokens=thaw((prof.get("score") or {}).get("max_new_tokens")),
     )
-    out = Path(a.out or figures_dir() / prof["name"])
+    out = Path(a.out or figures_dir() / prof.name)
     out.mkdir(parents=True, exist_ok=True)
     print("wrote", write_results(df, out / "protocols.csv"))
     with atomic_write(out / "protocols.md") as f:

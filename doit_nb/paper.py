@@ -8,7 +8,7 @@ import json, os
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .cells import load_profile, expand_cells
+from .cells import Profile, load_profile, thaw
 from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions
 from .scoring import above_chance
 
@@ -437,15 +437,15 @@ def paper_figures(
     """Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the
     provenance manifest."""
     prof = load_profile(profile)  # read once, handed down to the sweep and its foundation stage
-    with sweep_lock(Path(runs or runs_dir()) / prof["name"], wait=wait):
+    with sweep_lock(Path(runs or runs_dir()) / prof.name, wait=wait):
         return _paper_figures(prof, figures, runs, jobs)
 
 # %% ../nbs/60_paper.ipynb #4e442fa2
-def _paper_figures(profile, figures, runs, jobs) -> dict:
-    "The body of `paper_figures`."
-    prof = load_profile(profile)
+def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
+    "The body of `paper_figures`: the figure and table notebooks read the copy of the profile the run keeps."
     runs = Path(runs or runs_dir())
-    figures = Path(figures or figures_dir() / prof["name"])
+    figures = Path(figures or figures_dir() / prof.name)
+    prof_file = prof.save(runs / prof.name)
     rep = run_sweep(prof, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
     if rep.failed:
@@ -459,7 +459,9 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
         else pd.DataFrame()
     )
     manifest = dict(
-        profile=prof["name"],
+        profile=prof.name,
+        profile_file=rel(prof_file),
+        profile_spec=thaw(prof.spec),
         data=rel(data),
         data_hash=dh,
         git_commit=commit,
@@ -469,15 +471,15 @@ def _paper_figures(profile, figures, runs, jobs) -> dict:
         results=rel(rep.results),
         foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()},
         outputs={},
-        about=prof.get("about") or {},
+        about=thaw(prof.get("about") or {}),
         cells=sweep_statuses(rep),
-        sweep_of={c.cell_id: c.sweep for c in expand_cells(prof)},
+        sweep_of={c.cell_id: c.sweep for c in prof.cells},
     )
     cells = sorted(set(results["notebook"])) if len(results) else []
     why = {}
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
-        executed = runs / prof["name"] / "executed" / nb
-        params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results))
+        executed = runs / prof.name / "executed" / nb
+        params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
         executed.parent.mkdir(parents=True, exist_ok=True)
         outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
         for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:

@@ -8,7 +8,7 @@ import json, math, re
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .cells import Cell, expand_cells, load_profile, model_settings, cell_sft, cell_resources
+from .cells import Cell, Profile, load_profile, thaw
 
 # %% auto #0
 __all__ = ['PLAN_DEFAULTS', 'model_params', 'recipe_items', 'cell_cost', 'cell_states', 'plan_sweep', 'measured_rate',
@@ -64,7 +64,7 @@ def recipe_items(
 # %% ../nbs/33_plan.ipynb #20ad1c6c
 def cell_cost(
     cell: Cell,  # the cell
-    profile: dict,  # its profile
+    profile: Profile,  # its profile
     data=None,  # the DoIT layout, where built (sizes the mixing recipes)
 ) -> dict:
     "Parameters, training items, epochs, training and scoring tokens, GPUs and estimated GPU-hours of one cell."
@@ -79,17 +79,17 @@ def cell_cost(
         recipe=cell.recipe,
         params=n_params,
         items=items,
-        gpus=cell_resources(profile, cell.model)["gpus"],
+        gpus=profile.resources(cell.model)["gpus"],
         epochs=None,
         train_tokens=None,
         score_tokens=None,
         gpu_hours=None,
     )
-    sc = model_settings(profile, "score", cell.model)
+    sc = profile.settings("score", cell.model)
     if items is None:
         return row
     if items:
-        s = schedule(cell_sft(profile, cell.seed, cell.model), items)
+        s = schedule(profile.sft_settings(cell.model, cell.seed), items)
         row["epochs"] = s["epochs"] * s["passes"]
         row["train_tokens"] = items * row["epochs"] * k["tokens_per_item"]
         scored = len(sc.get("scored_epochs") or range(max(0, s["epochs"] - sc.get("min_epoch", 0) + 1)))
@@ -104,7 +104,7 @@ def cell_cost(
 
 # %% ../nbs/33_plan.ipynb #dcce1e50
 def cell_states(
-    profile: dict,  # a loaded profile
+    profile: Profile,  # the profile
     cells: list[Cell],  # its cells
     runs: Path,  # the runs folder
     data,  # its DoIT layout, or None where not built yet
@@ -122,7 +122,7 @@ def cell_states(
     )
     from doit_nb.layout import data_hash
 
-    root = runs / profile["name"] / "cells"
+    root = runs / profile.name / "cells"
     if data is None:
         return {c.cell_id: "done?" if (root / c.cell_id / "done.json").exists() else "train" for c in cells}
     nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
@@ -146,16 +146,16 @@ def cell_states(
 
 # %% ../nbs/33_plan.ipynb #a3e69750
 def plan_sweep(
-    profile: str | Path,           # a profile name or YAML file
+    profile: Profile | str | Path, # a profile, or its name or YAML file
     runs: Path | str | None = None, # the runs folder (default `runs_dir()`)
     notebook: Path | str | None = None, # the cell notebook (default `nbs/31_cell.ipynb`)
 ) -> pd.DataFrame:
     "One row per cell `run_sweep` would run: its cost (`cell_cost`) and state (`cell_states`); nothing is built."
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
-    cells = expand_cells(prof)
+    cells = list(prof.cells)
     from doit_nb.layout import existing_data
-    data = existing_data(prof["data"], runs / prof["name"] / "data")
+    data = existing_data(thaw(prof["data"]), runs / prof.name / "data")
     states = cell_states(prof, cells, runs, data, notebook)
     return pd.DataFrame([dict(cell_cost(c, prof, data), state=states[c.cell_id]) for c in cells])
 
@@ -171,7 +171,7 @@ def measured_rate(report: Path | str) -> list[dict]:
 # %% ../nbs/33_plan.ipynb #c892117d
 def plan_text(
     plan: pd.DataFrame,  # `plan_sweep`'s table
-    profile: dict,  # the loaded profile
+    profile: Profile,  # the profile
     report: Path | str | None = None,  # a gpu-check report to compare the assumed rate with (default `runs/gpu-check`)
 ) -> str:
     "The plan as text: per-sweep cells, states and GPU-hours, the total, and what the estimate assumes."
@@ -190,7 +190,7 @@ def plan_text(
     )
     todo = plan[plan["state"] != "done"]
     lines = [
-        f"profile {profile['name']}: {len(plan)} cells, {int((plan['state'] == 'done').sum())} done, "
+        f"profile {profile.name}: {len(plan)} cells, {int((plan['state'] == 'done').sum())} done, "
         f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)",
         "",
         by.to_string(float_format=lambda v: f"{v:,.2f}"),

@@ -10,17 +10,7 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .layout import data_hash
-from doit_nb.cells import (
-    profile_path,
-    load_profile,
-    Cell,
-    expand_cells,
-    model_settings,
-    profile_data,
-    profile_pretraining,
-    cell_resources,
-    RESOURCE_DEFAULTS,
-)
+from .cells import load_profile, Profile, Cell, RESOURCE_DEFAULTS, thaw
 
 # %% auto #0
 __all__ = ['CELL_NOTEBOOK', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
@@ -125,7 +115,7 @@ def code_hashes(
 # %% ../nbs/30_sweeps.ipynb #4ed7df4f
 def cell_keys(
     cell: Cell,  # the cell
-    profile: dict,  # its profile
+    profile: Profile,  # its profile
     nb_path: Path,  # the cell notebook
     data_h: str,  # the hash of the profile's DoIT layout
     code: CellCode | None = None,  # `code_hashes(nb_path)`, if already computed
@@ -142,11 +132,11 @@ def cell_keys(
         data_h,
         code.train,
         library_versions(),
-        model_settings(profile, "sft", cell.model),
+        profile.settings("sft", cell.model),
         *([base] if base else []),
     )
     score = stable_hash(
-        "score", train, code.notebook, code.score, cell.params(), model_settings(profile, "score", cell.model)
+        "score", train, code.notebook, code.score, cell.params(), profile.settings("score", cell.model)
     )
     return train, score
 
@@ -191,25 +181,25 @@ def foundation_code(nb_path: Path, pkg_dir: Path | None = None) -> str:
     return stable_hash(notebook_code_hash(nb_path), package_hash(FOUNDATION_ROOTS, pkg_dir))
 
 # %% ../nbs/30_sweeps.ipynb #092359f7
-def pretrained_specs(profile: dict, cells: list[Cell] | None = None) -> list[str]:
+def pretrained_specs(profile: Profile, cells: list[Cell] | None = None) -> list[str]:
     "The tiny models (of `cells`, default every cell) that a profile with a `pretrain` section pretrains."
     if not profile.get("pretrain"):
         return []
     return list(
         dict.fromkeys(
-            c.model for c in (cells if cells is not None else expand_cells(profile)) if c.model.startswith("tiny-")
+            c.model for c in (cells if cells is not None else profile.cells) if c.model.startswith("tiny-")
         )
     )
 
 # %% ../nbs/30_sweeps.ipynb #87bec943
 def foundation_key(
     spec: str,      # the tiny model
-    profile: dict,  # the profile (its `pretrain` section)
+    profile: Profile,  # the profile (its `pretrain` section)
     data_h: str,    # the hash of the profile's DoIT layout (the corpus is drawn from the same world)
     code: str,      # `foundation_code` of the foundation notebook
 ) -> str:
     "The input key of a pretrained foundation model: settings, data, code and library versions."
-    return stable_hash("foundation", spec, data_h, code, library_versions(), asdict(profile_pretraining(profile)))
+    return stable_hash("foundation", spec, data_h, code, library_versions(), asdict(profile.pretraining))
 
 # %% ../nbs/30_sweeps.ipynb #4a484421
 @dataclass
@@ -228,7 +218,7 @@ class Foundation:
 
 # %% ../nbs/30_sweeps.ipynb #5a1a9467
 def run_foundations(
-    profile: str | Path,              # the profile (name or file)
+    profile: Profile | str | Path,    # the profile (or its name or file)
     data: Path,                       # its DoIT layout
     runs: Path,                       # the runs folder: models go to `runs/foundations/<spec>-<key>/`
     cells: list[Cell] | None = None,  # the cells about to run (default: every cell of the profile)
@@ -245,19 +235,19 @@ def run_foundations(
         key = foundation_key(spec, prof, dh, code)
         f = Foundation(spec, key, Path(runs) / "foundations" / f"{spec}-{key}")
         with sweep_lock(f.folder, wait=True):   # another profile making the same model: wait, then reuse it
-            _make_foundation(f, profile, spec, data, nb)
+            _make_foundation(f, prof.save(Path(runs) / prof.name), spec, data, nb)
         out[spec] = f
     return out
 
 # %% ../nbs/30_sweeps.ipynb #b1660399
-def _make_foundation(f: Foundation, profile, spec: str, data: Path, nb: Path) -> None:
+def _make_foundation(f: Foundation, profile_file: Path, spec: str, data: Path, nb: Path) -> None:
     "Reuse the foundation model in `f.folder` if it is done, else pretrain it there (one executed notebook)."
     done = f.folder / "done.json"
     if done.exists() and (f.model / "config.json").exists():  # a folder whose model was removed is made again
         f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
     else:
         params = dict(
-            profile=str(profile_path(profile).resolve()), spec=spec, data_dir=str(data), out_dir=str(f.folder)
+            profile=str(profile_file), spec=spec, data_dir=str(data), out_dir=str(f.folder)
         )
         st = _execute(str(nb), str(f.folder), params, os.cpu_count() or 1, name="foundation.ipynb")
         f.seconds = round(st["seconds"], 1)
@@ -317,7 +307,7 @@ def prepare_cell(
 
 # %% ../nbs/30_sweeps.ipynb #e6736ef6
 def submitit_parameters(
-    r: dict,        # a cell's resources (`cell_resources`)
+    r: dict,        # a cell's resources (`Profile.resources`)
     threads: int,   # CPUs when the resources leave them open
 ) -> dict:
     "submitit's generic job parameters for a cell's resources (SLURM and the local executor read the same names)."
@@ -448,7 +438,7 @@ def sweep_lock(
 
 # %% ../nbs/30_sweeps.ipynb #eeb8f0cb
 def run_sweep(
-    profile: str | Path,                 # a profile name or YAML file
+    profile: Profile | str | Path,       # a profile, or its name or YAML file
     jobs: int | None = None,             # local workers (None: the profile's `jobs`, else 1)
     backend: str = "local",              # 'local', 'slurm' or 'submitit-local'
     only: str | None = None,             # run only the cells whose id matches this regular expression
@@ -460,17 +450,18 @@ def run_sweep(
     "Run every (matching) cell of a profile as an executed notebook; collect the results table."
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
-    with sweep_lock(runs / prof["name"], wait=wait):
-        return _sweep(prof, profile, jobs or prof.get("jobs", 1), backend, only, force, notebook, runs)
+    with sweep_lock(runs / prof.name, wait=wait):
+        return _sweep(prof, jobs or prof.get("jobs", 1), backend, only, force, notebook, runs)
 
 # %% ../nbs/30_sweeps.ipynb #837fe2a5
-def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, notebook, runs: Path) -> SweepReport:
-    "The body of `run_sweep`, under the profile's lock."
+def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, runs: Path) -> SweepReport:
+    "The body of `run_sweep`, under the profile's lock; the cells read the copy of the profile the run keeps."
     nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
-    data = profile_data(prof, runs)
+    data = prof.ensure_data(runs)
+    prof_file = prof.save(runs / prof.name)
     dh = data_hash(data)
-    cells = [c for c in expand_cells(prof) if not only or re.search(only, c.cell_id)]
-    root = runs / prof["name"] / "cells"
+    cells = [c for c in prof.cells if not only or re.search(only, c.cell_id)]
+    root = runs / prof.name / "cells"
     rep, todo, commit, code = SweepReport(data=data, data_hash=dh), [], git_commit(), code_hashes(nb)
     stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())  # what every cell ran with
     rep.foundations = run_foundations(prof, data, runs, cells, data_h=dh)
@@ -496,14 +487,14 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
     def params(c, d):
         f = rep.foundations.get(c.model)
         return dict(
-            profile=str(profile_path(profile).resolve()),
+            profile=str(prof_file),
             cell=json.dumps(c.params()),
             data_dir=str(data),
             out_dir=str(d),
             model_dir=str(f.model) if f else None,
         )
 
-    bar = progress(total=len(todo), it=None, desc=f"sweep {prof['name']}")
+    bar = progress(total=len(todo), it=None, desc=f"sweep {prof.name}")
 
     def finish(c, d, keys, st):
         if st.get("ok") and (d / "results.parquet").exists():
@@ -521,11 +512,11 @@ def _sweep(prof: dict, profile, jobs: int, backend: str, only, force: bool, note
             rep.failed[c.cell_id] = st.get("error", "no results written") + f"  (see {d / 'cell.ipynb'})"
         bar.update(1)
 
-    _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof["name"], lambda c: cell_resources(prof, c.model))
+    _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof.name, lambda c: prof.resources(c.model))
     bar.close()
-    profile_cells = {c.cell_id for c in expand_cells(prof)}
+    profile_cells = {c.cell_id for c in prof.cells}
     rep.ignored = sorted(d.name for d in root.glob("*") if d.is_dir() and d.name not in profile_cells)
-    rep.results = collect_results(prof["name"], runs, profile_cells)
+    rep.results = collect_results(prof.name, runs, profile_cells)
     return rep
 
 # %% ../nbs/30_sweeps.ipynb #7011c877

@@ -5,9 +5,14 @@ import nbformat
 from conftest import run_cli, ROOT, BIN
 
 def test_paper_figures_smoke(tmp_path):
+    "A user's profile file with a name of its own (the smoke profile renamed) builds every figure the smoke profile does."
     env = {"DOIT_RUNS": str(tmp_path / "runs"), "DOIT_FIGURES": str(tmp_path / "figures")}
-    p = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
-    figs = tmp_path / "figures" / "smoke"
+    mine = tmp_path / "elsewhere" / "my-smoke.yml"
+    mine.parent.mkdir()
+    mine.write_text((ROOT / "profiles" / "smoke.yml").read_text().replace("name: smoke", "name: my-smoke", 1))
+    p = run_cli("paper-figures", "--profile", mine, env=env, check=0)
+    figs = tmp_path / "figures" / "my-smoke"
+    assert (tmp_path / "runs" / "my-smoke" / "profile.yml").read_text() == mine.read_text()   # the copy the run kept
     t1 = (figs / "table1.csv").read_text()
     assert "biology" in t1 and "generated" in t1
     man = json.loads((figs / "manifest.json").read_text())
@@ -28,7 +33,7 @@ def test_paper_figures_smoke(tmp_path):
     import pandas as pd, torch                                # provenance includes the software
     assert man["software"]["torch"] == torch.__version__.split("+")[0] or man["software"]["torch"].startswith(torch.__version__[:4])
     assert isinstance(man["git_dirty"], (bool, type(None))) and isinstance(man["warnings"], list)
-    rows = pd.read_parquet(tmp_path / "runs" / "smoke" / "results.parquet")
+    rows = pd.read_parquet(tmp_path / "runs" / "my-smoke" / "results.parquet")
     assert rows["software"].nunique() == 1 and json.loads(rows["software"].iloc[0])["transformers"]
     assert f"torch {man['software']['torch']}" in index
     assert "<pre>" not in index.split("Table 1")[1].split("<h2>")[0]   # Table 1 is an HTML table, not markdown source
@@ -45,7 +50,7 @@ def test_paper_figures_smoke(tmp_path):
     assert st and set(st.values()) <= {"ran", "reused", "rescored", "failed"} and "cells: " in index
     assert "What this profile can and cannot show" in index and "noise" in index
     (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
-    again = run_cli("paper-figures", "--profile", "smoke", env=env, check=0)
+    again = run_cli("paper-figures", "--profile", mine, env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
     assert not (figs / "table4.md").exists() and "table4" not in json.loads((figs / "manifest.json").read_text())["outputs"]
 

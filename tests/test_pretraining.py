@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest, torch
 from conftest import ROOT
 from test_sweeps import fake_notebook
-from doit_nb.sweeps import load_profile, run_sweep, profile_pretraining
+from doit_nb.sweeps import load_profile, run_sweep
 from doit_nb.sample import generate_sample
 from doit_nb.pretraining import pretraining_corpus, leaked_sentences, pretrain_foundation, pretrain_settings, checkpoints
 
@@ -19,7 +19,7 @@ def data(tmp_path_factory):
 def test_the_default_corpus_holds_no_evaluation_item():
     "The default profile's corpus (practice questions included) against every valid and test item of its data set (sentences of 8+ characters)."
     prof = load_profile("default")
-    s = profile_pretraining(prof)
+    s = prof.pretraining
     d = prof["data"]
     evals = [r for (t, sp), recs in generate_sample(d["size"], d["seed"], d["eval_size"]).items() if sp in ("valid", "test") for r in recs]
     assert len(evals) > 2000

@@ -3,7 +3,8 @@ import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
 import nbformat, pandas as pd, pytest
 from conftest import run_cli, ROOT
-from doit_nb.sweeps import load_profile, expand_cells, run_sweep, Cell, collect_results
+from doit_nb.sweeps import load_profile, run_sweep, Cell, collect_results
+from doit_nb.cells import thaw
 
 FAKE = '''
 import json, os, time
@@ -41,8 +42,8 @@ def profile(tmp_path, recipes, name="t", models=("tiny-s",), extra=None) -> Path
 
 def test_cell_ids_are_stable_and_distinct():
     for name in ("smoke", "default", "paper"):
-        ids = [c.cell_id for c in expand_cells(load_profile(name))]
-        assert len(ids) == len(set(ids)) and ids == [c.cell_id for c in expand_cells(load_profile(name))]
+        ids = [c.cell_id for c in load_profile(name).cells]
+        assert len(ids) == len(set(ids)) and ids == [c.cell_id for c in load_profile(name).cells]
     assert Cell("scaling", "curated-40", "/m/qwen1.5-7b").cell_id == "scaling-curated-40-qwen1.5-7b-seed0"
     assert Cell("scaling", "curated-40", "tiny-s", 1).cell_id != Cell("scaling", "curated-40", "tiny-s", 0).cell_id
 
@@ -129,7 +130,7 @@ def test_plan_counts_match_the_cells_and_sees_what_is_done(tmp_path):
     from doit_nb.plan import plan_sweep, plan_text
     for name in ("smoke", "default", "public", "paper"):
         plan = plan_sweep(name, runs=tmp_path / "none")
-        assert plan["cell"].tolist() == [c.cell_id for c in expand_cells(load_profile(name))]
+        assert plan["cell"].tolist() == [c.cell_id for c in load_profile(name).cells]
     paper = plan_sweep("paper", runs=tmp_path / "none")
     assert paper["gpu_hours"].notna().all() and paper.loc[paper.model.str.endswith("33b"), "gpus"].eq(8).all()
     assert "estimated GPU-hours" in plan_text(paper, load_profile("paper"))
@@ -150,17 +151,18 @@ def test_two_local_workers(tmp_path):
 
 def test_per_model_settings_and_scaling_blocks(tmp_path):
     "A profile can give one model its own SFT and scoring settings and a shorter recipe list (the public profile does)."
-    from doit_nb.sweeps import model_settings, cell_keys
+    from doit_nb.sweeps import cell_keys
     p = load_profile("public")
-    cells = expand_cells(p)
+    cells = p.cells
     gem = [c for c in cells if c.model == "gemma3-270m"]
     assert [c.cell_id for c in gem] == ["foundation-base-gemma3-270m-seed0", "scaling-curated-160-gemma3-270m-seed0"]
     assert all(c.benchmarks for c in cells) and len({c.cell_id for c in cells}) == len(cells)
-    assert model_settings(p, "sft", "gemma3-270m")["settings"] == "gemma-lora" and model_settings(p, "sft", "tiny-s")["settings"] == "tiny"
-    assert model_settings(p, "score", "gemma3-270m") == p["score"]
+    assert p.settings("sft", "gemma3-270m")["settings"] == "gemma-lora" and p.settings("sft", "tiny-s")["settings"] == "tiny"
+    assert p.settings("score", "gemma3-270m") == thaw(p["score"])
     # changing one model's settings changes only that model's cells' keys
     tiny = next(c for c in cells if c.model == "tiny-s"); nb = ROOT / "nbs" / "31_cell.ipynb"
-    q = json.loads(json.dumps(p)); q["models"]["gemma3-270m"]["sft"]["epochs"] = 3
+    q = thaw(p.spec); q["models"]["gemma3-270m"]["sft"]["epochs"] = 3
+    q = load_profile(q)
     assert cell_keys(tiny, p, nb, "h") == cell_keys(tiny, q, nb, "h")
     assert cell_keys(gem[1], p, nb, "h") != cell_keys(gem[1], q, nb, "h")
     bad = tmp_path / "bad.yml"
