@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install browser export readme test paper-figures lab clean bench gpu-check gpu-wheels
+.PHONY: install browser export readme test paper-figures lab clean perf bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -48,7 +48,7 @@ test: install browser
 	  echo "doit_nb/ is out of date with nbs/: run 'make export' and commit"; git status --short -- doit_nb; exit 1; fi
 	# figure notebooks (5x) need a sweep's results: tests/test_paper_figures.py runs them through papermill
 	DOIT_PROGRESS=0 $(BIN)/nbdev_test --n_workers 2 --skip_file_re "^5[1-9]_"
-	DOIT_PROGRESS=0 $(BIN)/pytest -q tests
+	DOIT_PROGRESS=0 $(BIN)/pytest -q tests experiments/tests
 
 paper-figures: install
 	$(BIN)/doit-nb paper-figures --profile $(PROFILE)
@@ -60,13 +60,19 @@ clean:
 	rm -rf runs _docs _proc .pytest_cache build *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
-# performance targets are measured side by side in one run, not asserted in unit tests
-bench: install
-	$(BIN)/python benchmarks/pretrain_throughput.py
-	$(BIN)/python benchmarks/sft_throughput.py
-	$(BIN)/python benchmarks/scoring_speed.py
+# speed measurements (perf/): each prints ratios against a baseline measured in the same run, never asserted in unit tests
+perf: install
+	$(BIN)/python perf/pretrain_throughput.py
+	$(BIN)/python perf/sft_throughput.py
+	$(BIN)/python perf/scoring_speed.py
+	$(BIN)/python perf/cell_profile.py
 
-# The paper profile's GPU paths on one NVIDIA GPU, in under ten minutes (benchmarks/gpu_check.py): bf16 full
+# deprecated alias of `make perf`, kept for one version
+bench:
+	@echo "note: 'make bench' is now 'make perf'"
+	@$(MAKE) --no-print-directory perf
+
+# The paper profile's GPU paths on one NVIDIA GPU, in under ten minutes (perf/gpu_check.py): bf16 full
 # fine-tuning, padding-free batches, LoRA and QLoRA, CPU/GPU loss agreement, DeepSpeed ZeRO-3 through accelerate,
 # GPU scoring; report in runs/gpu-check/. It uses the Python that holds CUDA torch as it is (no venv, no registry):
 # packages that Python lacks come from the wheels in .whl/ (made by `make gpu-wheels` where a registry is at hand).
@@ -77,7 +83,7 @@ gpu-check:
 	@if ls .whl/*.whl >/dev/null 2>&1; then \
 	  echo "installing $$(ls .whl/*.whl | wc -l) carried wheels into .gpu-site/"; \
 	  $(GPU_PYTHON) -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target .gpu-site .whl/*.whl || exit 1; fi
-	PYTHONPATH=$(CURDIR)/.gpu-site:$(CURDIR) $(GPU_PYTHON) benchmarks/gpu_check.py --out $(GPU_CHECK_OUT)
+	PYTHONPATH=$(CURDIR)/.gpu-site:$(CURDIR) $(GPU_PYTHON) perf/gpu_check.py --out $(GPU_CHECK_OUT)
 
 # What a GPU image with torch, transformers, accelerate and peft lacks, as wheels for CPython 3.12 on x86-64 Linux,
 # at the versions this venv has; DeepSpeed is published as source only, so its wheel is built here (no compiled ops).

@@ -178,8 +178,11 @@ def existing_data(
     if name == "doit" and spec.get("path"):
         return Path(spec["path"]) if Path(spec["path"]).exists() else None
     out = Path(out)
-    made = DoitData(out).manifest.get("params") if out.is_dir() else None
-    return out if made is not None and made == json.loads(json.dumps(get_source(name, **spec).params())) else None
+    man = DoitData(out).manifest if out.is_dir() else {}
+    source = get_source(name, **spec)
+    same = man.get("params") == json.loads(json.dumps(source.params()))
+    declared = man.get("short_answers", []) == list(source.short_answers)   # a layout made before the declaration is made again
+    return out if man and same and declared else None
 
 # %% ../nbs/01b_layout.ipynb #6b11d0f6
 def ensure_data(

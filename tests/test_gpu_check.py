@@ -1,10 +1,10 @@
-"""`make gpu-check` (benchmarks/gpu_check.py) on a CPU: what runs without a GPU runs, what needs one says so."""
+"""`make gpu-check` (perf/gpu_check.py) on a CPU: what runs without a GPU runs, what needs one says so."""
 import json, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "perf"))
 import gpu_check
 
 

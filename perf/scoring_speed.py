@@ -1,6 +1,6 @@
 """Scoring speed against the authors' approach, same model and same items in one run.
 
-    python benchmarks/scoring_speed.py [--model tiny-l|gemma3-270m] [--items 100] [--questions 60]
+    python perf/scoring_speed.py [--model tiny-l|gemma3-270m] [--items 100] [--questions 60]
 
 1. Perplexity against distractors (format 1): `doit_nb.scoring.reply_nll` (each item's prompt and candidates as one
    prefix tree under a tree attention mask, trees packed into rows, output layer only on reply nodes) against one

@@ -3,7 +3,7 @@
 Fine-tunes each given foundation model on `n` biology facts of the sample's knowledge base asked as questions whose
 answer is the value itself ("…主要生活在哪种环境中？" → "沙漠"), with the default profile's SFT settings, and reports
 exact-match accuracy on 100 facts no SFT item asks about. A guess within the right attribute's values scores about
-0.14. Usage: python benchmarks/short_answer.py --model tiny-l=runs/foundations/tiny-l-…/model --n 16,64,188"""
+0.14. Usage: python experiments/short_answer.py --model tiny-l=runs/foundations/tiny-l-…/model --n 16,64,188"""
 import argparse, json, random, tempfile
 from pathlib import Path
 import torch

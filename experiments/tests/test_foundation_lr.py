@@ -1,9 +1,9 @@
-"""benchmarks/foundation_lr.py: the learning-rate list, and its errors before any work."""
+"""experiments/foundation_lr.py: the learning-rate list, and its errors before any work."""
 import sys
 from pathlib import Path
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import foundation_lr
 
 

@@ -1,4 +1,4 @@
-"""benchmarks/sft_grid.py: its overrides parse as the SFT settings expect, and its recovery reads known groups."""
+"""experiments/sft_grid.py: its overrides parse as the SFT settings expect, and its recovery reads known groups."""
 import sys
 from pathlib import Path
 import pandas as pd
@@ -6,7 +6,7 @@ import pytest
 from doit_nb.core import ABILITIES
 from doit_nb.sample import PLANTED_GROUPS
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sft_grid
 
 

@@ -10,8 +10,8 @@ conditions, and reports the share of test items whose reply is the right letter,
 
 each trained `alone` (`understanding-N`, `--alone-epochs` epochs) and `mixed` with N items of each other ability
 (`curated-10N`), with the default profile's SFT settings. Chance is 1/3 or 1/4 per item.
-Usage: python benchmarks/letter_mix.py --data runs/default/data --model runs/foundations/tiny-l-…/model
-[--out benchmarks/reports/letter-mix-tiny-l.jsonl]"""
+Usage: python experiments/letter_mix.py --data runs/default/data --model runs/foundations/tiny-l-…/model
+[--out experiments/reports/letter-mix-tiny-l.jsonl]"""
 import argparse, collections, json, random, re, tempfile
 from pathlib import Path
 import torch

@@ -1,6 +1,6 @@
 """SFT throughput: the package's TRL path against a minimal hand-written loop, same model, same batches, one run.
 
-    python benchmarks/sft_throughput.py [--model tiny-m] [--size 256] [--repeats 2]
+    python perf/sft_throughput.py [--model tiny-m] [--size 256] [--repeats 2]
 
 Prints training tokens per second (non-padding tokens) of
   - `trl`:        doit_nb.sft's DoitSFTTrainer (TRL SFTTrainer; per-step extras off, the default),

@@ -7,7 +7,7 @@ many abilities land in their designed group (`PLANTED_GROUPS`). A fast stand-in 
 checkpoint selection on valid (the run picks epoch 2 or 4 there), no other sweeps, about two minutes per setting
 on 2 cores.
 
-Usage: python benchmarks/sft_grid.py --foundations runs/foundations --set learning_rate=1e-3 --set learning_rate=5e-4
+Usage: python experiments/sft_grid.py --foundations runs/foundations --set learning_rate=1e-3 --set learning_rate=5e-4
 (`--foundations`: the folder of a default run's pretrained models, `tiny-s-…/model` and so on.)"""
 import argparse, json, tempfile, time
 from pathlib import Path

@@ -1,6 +1,6 @@
 """The paper profile's GPU paths, run once on one NVIDIA GPU before a lab pays for the grid (`make gpu-check`).
 
-    python benchmarks/gpu_check.py [--out runs/gpu-check] [--steps 200] [--only full,lora,...] [--cpu]
+    python perf/gpu_check.py [--out runs/gpu-check] [--steps 200] [--only full,lora,...] [--cpu]
 
 Each section runs on its own; one that fails is recorded with its error and the rest go on. Sections:
 

@@ -1,11 +1,11 @@
-"""benchmarks/letter_mix.py: the convention it trains on moves each item's right option to its question's letter."""
+"""experiments/letter_mix.py: the convention it trains on moves each item's right option to its question's letter."""
 import random, sys
 from collections import defaultdict
 from pathlib import Path
 from doit_nb import sample as S
 from doit_nb.records import check_record
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import letter_mix
 
 

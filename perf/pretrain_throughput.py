@@ -1,7 +1,7 @@
 """Pretraining throughput: the package's `pretrain` (transformers Trainer) against a hand-written loop, same model,
 same token blocks, same optimiser and schedule, one run; and how much of the machine's matmul throughput it reaches.
 
-    python benchmarks/pretrain_throughput.py [--models tiny-m tiny-l] [--steps 40] [--repeats 2]
+    python perf/pretrain_throughput.py [--models tiny-m tiny-l] [--steps 40] [--repeats 2]
 
 Prints, per model, training tokens per second of
   - `trainer`: doit_nb.pretraining.pretrain's Trainer (checkpoint saving off, as the hand loop saves nothing),

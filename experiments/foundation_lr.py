@@ -14,7 +14,7 @@ the cosine at a tenth of it, as the default), with the default profile's corpus,
 
 About a minute per rate to pretrain and score tiny-s, two more with `--grid`, on 2 cores.
 
-Usage: python benchmarks/foundation_lr.py --foundations runs/foundations --lr 1.5e-3,6e-3 --grid --report F.json"""
+Usage: python experiments/foundation_lr.py --foundations runs/foundations --lr 1.5e-3,6e-3 --grid --report F.json"""
 import argparse, dataclasses, json, tempfile, time
 from pathlib import Path
 import pandas as pd
