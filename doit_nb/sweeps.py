@@ -13,7 +13,7 @@ from .layout import data_hash
 from .cells import load_profile, Profile, Cell, RESOURCE_DEFAULTS, thaw
 
 # %% auto #0
-__all__ = ['CELL_NOTEBOOK', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
+__all__ = ['CELL_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
            'notebook_code_hash', 'package_imports', 'module_closure', 'package_hash', 'library_versions', 'CellCode',
            'code_hashes', 'cell_keys', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
            'Foundation', 'run_foundations', 'SweepReport', 'prepare_cell', 'submitit_parameters', 'LockHeld',
@@ -66,15 +66,17 @@ def module_closure(
     return sorted(seen)
 
 # %% ../nbs/30_sweeps.ipynb #85f98aef
+RESULTS_EPOCH = "0.1.0"   # changed by hand only when cached results must be remade although no code they import changed
+
 def package_hash(
     roots=("cells",),             # the modules whose code (and what they import) counts
     pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
 ) -> str:
-    """The package version and a hash of the source of `roots` and the modules they import: results depend on the
-    code that made them, not only on the version number."""
+    """A hash of `RESULTS_EPOCH` and of the source of `roots` and the modules they import: results depend on the
+    code that made them, not on the package's version number."""
     import doit_nb
     pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
-    h = hashlib.sha256(doit_nb.__version__.encode())
+    h = hashlib.sha256(RESULTS_EPOCH.encode())
     for m in module_closure(roots, pkg_dir):
         h.update(m.encode())
         h.update((pkg_dir / f"{m}.py").read_bytes())
