@@ -56,7 +56,7 @@ def test_broken_profile(case, tmp_path):
     body, says = PROFILES[case]
     p = tmp_path / "bad.yml"
     p.write_bytes(body)
-    line = one_line_error(run_cli("sweep", p, "--plan", env={"DOIT_RUNS": str(tmp_path / "runs")}), p, says)
+    line = one_line_error(run_cli("sweep", "--profile", p, "--plan", env={"DOIT_RUNS": str(tmp_path / "runs")}), p, says)
     assert not left_behind(tmp_path / "runs")
 
 
@@ -115,7 +115,7 @@ def break_model(src: Path, dst: Path, how: str) -> Path:
 def test_broken_model_folder(how, world, tmp_path):
     m = break_model(world["model"], tmp_path / "model", how)
     out = tmp_path / "scores.csv"
-    p = run_cli("score", "--checkpoint", m, "--data", world["data"], "--split", "valid", "--limit", "1", "--out", out)
+    p = run_cli("score", "--model", m, "--data", world["data"], "--split", "valid", "--limit", "1", "--out", out)
     one_line_error(p, m)
     assert not out.exists() and not list(tmp_path.glob(".scores.csv*"))
 
@@ -145,7 +145,7 @@ def break_data(src: Path, dst: Path, how: str) -> Path:
 def test_broken_doit_folder(how, world, tmp_path):
     d = break_data(world["data"], tmp_path / "data", how)
     out = tmp_path / "scores.csv"
-    p = run_cli("score", "--checkpoint", world["model"], "--data", d, "--split", "valid", "--limit", "1", "--out", out)
+    p = run_cli("score", "--model", world["model"], "--data", d, "--split", "valid", "--limit", "1", "--out", out)
     one_line_error(p, tmp_path / "data")
     assert not out.exists()
 

@@ -55,7 +55,7 @@ def test_selection_by_ability():
 def test_score_cli_end_to_end(tiny, sample_dir, tmp_path):
     _, cache = tiny
     folder = foundation_model("tiny-m", sample_dir, cache=cache)
-    run_cli("score", "--checkpoint", folder, "--data", sample_dir, "--split", "test", "--out", tmp_path / "r.parquet",
+    run_cli("score", "--model", folder, "--data", sample_dir, "--split", "test", "--out", tmp_path / "r.parquet",
             "--limit", 3, "--items", check=0)
     df = pd.read_parquet(tmp_path / "r.parquet")
     abilities = [t for t in ALL_TYPES if t != "synthetic"]
@@ -64,7 +64,7 @@ def test_score_cli_end_to_end(tiny, sample_dir, tmp_path):
     assert df["loss"].notna().all() and df["score"].between(0, 100).all()
     items = [json.loads(l) for l in (tmp_path / "r.items.jsonl").read_text().splitlines()]
     assert len(items) == 3 * len(abilities)
-    bad = run_cli("score", "--checkpoint", folder, "--data", sample_dir, "--out", tmp_path / "r.txt")
+    bad = run_cli("score", "--model", folder, "--data", sample_dir, "--out", tmp_path / "r.txt")
     assert bad.returncode == 2 and "r.txt" in bad.stderr and not (tmp_path / "r.txt").exists()
 
 def test_prefix_trees_respect_a_sliding_window():

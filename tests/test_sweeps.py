@@ -77,7 +77,7 @@ def test_cli_exit_status_names_the_failure(tmp_path):
     p.write_text(json.dumps(dict(name="bad", data=dict(source="sample", size=8, eval_size=2, synthetic_size=8),
                                  score=dict(limit=1, max_new_tokens=dict(math=8)),
                                  sweeps=dict(foundation=dict(models=["tiny-s", "no-such-model"])))))
-    r = run_cli("sweep", p, env={"DOIT_RUNS": str(tmp_path / "runs"), "DOIT_CACHE": str(tmp_path / "cache")})
+    r = run_cli("sweep", "--profile", p, env={"DOIT_RUNS": str(tmp_path / "runs"), "DOIT_CACHE": str(tmp_path / "cache")})
     assert r.returncode == 1 and "1 ran" in r.stdout and "FAILED foundation-base-no-such-model-seed0" in r.stdout
 
 def test_a_killed_sweep_resumes_without_duplicate_or_partial_rows(tmp_path):
@@ -141,7 +141,7 @@ def test_plan_counts_match_the_cells_and_sees_what_is_done(tmp_path):
     assert states == {"scaling-curated-10-tiny-s-seed0": "done", "scaling-curated-20-tiny-s-seed0": "done"}
     (runs / "t" / "cells" / "scaling-curated-20-tiny-s-seed0" / "done.json").unlink()
     assert plan_sweep(prof, runs=runs, notebook=nb).set_index("cell")["state"].to_dict()["scaling-curated-20-tiny-s-seed0"] == "rescore"
-    out = run_cli("sweep", prof, "--plan")
+    out = run_cli("sweep", "--profile", prof, "--plan")
     assert out.returncode == 0 and "2 cells" in out.stdout
 
 def test_two_local_workers(tmp_path):
@@ -254,12 +254,12 @@ def test_a_killed_holder_does_not_block_the_next_run(tmp_path):
 def test_a_malformed_profile_is_one_line_naming_the_file(tmp_path):
     p = tmp_path / "broken.yml"
     p.write_text("name: b\ndata: {source: sample\nsweeps: {}\n")
-    r = run_cli("sweep", p)
+    r = run_cli("sweep", "--profile", p)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(p) in r.stderr and "line" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     p.write_bytes(b"\x89PNG\x00\xff\xfe")
-    r = run_cli("sweep", p)
+    r = run_cli("sweep", "--profile", p)
     assert r.returncode == 2 and str(p) in r.stderr and "Traceback" not in r.stderr
     p.write_text("- just\n- a list\n")
-    r = run_cli("sweep", p)
+    r = run_cli("sweep", "--profile", p)
     assert r.returncode == 2 and "YAML mapping" in r.stderr
