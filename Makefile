@@ -49,6 +49,8 @@ test: install browser
 	# figure notebooks (5x) need a sweep's results: tests/test_paper_figures.py runs them through papermill
 	DOIT_PROGRESS=0 $(BIN)/nbdev_test --n_workers 2 --skip_file_re "^5[1-9]_"
 	DOIT_PROGRESS=0 $(BIN)/pytest -q tests experiments/tests
+	@# the tracked reference runs in figures/: current for this code, or what a rerun would redo (information only)
+	-@for p in default smoke; do $(BIN)/doit-nb status --profile $$p; done
 
 paper-figures: install
 	$(BIN)/doit-nb paper-figures --profile $(PROFILE)

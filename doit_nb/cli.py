@@ -12,8 +12,8 @@ from . import __version__
 # %% auto #0
 __all__ = ['RECIPE_NAMES', 'note', 'Deprecated', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_settings',
            'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols',
-           'cmd_paper_figures', 'list_rows', 'env_info', 'cmd_list', 'cmd_env', 'parser', 'cli_table', 'os_error_text',
-           'main']
+           'cmd_paper_figures', 'list_rows', 'env_info', 'cmd_list', 'cmd_env', 'cmd_status', 'parser', 'cli_table',
+           'os_error_text', 'main']
 
 # %% ../nbs/90_cli.ipynb #a554ebf6
 def note(old: str, new: str) -> None:
@@ -423,12 +423,21 @@ def cmd_env(a) -> int:
         print(f"{k}: {v}")
     return 0
 
+def cmd_status(a) -> int:
+    from doit_nb.paper import status_line
+    from doit_nb.cells import load_profile
+    print(status_line(figures_dir() / load_profile(a.profile).name))
+    return 0
+
 def _info_commands(sub) -> None:
-    "The `list` and `env` subcommands."
+    "The `list`, `env` and `status` subcommands."
     ls = sub.add_parser("list", help="what can be named: profiles, recipes, models or benchmarks")
     ls.add_argument("what", choices=["profiles", "recipes", "models", "benchmarks"])
     ls.set_defaults(fn=cmd_list)
     sub.add_parser("env", help="versions, device, folders and optional parts, for a bug report").set_defaults(fn=cmd_env)
+    st = sub.add_parser("status", help="whether the tracked run in figures/<profile> is current for the code")
+    st.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
+    st.set_defaults(fn=cmd_status)
 
 # %% ../nbs/90_cli.ipynb #78f03d85
 def parser() -> argparse.ArgumentParser:

@@ -40,7 +40,7 @@ def save_chart(chart, stem: Path | str) -> list[Path]:
     spec = chart.configure(font=CJK_FAMILIES).to_json()
     out = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     with atomic_write(out[0]) as f: f.write(vlc.vegalite_to_svg(spec))
-    with atomic_write(out[1], "wb") as f: f.write(vlc.vegalite_to_png(spec, scale=2))
+    with atomic_write(out[1], "wb") as f: f.write(vlc.vegalite_to_png(spec, scale=1))
     return out
 
 NOT_BUILT_MIME = "application/vnd.doit.not-built+json"   # the output type that carries the reasons
