@@ -33,7 +33,7 @@ export: install
 
 # README.md is the book's front page (nbs/index.ipynb) rendered; tests/test_readme.py fails when they differ
 readme: install
-	$(BIN)/python -c "from doit_nb.core import readme_text; open('README.md', 'w', encoding='utf-8').write(readme_text('nbs/index.ipynb'))"
+	$(BIN)/python -c "from doit_nb.paper import front_page_text; open('README.md', 'w', encoding='utf-8').write(front_page_text('nbs/index.ipynb'))"
 
 # a real browser for the test of each run's front page, index.html (Debian's chromium); skipped where apt is not ours
 browser:
