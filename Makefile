@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install browser export readme test paper-figures lab clean perf bench gpu-check gpu-wheels
+.PHONY: install browser export readme test paper-figures lab docs clean perf bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -58,8 +58,14 @@ paper-figures: install
 lab: install
 	$(BIN)/jupyter lab nbs
 
+# the book as a website in _docs/ (MkDocs with Material and mkdocs-jupyter, all from PyPI: Quarto cannot install here)
+docs: install
+	$(BIN)/python docs/prepare.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build -q
+	@echo "site: _docs/index.html"
+
 clean:
-	rm -rf runs _docs _proc .pytest_cache build *.egg-info
+	rm -rf runs _docs _docs_src _proc .pytest_cache build *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 # speed measurements (perf/): each prints ratios against a baseline measured in the same run, never asserted in unit tests
