@@ -54,8 +54,10 @@ def test_existing_output_is_not_clobbered(sample_dir):
     assert p.returncode == 2 and "already exists" in p.stderr
 
 def _scrambled_copy(src: Path, dst: Path, seed=0):
-    "Same records, different file names, file order, line order and idx."
+    "Same records, different file names, file order, line order and idx; the layout's manifest (its declarations) kept."
     rng = random.Random(seed)
+    dst.mkdir(parents=True, exist_ok=True)
+    (dst / "manifest.json").write_bytes((src / "manifest.json").read_bytes())
     for f in data_files(src):
         lines = f.read_text(encoding="utf-8").splitlines()
         rng.shuffle(lines)

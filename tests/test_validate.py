@@ -32,7 +32,7 @@ CASES = [
     (json.dumps(open_ended(["诗", "文"])), "choices", "exactly 3"),
     (json.dumps(open_ended(None) | {"choices": "诗"}), "choices", "list of three strings"),
     (json.dumps({k: v for k, v in open_ended([]).items() if k != "choices"}), "choices", "list of three strings"),
-    (json.dumps(rec(t="reasoning", label="E")), "messages[1].content", "not a letter"),
+    (json.dumps(rec(t="reasoning", label="F")), "messages[1].content", "not a letter"),
     (json.dumps(rec(t="history", label="也许\n不对")), "messages[1].content", "letter or truth or cloze"),
     (json.dumps(rec(t="ethics", label="AAE")), "messages[1].content", "letters"),
     (json.dumps(rec(t="math", label="答案是 3")), "answer", "missing or empty"),
