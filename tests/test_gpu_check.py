@@ -11,7 +11,7 @@ import gpu_check
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("gpu-check")
-    p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu_check.py"), "--cpu", "--steps", "3",
+    p = subprocess.run([sys.executable, str(ROOT / "perf" / "gpu_check.py"), "--cpu", "--steps", "3",
                         "--recipe", "curated-40", "--models", "tiny-l", "--score-limit", "2", "--out", str(out),
                         "--only", "env,full,padding_free,qlora,zero3,scoring"], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
