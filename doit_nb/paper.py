@@ -512,14 +512,15 @@ def run_status(figures: Path | str) -> dict:
         out[c.cell_id] = "current" if had.get("score") == score else "rescore" if had.get("train") == train else "retrain"
     return out
 
-# %% ../nbs/60_paper.ipynb #09e3309a
+# %% ../nbs/60_paper.ipynb #7c7cd7ad
 def status_line(figures: Path | str) -> str:
     "One line on the tracked run in `figures`: how many of its runs a rerun would keep, rescore and retrain."
+    where = os.path.relpath(figures, project_root()) if Path(figures).resolve().is_relative_to(project_root()) else figures
     if not (Path(figures) / "manifest.json").exists():
-        return f"{figures}: no tracked run"
+        return f"{where}: no tracked run"
     st = pd.Series(run_status(figures)).value_counts()
     parts = [f"{st.get(k, 0)} {k}" for k in ("current", "rescore", "retrain")]
-    return f"tracked run {figures}: {', '.join(parts)} (information, not a failure: `make paper-figures` refreshes it)"
+    return f"tracked run {where}: {', '.join(parts)} (information, not a failure: `make paper-figures` refreshes it)"
 
 # %% ../nbs/60_paper.ipynb #5b766d62
 def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> None:
