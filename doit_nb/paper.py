@@ -537,6 +537,8 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
     if rep.results and rep.results.exists():
         shutil.copyfile(rep.results, figures / "results.parquet")
         manifest["results_copy"] = rel(figures / "results.parquet")
+        if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
+            shutil.copyfile(rep.results.with_name("items.parquet"), figures / "items.parquet")
 
 # %% ../nbs/60_paper.ipynb #1a07ef6e
 def paper_figures(
