@@ -533,9 +533,15 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
         info["executed"] = rel(portable_copy(src, nbs / src.name, runs))
     for spec, f in manifest["foundations"].items():
         f["notebook"] = rel(portable_copy(project_root() / f["notebook"], nbs / f"foundation-{spec}.ipynb", runs))
+    for j in figures.glob("*.json"):   # what the figure notebooks wrote, with the machine's paths made relative
+        if j.name != "manifest.json":
+            portable_copy(j, j, runs)
     manifest["profile_file"] = rel(prof.save(figures))
     if rep.results and rep.results.exists():
-        shutil.copyfile(rep.results, figures / "results.parquet")
+        res = pd.read_parquet(rep.results)
+        for c in [c for c in res.columns if pd.api.types.is_string_dtype(res[c])]:   # notebook paths, relative to the checkout
+            res[c] = res[c].map(lambda v: os.path.relpath(v, project_root()) if isinstance(v, str) and v.startswith(str(project_root())) else v)
+        res.to_parquet(figures / "results.parquet", index=False)
         manifest["results_copy"] = rel(figures / "results.parquet")
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
             shutil.copyfile(rep.results.with_name("items.parquet"), figures / "items.parquet")
