@@ -540,7 +540,7 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
     if rep.results and rep.results.exists():
         res = pd.read_parquet(rep.results)
         for c in [c for c in res.columns if pd.api.types.is_string_dtype(res[c])]:   # notebook paths, relative to the checkout
-            res[c] = res[c].str.replace(str(project_root()) + "/", "", regex=False)
+            res[c] = res[c].str.replace(str(project_root()) + "/", "", regex=False).str.replace(r"^/\S*?/runs/", "runs/", regex=True)
         res.to_parquet(figures / "results.parquet", index=False)
         manifest["results_copy"] = rel(figures / "results.parquet")
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
