@@ -46,6 +46,11 @@ class DoitSource(Source):
     name = "doit"
     def params(self):
         return dict(path=str(self.path) if self.path else None, hub_id=self.hub_id)
+    @property
+    def short_answers(self) -> tuple:
+        "What a local copy's own manifest declares (a copy of the sample keeps its short answers); DoIT itself declares none."
+        from doit_nb.records import declared_short_answers
+        return declared_short_answers(self.path) if self.path else ()
     def origins(self):
         return {t: (PAPER_ORIGINS[t], True) for t in ALL_TYPES}
     def records(self):
