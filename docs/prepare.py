@@ -29,7 +29,11 @@ def main() -> int:
     nav = []
     for nb in chapters():
         dst = OUT / ("index.ipynb" if nb.name == "index.ipynb" else f"chapters/{nb.name}")
-        shutil.copy(nb, dst)
+        text = nb.read_text(encoding="utf-8")
+        for a, b in (("CHANGELOG.md)", "CHANGELOG.html)"), ("LICENSES.md)", "LICENSES.html)"), ("CITATION.cff)", "citation.html)"),
+                     ("report.md)", "report.html)")):   # links to pages the site renders from markdown
+            text = text.replace(a, b)
+        dst.write_text(text, encoding="utf-8")
         nav.append((title(nb) if nb.name != "index.ipynb" else "Front page", dst.relative_to(OUT).as_posix()))
     for run in ("default", "smoke"):
         src = ROOT / "figures" / run

@@ -21,8 +21,9 @@ def site(tmp_path_factory):
 
 class Page(HTMLParser):
     "Links, images and the prose (markdown cells and plain pages, not code or outputs) of a rendered page."
-    def __init__(self):
+    def __init__(self, notebook: bool = True):
         super().__init__()
+        self.notebook = notebook
         self.links, self.images, self.prose, self.depth, self.skip = [], [], [], 0, 0
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -33,7 +34,7 @@ class Page(HTMLParser):
         cls = a.get("class") or ""
         if self.depth:
             self.depth += 1
-        elif "jp-RenderedMarkdown" in cls or (tag == "article" and "jp-Notebook" not in cls):
+        elif "jp-RenderedMarkdown" in cls or (not self.notebook and tag == "article"):
             self.depth = 1
         self.skip += tag in ("script", "style", "code", "pre")
     def handle_endtag(self, tag):
@@ -66,7 +67,7 @@ def test_pages_load_links_resolve_and_read_clean(site):
                              timeout=120).stdout
         probe.unlink()
         assert "<title>broken:0</title>" in dom, (page.name, re.search(r"<title>.*?</title>", dom))
-        p = Page()
+        p = Page(notebook="jp-Notebook" in dom)
         p.feed(dom)
         local = [l.split("#")[0] for l in p.links + p.images if not l.startswith(("http", "#", "data:", "mailto:", "javascript:"))]
         missing = [l for l in local if l and not (probe.parent / l).exists()]

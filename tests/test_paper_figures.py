@@ -126,7 +126,7 @@ def page_text(dom: str) -> str:
 def assert_reads_clean(text: str, where: str):
     "No placeholder where content belongs: NaN, None, or a literal escape sequence (a backslash-n, -t or -u)."
     import re
-    bad = [m.group() for m in re.finditer(r"\bNaN\b|\bNone\b|\\[ntr](?![a-z])|\\u[0-9a-fA-F]{4}", text)]
+    bad = [m.group() for m in re.finditer(r"\bNaN\b|\bNone\b(?! of\b)|\\[ntr](?![a-z])|\\u[0-9a-fA-F]{4}", text)]
     assert not bad, f"{where}: {bad[:10]}"
 
 
