@@ -21,7 +21,7 @@ $(STAMP): settings.ini setup.py
 	else \
 	  $(BIN)/pip install -q torch==2.13.0; \
 	fi
-	$(BIN)/pip install -q -e ".[dev,gemma]"
+	$(BIN)/pip install -q -e ".[train,dev,gemma]"
 	@# a CJK font for Chinese text in figures (Debian's WenQuanYi Micro Hei, 1.6 MB); skipped where apt is not ours
 	@if [ ! -d /usr/share/fonts/truetype/wqy ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  (apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1)) \

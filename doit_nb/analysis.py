@@ -13,8 +13,8 @@ from .core import *
 __all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
            'fit_sensitivity', 'bootstrap_fit', 't_quantile', 'seed_aware_fit', 'simulate_runs', 'coverage',
            'sensitivities', 'normalise', 'group_abilities', 'item_label_kinds', 'commonest_answer_scores',
-           'sensitivities_by_label_kind', 'recovery_table', 'complexity_transference', 'feature_relation',
-           'bias_verdict', 'up_marks']
+           'sensitivities_by_label_kind', 'recovery_table', 'seed_spread', 'complexity_transference',
+           'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #2df854d6
 def fit_sensitivity(x, y) -> dict:
@@ -289,6 +289,16 @@ def recovery_table(sens: pd.DataFrame, designed: dict | None = None) -> pd.DataF
                              index=out.index, dtype=object)
     out["provisional"] = ~out["seeds_measured"].astype(bool) if "seeds_measured" in out else True
     return out.reindex(columns=RECOVERY_COLUMNS).reset_index(drop=True)
+
+# %% ../nbs/40_analysis.ipynb #6b5c78c3
+def seed_spread(
+    sel: pd.DataFrame,  # selected test scores, one row per run and ability, with `seed`
+) -> pd.DataFrame:
+    "Per ability: the mean and largest range of a condition's scores over its SFT seeds, and how many conditions had two or more."
+    key = [c for c in ("sweep", "recipe", "model", "ability") if c in sel]
+    g = sel.groupby(key, sort=False).agg(hi=("score", "max"), lo=("score", "min"), seeds=("seed", "nunique"))
+    g = g[g["seeds"] >= 2].assign(spread=lambda d: d["hi"] - d["lo"]).reset_index()
+    return g.groupby("ability", sort=False)["spread"].agg(mean_range="mean", max_range="max", conditions="count").reset_index()
 
 # %% ../nbs/40_analysis.ipynb #c7e31f66
 def _z(v):

@@ -25,7 +25,7 @@ RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # one cell's 
 def profile_path(name: str | Path) -> Path:
     "The YAML file of a profile: a name in `profiles/`, or a path given as is."
     p = Path(name)
-    return p if p.suffix in (".yml", ".yaml") else project_root() / "profiles" / f"{name}.yml"
+    return p if p.suffix in (".yml", ".yaml") else resource("profiles", f"{name}.yml")
 
 # %% ../nbs/29_cells.ipynb #f7b5aae0
 def _freeze(v):
@@ -158,7 +158,7 @@ def load_profile(name: str | Path | Profile | dict) -> Profile:
     else:
         p = profile_path(name)
         if not p.exists():
-            have = sorted(q.stem for q in (project_root() / "profiles").glob("*.yml"))
+            have = sorted(q.stem for q in resource("profiles").glob("*.yml"))
             raise FileNotFoundError(f"profile {name!r}: {p} does not exist (profiles: {', '.join(have)})")
         try:
             text = p.read_text(encoding="utf-8")

@@ -377,9 +377,9 @@ def list_rows(what: str) -> list[dict]:
     import yaml
     if what == "profiles":
         out = []
-        for f in sorted((project_root() / "profiles").glob("*.yml")):
+        for f in sorted(resource("profiles").glob("*.yml")):
             spec = yaml.safe_load(f.read_text(encoding="utf-8"))
-            out.append(dict(profile=spec["name"], file=str(f.relative_to(project_root())), shows=((spec.get("about") or {}).get("can") or [""])[0]))
+            out.append(dict(profile=spec["name"], file=f"profiles/{f.name}", shows=((spec.get("about") or {}).get("can") or [""])[0]))
         return out
     if what == "recipes":
         return [dict(recipe=k, items=v) for k, v in RECIPE_NAMES.items()]
@@ -484,13 +484,16 @@ def os_error_text(e: OSError, out=None) -> str:
 # %% ../nbs/90_cli.ipynb #4a9fa20d
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `doit-nb` console script."
-    import os
+    import os, importlib.util
     from doit_nb.records import DoitDataError
     a = parser().parse_args(argv)
-    if os.environ.get("DOIT_PROGRESS") == "0":
+    if os.environ.get("DOIT_PROGRESS") == "0" and importlib.util.find_spec("transformers"):
         from transformers.utils import logging as hf_logging
         hf_logging.disable_progress_bar()
     try: rc = a.fn(a)
+    except ModuleNotFoundError as e:   # an install without the training extra
+        print(f"doit-nb {a.cmd}: needs {e.name!r}, part of the training extra: pip install \"doit-nb[train]\"", file=sys.stderr)
+        rc = 2
     except DoitDataError as e:
         print(e, file=sys.stderr)
         rc = 1

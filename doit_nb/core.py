@@ -10,8 +10,8 @@ from typing import Iterable, Iterator
 
 # %% auto #0
 __all__ = ['ABILITIES', 'ABILITY_TITLES', 'OOD_TYPES', 'SYNTHETIC_TYPE', 'ALL_TYPES', 'OPEN_ENDED', 'SPLITS', 'EVAL_SPLITS',
-           'README_NOTE', 'project_root', 'runs_dir', 'figures_dir', 'public_data_dir', 'canonical_json', 'stable_hash',
-           'stable_int', 'atomic_write', 'atomic_dir', 'progress', 'readme_text']
+           'README_NOTE', 'project_root', 'resource', 'runs_dir', 'figures_dir', 'public_data_dir', 'canonical_json',
+           'stable_hash', 'stable_int', 'atomic_write', 'atomic_dir', 'progress', 'readme_text']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 ABILITIES = ("biology", "history", "code", "creative_writing", "chinese",
@@ -43,6 +43,14 @@ def project_root(start: Path | str | None = None) -> Path:
         for p in [base.resolve(), *base.resolve().parents]:
             if (p / "settings.ini").exists() and (p / "nbs").is_dir(): return p
     return Path.cwd().resolve()
+
+# %% ../nbs/00_core.ipynb #2dd64de6
+def resource(*parts: str) -> Path:
+    "A shipped file or folder (`nbs/…`, `profiles/…`, `configs/…`): the checkout's, else the installed package's copy."
+    root = project_root()
+    if (root / "settings.ini").exists() and (root / "doit_nb").is_dir(): return root.joinpath(*parts)
+    here = Path(globals().get("__file__") or root / "doit_nb" / "core.py").resolve().parent
+    return here.joinpath("_resources", *parts)
 
 # %% ../nbs/00_core.ipynb #f4623950
 def runs_dir() -> Path:

@@ -401,9 +401,17 @@ def report_text(
                 f"Data sensitivity α = {_fmt(a['data_alpha'])} [{_fmt(a['data_alpha_lo'])}, "
                 f"{_fmt(a['data_alpha_hi'])}], "
                 f"parameter sensitivity α = {_fmt(a['param_alpha'])} [{_fmt(a['param_alpha_lo'])}, "
-                f"{_fmt(a['param_alpha_hi'])}] (95% item-bootstrap intervals).",
+                f"{_fmt(a['param_alpha_hi'])}] (95% "
+                + ("seed-aware intervals: items and SFT seeds resampled)." if str(a.get("seeds_measured")) == "True"
+                   else "item-bootstrap intervals)."),
                 "",
             ]
+    spread = figures / "seed_spread.csv"
+    if spread.exists():
+        lines += ["## Between seeds", "",
+                  "How far the SFT seeds of one condition land from each other, per ability: the range (highest minus "
+                  "lowest test score, points) averaged over the conditions trained at two seeds or more, and the "
+                  "largest range:", "", pd.read_csv(spread).round(1).to_markdown(index=False), ""]
     rec = figures / "recovery.csv"
     if rec.exists():
         r = pd.read_csv(rec)
@@ -440,7 +448,7 @@ def profiles_table(figures: Path | None = None) -> pd.DataFrame:
     in `figures/<profile>/` (pretraining and fine-tuning seconds as they ran), where there is one."""
     figures = Path(figures or project_root() / "figures")
     rows = []
-    for f in sorted((project_root() / "profiles").glob("*.yml")):
+    for f in sorted(resource("profiles").glob("*.yml")):
         prof = load_profile(f)
         man = figures / prof.name / "manifest.json"
         sec = json.loads(man.read_text()).get("run_seconds") if man.exists() else None
@@ -502,12 +510,12 @@ def run_status(figures: Path | str) -> dict:
     from doit_nb.sweeps import cell_keys, code_hashes, foundation_code, foundation_key, pretrained_specs, CELL_NOTEBOOK, FOUNDATION_NOTEBOOK
     man = json.loads((Path(figures) / "manifest.json").read_text())
     prof = load_profile(Path(figures) / "profile.yml")
-    dh, code = man["data_hash"], code_hashes(project_root() / "nbs" / CELL_NOTEBOOK)
-    fcode = foundation_code(project_root() / "nbs" / FOUNDATION_NOTEBOOK)
+    dh, code = man["data_hash"], code_hashes(resource("nbs", CELL_NOTEBOOK))
+    fcode = foundation_code(resource("nbs", FOUNDATION_NOTEBOOK))
     base = {s: foundation_key(s, prof, dh, fcode) for s in pretrained_specs(prof)}
     out = {}
     for c in prof.cells:
-        train, score = cell_keys(c, prof, project_root() / "nbs" / CELL_NOTEBOOK, dh, code, base=base.get(c.model))
+        train, score = cell_keys(c, prof, resource("nbs", CELL_NOTEBOOK), dh, code, base=base.get(c.model))
         had = (man.get("keys") or {}).get(c.cell_id, {})
         out[c.cell_id] = "current" if had.get("score") == score else "rescore" if had.get("train") == train else "retrain"
     return out
@@ -606,7 +614,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
         outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
         for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
             f.unlink()  # an output this run does not make must not survive from an earlier run
-        execute_notebook(project_root() / "nbs" / nb, executed, params, cwd=project_root() / "nbs")
+        execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))
         why |= not_built_reasons(executed)
         for out in outs:
             files = sorted(figures.glob(f"{out}.*"))

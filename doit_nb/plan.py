@@ -125,9 +125,9 @@ def cell_states(
     root = runs / profile.name / "cells"
     if data is None:
         return {c.cell_id: "done?" if (root / c.cell_id / "done.json").exists() else "train" for c in cells}
-    nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
+    nb = Path(notebook or resource("nbs", CELL_NOTEBOOK))
     dh, code = data_hash(data), code_hashes(nb)
-    fcode = foundation_code(project_root() / "nbs" / FOUNDATION_NOTEBOOK)
+    fcode = foundation_code(resource("nbs", FOUNDATION_NOTEBOOK))
     base = {s: foundation_key(s, profile, dh, fcode) for s in pretrained_specs(profile, cells)}
     out = {}
     for c in cells:

@@ -92,7 +92,7 @@ def sft_settings(settings: str | Path | None = None, **overrides) -> SFTSettings
         p = (
             Path(settings)
             if str(settings).endswith(".json")
-            else project_root() / "configs" / "sft" / f"{settings}.json"
+            else resource("configs", "sft", f"{settings}.json")
         )
         if not p.exists():
             raise FileNotFoundError(f"SFT settings {settings!r}: {p} does not exist")
@@ -363,7 +363,7 @@ def launch_command(
     "The `accelerate launch` command that trains on `gpus` GPUs with DeepSpeed ZeRO-3."
     import sys
 
-    cfg = project_root() / "configs"
+    cfg = resource("configs")
     return [
         sys.executable,
         "-m",

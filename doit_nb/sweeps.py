@@ -13,11 +13,12 @@ from .layout import data_hash
 from .cells import load_profile, Profile, Cell, RESOURCE_DEFAULTS, thaw
 
 # %% auto #0
-__all__ = ['CELL_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS',
-           'notebook_code_hash', 'package_imports', 'module_closure', 'package_hash', 'library_versions', 'CellCode',
-           'code_hashes', 'cell_keys', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
-           'Foundation', 'run_foundations', 'SweepReport', 'prepare_cell', 'submitit_parameters', 'LockHeld',
-           'sweep_lock', 'run_sweep', 'git_commit', 'git_dirty', 'collect_results']
+__all__ = ['CELL_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'KERNEL_ARGS', 'FRESH_STATE',
+           'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_imports', 'module_closure',
+           'package_hash', 'library_versions', 'CellCode', 'code_hashes', 'cell_keys', 'WarmKernel', 'worker_kernel',
+           'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key', 'Foundation', 'run_foundations',
+           'SweepReport', 'prepare_cell', 'submitit_parameters', 'LockHeld', 'sweep_lock', 'run_sweep', 'git_commit',
+           'git_dirty', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 CELL_NOTEBOOK = "31_cell.ipynb"
@@ -142,23 +143,95 @@ def cell_keys(
     )
     return train, score
 
+# %% ../nbs/30_sweeps.ipynb #051d10d1
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+FRESH_STATE = """get_ipython().run_line_magic("reset", "-f")
+__import__("gc").collect()
+get_ipython().execution_count = 1
+if "torch" in __import__("sys").modules: __import__("torch").seed()"""   # a random seed, as a fresh process has
+
+# %% ../nbs/30_sweeps.ipynb #3cba543a
+class WarmKernel:
+    "A python3 kernel started once in `cwd` and kept between notebooks; `ready()` gives it back in a fresh state."
+    def __init__(self, cwd: Path | str): self.cwd, self.km = str(cwd), None
+
+    def ready(self):
+        "The kernel manager, with a live kernel whose namespace is empty."
+        if self.km is not None and self.km.is_alive():
+            self.run(FRESH_STATE)
+            return self.km
+        from jupyter_client import KernelManager
+        self.close()
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=self.cwd, extra_arguments=KERNEL_ARGS)
+        return self.km
+
+    def run(self, code: str, timeout: float = 120) -> None:
+        "Run `code` in the kernel, outside any notebook and its history."
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=timeout)
+            kc.execute_interactive(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+
+    def close(self) -> None:
+        if self.km is not None and self.km.has_kernel: self.km.shutdown_kernel(now=True)
+        self.km = None
+
+# %% ../nbs/30_sweeps.ipynb #5994aee2
+def _warm_engine():
+    "papermill's nbclient engine on a kernel that outlives the notebook: the client is closed, the kernel kept."
+    import logging
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, km=None, log_output=False, start_timeout=60, **kw):
+            client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, log_output=log_output,
+                                             startup_timeout=start_timeout, log=logging.getLogger("papermill"))
+            try: return client.execute()
+            finally:
+                if client.kc is not None: client.kc.stop_channels()
+
+    papermill_engines.register("doit-warm", WarmEngine)
+
+# %% ../nbs/30_sweeps.ipynb #248dfbfa
+_KERNELS: dict = {}
+
+def worker_kernel(cwd: Path | str, threads: int) -> WarmKernel:
+    "This process's warm kernel for notebooks in `cwd` at `threads` threads, shut down when the process ends."
+    import atexit, multiprocessing.util
+    key = (str(cwd), threads)
+    if key not in _KERNELS:
+        k = _KERNELS[key] = WarmKernel(cwd)
+        atexit.register(k.close)
+        multiprocessing.util.Finalize(k, k.close, exitpriority=10)   # a pool's worker exits without atexit
+    return _KERNELS[key]
+
 # %% ../nbs/30_sweeps.ipynb #090bd6eb
 def execute_notebook(
     nb_path: Path | str,  # the notebook to run
     out_path: Path | str,  # where the executed copy goes
     parameters: dict,  # papermill parameters
     cwd: Path | str,  # the kernel's working folder
+    kernel: WarmKernel | None = None,  # a kernel kept between notebooks; None: a fresh kernel for this one
 ) -> None:
     "Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter)."
     import papermill as pm
+    if kernel: _warm_engine()
+    warm = dict(engine_name="doit-warm", km=kernel.ready()) if kernel else {}
     pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
-                        log_output=False, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                        log_output=False, kernel_name="python3", extra_arguments=KERNEL_ARGS, **warm)
 
 # %% ../nbs/30_sweeps.ipynb #d9122a0a
 def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: str = "cell.ipynb",
-             resources: dict | None = None) -> dict:
+             resources: dict | None = None, warm: bool = False) -> dict:
     """Run one cell notebook with papermill (in this process) into `cell_dir/name`; returns a status dict. Used by every
-    backend. `resources` (the cell's job) reach the notebook's kernel as `DOIT_GPUS`, and come back in the status."""
+    backend. `resources` (the cell's job) reach the notebook's kernel as `DOIT_GPUS`, and come back in the status;
+    `warm`: on this process's warm kernel (unless `DOIT_WARM_KERNEL=0`)."""
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0")
     if resources:
         os.environ["DOIT_GPUS"] = str(resources.get("gpus") or 0)
@@ -167,7 +240,9 @@ def _execute(nb_path: str, cell_dir: str, parameters: dict, threads: int, name: 
     (cell_dir / "failed.json").unlink(missing_ok=True)
     t0 = time.time()
     try:
-        execute_notebook(nb_path, cell_dir / name, parameters, cwd=Path(nb_path).parent)
+        warm = warm and os.environ.get("DOIT_WARM_KERNEL", "1") != "0"
+        kernel = worker_kernel(Path(nb_path).parent, threads) if warm else None
+        execute_notebook(nb_path, cell_dir / name, parameters, cwd=Path(nb_path).parent, kernel=kernel)
         return dict(ok=True, seconds=time.time() - t0, resources=resources)
     except Exception as e:
         msg = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
@@ -228,7 +303,7 @@ def run_foundations(
 ) -> dict[str, Foundation]:
     "Pretrain (or reuse) every foundation model the profile's `cells` need; one executed notebook each."
     prof = load_profile(profile)
-    nb = project_root() / "nbs" / FOUNDATION_NOTEBOOK
+    nb = resource("nbs", FOUNDATION_NOTEBOOK)
     specs = pretrained_specs(prof, cells)
     if not specs:
         return {}
@@ -324,11 +399,13 @@ def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str
     threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
     if backend == "local" and jobs <= 1:
         for c, d, keys in todo:
-            finish(c, d, keys, _execute(str(nb), str(d), params(c, d), threads))
+            finish(c, d, keys, _execute(str(nb), str(d), params(c, d), threads, warm=True))
+        for k in _KERNELS.values(): k.close()
     elif backend == "local":
         from concurrent.futures import ProcessPoolExecutor, as_completed
         with ProcessPoolExecutor(jobs) as ex:
-            futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads): (c, d, keys) for c, d, keys in todo}
+            futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads, warm=True): (c, d, keys)
+                    for c, d, keys in todo}
             for f in as_completed(futs):
                 finish(*futs[f], f.result())
     elif backend in ("slurm", "submitit-local"):
@@ -458,7 +535,7 @@ def run_sweep(
 # %% ../nbs/30_sweeps.ipynb #837fe2a5
 def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, runs: Path) -> SweepReport:
     "The body of `run_sweep`, under the profile's lock; the cells read the copy of the profile the run keeps."
-    nb = Path(notebook or project_root() / "nbs" / CELL_NOTEBOOK)
+    nb = Path(notebook or resource("nbs", CELL_NOTEBOOK))
     data = prof.ensure_data(runs)
     prof_file = prof.save(runs / prof.name)
     dh = data_hash(data)

@@ -25,7 +25,8 @@ def kernel_start() -> float:
     with tempfile.TemporaryDirectory() as d:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
         nbformat.write(nb, f"{d}/e.ipynb")
-        _, s = timed(pm.execute_notebook, f"{d}/e.ipynb", f"{d}/o.ipynb", progress_bar=False, log_output=False)
+        _, s = timed(pm.execute_notebook, f"{d}/e.ipynb", f"{d}/o.ipynb", kernel_name="python3", progress_bar=False,
+                     log_output=False)
     return s
 
 
