@@ -6,16 +6,17 @@
 from __future__ import annotations
 import json, math, time
 from pathlib import Path
+import numpy as np
 import pandas as pd
 from .core import *
 from .records import load_records, parse_label, question_format
-from .answers import exact_match, expected_score, explain, item_of
+from .answers import Item, exact_match, expected_score, explain, item_of
 
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
            'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'length_batches', 'generate_replies',
-           'score_items', 'summarise', 'above_chance', 'checkpoint_info', 'score_checkpoint', 'best_valid',
-           'select_checkpoints']
+           'gold_likelihood', 'choice_likelihood', 'score_items', 'summarise', 'above_chance', 'checkpoint_info',
+           'score_checkpoint', 'best_valid', 'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -266,9 +267,10 @@ def generate_replies(
     max_new_tokens: int,  # longest reply
     batch_size: int = 16,  # prompts per batch
     desc: str = "",  # progress bar label; '' shows none
-) -> list[tuple[str, str, str]]:
+) -> list[tuple[str, str, str, tuple]]:
     """Greedy replies for token-id prompts, batched by length: (text, the letters A-E ranked by the first step's
-    logits, and by the last step's: the step that ended the reply, which the authors' letter fallback reads)."""
+    logits, and by the last step's: the step that ended the reply, which the authors' letter fallback reads; and the
+    first step's logits of A-E, which the likelihood view reads)."""
     import torch
 
     eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
@@ -300,8 +302,31 @@ def generate_replies(
                 tok.decode(new, skip_special_tokens=True),
                 rank(steps[0, r]),
                 rank(steps[min(ends[r], len(g.scores) - 1), r]),
+                tuple(steps[0, r].float().tolist()),
             )
     return out
+
+# %% ../nbs/21_scoring.ipynb #c792cfbb
+def gold_likelihood(
+    item: Item,  # the exact-match item
+    loss: float,  # mean NLL of its gold reply
+    first: tuple | None = None,  # the first step's logits of A-E (`generate_replies`)
+) -> float:
+    "Probability the model puts on the gold answer: the gold letter among the item's letters, else the gold reply per token."
+    if item.kind == "letter" and first is not None:
+        z = np.asarray(first[:len(item.letters)], float)
+        p = np.exp(z - z.max())
+        return float(p["ABCDE".index(item.gold)] / p.sum()) if item.gold in item.letters else 0.0
+    return math.exp(-loss) if loss == loss else float("nan")
+
+# %% ../nbs/21_scoring.ipynb #b8e814d5
+def choice_likelihood(
+    nll: list[float],  # mean NLL of the gold reply (first), then of each distractor
+) -> float:
+    "The gold reply's share of the probability over an open-ended item's candidates."
+    z = -np.asarray(nll, float)
+    p = np.exp(z - z.max())
+    return float(p[0] / p.sum())
 
 # %% ../nbs/21_scoring.ipynb #ea95f120
 def score_items(
@@ -314,8 +339,8 @@ def score_items(
     batch_tokens: int = 1024,  # tokens per perplexity batch
     protocol: str = "doit-nb",  # `doit-nb` or `authors`
 ) -> pd.DataFrame:
-    """One row per record: ability, idx, hit, expected, loss (and for exact-match items the reply and why it was
-    graded so). `batch_size` prompts per generation batch, `batch_tokens`
+    """One row per record: ability, idx, hit, expected, loss, likelihood (`gold_likelihood`, `choice_likelihood`; and
+    for exact-match items the reply and why it was graded so). `batch_size` prompts per generation batch, `batch_tokens`
     tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind; under the `authors` protocol
     replies are stripped, perplexity ties count as hits, and a reply with no letter falls back on the last step's
     logits."""
@@ -345,9 +370,11 @@ def score_items(
         rows[i]["loss"] = v[0]
         if question_format(records[i]) == 1:
             rows[i]["hit"] = ppl_hit(v, ties=authors)
+            rows[i]["likelihood"] = choice_likelihood(v)
     for budget, idx in by_budget.items():
         replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
-        for i, (text, first, last) in zip(idx, replies):
+        for i, (text, first, last, logits) in zip(idx, replies):
+            rows[i]["likelihood"] = gold_likelihood(item_of(records[i]), rows[i]["loss"], logits)
             rows[i]["hit"] = exact_match(records[i], text, last if authors else first)
             rows[i]["reply"] = text
             rows[i]["why"] = explain(item_of(records[i]), text, last if authors else first)
@@ -360,10 +387,12 @@ def summarise(items: pd.DataFrame, **keys) -> pd.DataFrame:
     df = pd.DataFrame({"ability": list(g.groups), "score": 100 * g["hit"].mean().values,
                        "expected": 100 * g["expected"].mean().values, "n_items": g.size().values,
                        "loss": g["loss"].mean().values})
+    if "likelihood" in items: df["likelihood"] = 100 * g["likelihood"].mean().values
     order = {t: i for i, t in enumerate(ALL_TYPES)}
     df = df.sort_values("ability", key=lambda s: s.map(order)).reset_index(drop=True)
     avg = dict(ability="average", score=df["score"].mean(), expected=df["expected"].mean(),
                n_items=int(df["n_items"].sum()), loss=df["loss"].mean())
+    if "likelihood" in df: avg["likelihood"] = df["likelihood"].mean()
     df = pd.concat([df, pd.DataFrame([avg])], ignore_index=True)
     for k, v in reversed(list(keys.items())): df.insert(0, k, v)
     return df

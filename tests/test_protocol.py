@@ -74,12 +74,12 @@ def test_the_letter_fallback_reads_the_first_or_the_last_step(tiny):
     from doit_nb.scoring import generate_replies, letter_ids
     model, tok = load_model(tiny["base"])
     prompt = prompt_ids(tok, MESSAGES[:1])
-    (text, first, last), = generate_replies(model, tok, [prompt], max_new_tokens=6)
+    (text, first, last, _), = generate_replies(model, tok, [prompt], max_new_tokens=6)
     assert sorted(first) == sorted(last) == list("ABCDE")
     with torch.no_grad():   # the first step: the logits right after the prompt
         logits = model(input_ids=torch.tensor([prompt])).logits[0, -1, letter_ids(tok)]
     assert first[0] == "ABCDE"[int(logits.argmax())]
-    (_, one_first, one_last), = generate_replies(model, tok, [prompt], max_new_tokens=1)
+    (_, one_first, one_last, _), = generate_replies(model, tok, [prompt], max_new_tokens=1)
     assert one_first == one_last   # one step: first and last are the same step
 
 
