@@ -13,7 +13,7 @@ from .core import *
 __all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
            'fit_sensitivity', 'bootstrap_fit', 't_quantile', 'seed_aware_fit', 'simulate_runs', 'coverage',
            'sensitivities', 'normalise', 'group_abilities', 'item_label_kinds', 'commonest_answer_scores',
-           'sensitivities_by_label_kind', 'recovery_table', 'seed_spread', 'complexity_transference',
+           'sensitivities_by_label_kind', 'recovery_table', 'seed_spread', 'knowledge_slope', 'complexity_transference',
            'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #2df854d6
@@ -299,6 +299,25 @@ def seed_spread(
     g = sel.groupby(key, sort=False).agg(hi=("score", "max"), lo=("score", "min"), seeds=("seed", "nunique"))
     g = g[g["seeds"] >= 2].assign(spread=lambda d: d["hi"] - d["lo"]).reset_index()
     return g.groupby("ability", sort=False)["spread"].agg(mean_range="mean", max_range="max", conditions="count").reset_index()
+
+# %% ../nbs/40_analysis.ipynb #954b762d
+def knowledge_slope(
+    sel: pd.DataFrame,  # selected test scores; the foundation runs (`sweep` 'foundation') are used
+    items: pd.DataFrame,  # their test items (run, ability, idx, hit, likelihood)
+    abilities: tuple = ("biology", "history"),  # the knowledge abilities
+    value: str = "hit",  # the item column fitted: `hit` (accuracy) or `likelihood`
+    n_boot: int = 1000,  # bootstrap resamples
+    seed: int = 0,  # the bootstrap's seed
+) -> dict:
+    "α of the before-SFT score on `abilities` against log parameters, its interval, and whether it lies above zero."
+    runs = sel[sel["sweep"] == "foundation"]
+    it = items.assign(hit=items[value])
+    mats = [_item_hits(it, runs[runs["ability"] == a], a, "n_params") for a in abilities]
+    mats = [m for m in mats if m.shape[1] >= 2]
+    if not mats: return {}
+    cols = sorted(set.intersection(*(set(m.columns) for m in mats)))
+    b = bootstrap_fit([m[cols].values for m in mats], np.array(cols), n_boot, seed)
+    return dict(value=value, sizes=len(cols), **b, grows=bool(b["alpha_lo"] > 0))
 
 # %% ../nbs/40_analysis.ipynb #c7e31f66
 def _z(v):

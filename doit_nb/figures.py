@@ -86,10 +86,10 @@ def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "averag
 
 # %% ../nbs/41_figures.ipynb #4e5c8ff2
 def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
-    "The test items (run, ability, idx, hit) behind `sel`'s scores, from a sweep's `items.parquet`."
+    "The test items (run, ability, idx, hit, and likelihood where scored) behind `sel`'s scores, from `items.parquet`."
     keys = sel[["run", "cell_id", "checkpoint"]].drop_duplicates()
     it = items[items["split"] == "test"].merge(keys, on=["cell_id", "checkpoint"])
-    return it[["run", "ability", "idx", "hit"]]
+    return it[["run", "ability", "idx", "hit", *(["likelihood"] if "likelihood" in it else [])]]
 
 # %% ../nbs/41_figures.ipynb #03cb9028
 def curated_scaling(sel: pd.DataFrame) -> pd.DataFrame:

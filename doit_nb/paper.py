@@ -428,6 +428,23 @@ def report_text(
                 designed[["ability", "designed", "fitted", "agree", *(["provisional"] if "provisional" in designed else [])]].to_markdown(index=False),
                 "",
             ]
+        lik = figures / "recovery_likelihood.csv"
+        if lik.exists():
+            both = r[["ability", "designed", "fitted"]].rename(columns={"fitted": "by accuracy"})
+            both["by likelihood"] = pd.read_csv(lik).set_index("ability").reindex(both["ability"])["fitted"].values
+            lines += ["Groups by accuracy (the paper's measure, the one the planted truth is judged on) and by the "
+                      "likelihood view (the probability the models put on each gold answer, same runs and "
+                      "checkpoints):", "", both.to_markdown(index=False), ""]
+    know = figures / "knowledge.csv"
+    if know.exists():
+        k = pd.read_csv(know)
+        lines += ["## Knowledge before SFT", "",
+                  "The foundation models' before-SFT test score on Biology and History against log parameters "
+                  "(α with its 95% item-bootstrap interval):", ""]
+        lines += [f"- by {'accuracy' if v['value'] == 'hit' else v['value']}: α = {_fmt(v['alpha'])} "
+                  f"[{_fmt(v['alpha_lo'])}, {_fmt(v['alpha_hi'])}], "
+                  + ("grows with size." if str(v["grows"]) == "True" else "not shown to grow with size.")
+                  for _, v in k.iterrows()] + [""]
     by_label_kind = figures / "sensitivities_by_label_kind.csv"
     if by_label_kind.exists():
         k = pd.read_csv(by_label_kind)
