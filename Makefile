@@ -74,6 +74,7 @@ perf: install
 	$(BIN)/python perf/sft_throughput.py
 	$(BIN)/python perf/scoring_speed.py
 	$(BIN)/python perf/cell_profile.py
+	$(BIN)/python perf/warm_kernel.py
 
 # deprecated alias of `make perf`, kept for one version
 bench:

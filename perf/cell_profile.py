@@ -1,6 +1,6 @@
 """Where one sweep run's time goes: kernel start, imports, model set-up, SFT steps, and scoring per split and epoch
 (tokens and seconds each, split into the perplexity pass and generation, beside a plain forward pass over the same
-tokens: the roofline scoring is measured against).
+tokens: the roofline scoring is measured against), and the fixed cost of a run on a fresh kernel against a warm one.
 
     python perf/cell_profile.py [--profile default] [--run scaling-curated-40-tiny-m-seed0] [--out perf/reports]
 
@@ -27,6 +27,22 @@ def kernel_start() -> float:
         nbformat.write(nb, f"{d}/e.ipynb")
         _, s = timed(pm.execute_notebook, f"{d}/e.ipynb", f"{d}/o.ipynb", kernel_name="python3", progress_bar=False,
                      log_output=False)
+    return s
+
+
+def warm_start() -> float:
+    "Seconds a run's notebook costs on a worker's warm kernel (`sweeps.WarmKernel`) once the first one has run."
+    import nbformat
+    from doit_nb.sweeps import WarmKernel, execute_notebook
+    with tempfile.TemporaryDirectory() as d:
+        code = "import doit_nb.cells, doit_nb.sft, doit_nb.scoring"   # what a run imports, paid by the first notebook
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), f"{d}/e.ipynb")
+        k = WarmKernel(d)
+        try:
+            execute_notebook(f"{d}/e.ipynb", f"{d}/o0.ipynb", {}, cwd=d, kernel=k)
+            _, s = timed(execute_notebook, f"{d}/e.ipynb", f"{d}/o1.ipynb", {}, cwd=d, kernel=k)
+        finally:
+            k.close()
     return s
 
 
@@ -94,7 +110,8 @@ def main(argv=None):
     base = found[-1] if found else foundation_model(cell.model, data_dir=data)
     sc = prof.settings("score", cell.model)
     rep = dict(profile=prof.name, run=cell.cell_id, foundation=str(base), pretrained=bool(found),
-               kernel_start_s=round(kernel_start(), 2), imports_s=round(imports(), 2))
+               kernel_start_s=round(kernel_start(), 2), imports_s=round(imports(), 2),
+               warm_fixed_s=round(warm_start(), 2))
     with tempfile.TemporaryDirectory() as d:
         saved, rep["sft_s"] = timed(fine_tune, base, cell.recipe, data, Path(d), prof.sft_settings(cell.model, cell.seed),
                                     seed=cell.seed)
@@ -106,9 +123,11 @@ def main(argv=None):
     rep["scoring_s"] = round(sum(p["nll_s"] + p["generate_s"] + p["setup_s"] for p in parts), 2)
     rep["fixed_s"] = round(rep["kernel_start_s"] + rep["imports_s"], 2)
     total = rep["fixed_s"] + rep["sft_s"] + rep["scoring_s"]
+    warm = rep["warm_fixed_s"] + rep["sft_s"] + rep["scoring_s"]
+    rep["run_s"] = dict(fresh_kernel=round(total, 2), warm_kernel=round(warm, 2), speedup=round(total / warm, 2))
     rep["shares"] = {k: round(v / total, 3) for k, v in (("fixed", rep["fixed_s"]), ("sft", rep["sft_s"]),
                                                           ("scoring", rep["scoring_s"]))}
-    out = Path(a.out) / "cell-profile.json"
+    out = Path(a.out) / f"cell-profile-{cell.model}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rep, indent=1))
     print(json.dumps(rep, indent=1))
