@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install browser export readme test paper-figures lab docs clean perf bench gpu-check gpu-wheels
+.PHONY: install browser export readme test paper-figures robustness lab docs clean perf bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ test: install browser
 
 paper-figures: install
 	$(BIN)/doit-nb paper-figures --profile $(PROFILE)
+
+# the foundation and scaling sweeps on worlds 0, 1 and 2 of the sample set: figures/robustness/ (PROFILE=smoke: quick)
+robustness: install
+	$(BIN)/doit-nb robustness --profile $(PROFILE)
 
 lab: install
 	$(BIN)/jupyter lab nbs

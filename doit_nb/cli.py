@@ -12,8 +12,8 @@ from . import __version__
 # %% auto #0
 __all__ = ['RECIPE_NAMES', 'note', 'Deprecated', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_settings',
            'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols',
-           'cmd_paper_figures', 'list_rows', 'env_info', 'cmd_list', 'cmd_env', 'cmd_status', 'parser', 'cli_table',
-           'os_error_text', 'main']
+           'cmd_paper_figures', 'cmd_robustness', 'list_rows', 'env_info', 'cmd_list', 'cmd_env', 'cmd_status',
+           'parser', 'cli_table', 'os_error_text', 'main']
 
 # %% ../nbs/90_cli.ipynb #a554ebf6
 def note(old: str, new: str) -> None:
@@ -230,6 +230,16 @@ def cmd_paper_figures(a) -> int:
     )
     return 0
 
+# %% ../nbs/90_cli.ipynb #7744dfb7
+def cmd_robustness(a) -> int:
+    from doit_nb.robustness import run_robustness, recovery_summary
+    t0 = time.time()
+    per_world, _ = recovery_summary(run_robustness(a.profile, tuple(a.worlds), jobs=a.jobs))
+    for _, r in per_world.iterrows():
+        print(f"world {r['world']}: {r['recovered']} of {r['abilities']} abilities in their designed group")
+    print(f"({time.time() - t0:.0f}s)")
+    return 0
+
 # %% ../nbs/90_cli.ipynb #60c34696
 def _data_commands(sub) -> None:
     "The `data` subcommands: build, validate, recipe and table1."
@@ -363,6 +373,11 @@ def _sweep_commands(sub) -> None:
     )
     f.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     f.set_defaults(fn=cmd_paper_figures)
+    r = sub.add_parser("robustness", help="the foundation and scaling sweeps on several worlds: recovery by world")
+    r.add_argument("--profile", default="default", help="smoke | default | a YAML file on the sample set")
+    r.add_argument("--worlds", type=int, nargs="+", default=[0, 1, 2], help="the sample set's data.seed values")
+    r.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs)")
+    r.set_defaults(fn=cmd_robustness)
 
 # %% ../nbs/90_cli.ipynb #fff2336c
 RECIPE_NAMES = {  # the recipes of §4 and §5 a sweep or `data recipe` accepts
