@@ -13,10 +13,11 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 from .scoring import above_chance
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'provenance_warnings', 'cell_status', 'sweep_statuses', 'sample_items',
-           'not_built_reasons', 'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores',
-           'foundation_commonest', 'write_index', 'foundation_record', 'report_text', 'profiles_table',
-           'front_page_text', 'portable_copy', 'run_keys', 'run_status', 'status_line', 'paper_figures']
+__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings', 'cell_status',
+           'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table', 'document_loss_table',
+           'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index', 'foundation_record',
+           'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys', 'run_status', 'status_line',
+           'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -569,7 +570,7 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
         res.to_parquet(figures / "results.parquet", index=False)
         manifest["results_copy"] = rel(figures / "results.parquet")
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
-            shutil.copyfile(rep.results.with_name("items.parquet"), figures / "items.parquet")
+            _slim_items(rep.results.with_name("items.parquet"), figures / "items.parquet")
 
 # %% ../nbs/60_paper.ipynb #1a07ef6e
 def paper_figures(
@@ -662,3 +663,12 @@ def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
         f.write(report_text(manifest, figures, results))
     write_index(manifest, figures)
     return manifest
+
+# %% ../nbs/60_paper.ipynb #c410e8e2
+TRACKED_ITEM_COLUMNS = ["cell_id", "checkpoint", "split", "ability", "idx", "hit", "expected", "loss", "likelihood"]
+
+def _slim_items(src: Path, dst: Path) -> Path:
+    "The item table a tracked run keeps: what the intervals and baselines read, without the replies' explanations."
+    items = pd.read_parquet(src)
+    with atomic_write(dst, "wb") as f: items[[c for c in TRACKED_ITEM_COLUMNS if c in items]].to_parquet(f, index=False)
+    return dst
