@@ -665,10 +665,12 @@ def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
     return manifest
 
 # %% ../nbs/60_paper.ipynb #c410e8e2
-TRACKED_ITEM_COLUMNS = ["cell_id", "checkpoint", "split", "ability", "idx", "hit", "expected", "loss", "likelihood"]
+TRACKED_ITEM_COLUMNS = ["cell_id", "checkpoint", "split", "ability", "idx", "hit", "expected", "likelihood"]
 
 def _slim_items(src: Path, dst: Path) -> Path:
     "The item table a tracked run keeps: what the intervals and baselines read, without the replies' explanations."
     items = pd.read_parquet(src)
-    with atomic_write(dst, "wb") as f: items[[c for c in TRACKED_ITEM_COLUMNS if c in items]].to_parquet(f, index=False)
+    items = items[[c for c in TRACKED_ITEM_COLUMNS if c in items]]
+    if "likelihood" in items: items = items.astype({"likelihood": "float32"})   # the intervals need no more digits
+    with atomic_write(dst, "wb") as f: items.to_parquet(f, index=False)
     return dst
