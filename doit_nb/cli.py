@@ -499,12 +499,14 @@ def os_error_text(e: OSError, out=None) -> str:
 # %% ../nbs/90_cli.ipynb #4a9fa20d
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `doit-nb` console script."
-    import os, importlib.util
+    import os
     from doit_nb.records import DoitDataError
     a = parser().parse_args(argv)
-    if os.environ.get("DOIT_PROGRESS") == "0" and importlib.util.find_spec("transformers"):
-        from transformers.utils import logging as hf_logging
-        hf_logging.disable_progress_bar()
+    if os.environ.get("DOIT_PROGRESS") == "0":
+        try:
+            from transformers.utils import logging as hf_logging
+            hf_logging.disable_progress_bar()
+        except ImportError: pass   # the base install has no transformers
     try: rc = a.fn(a)
     except ModuleNotFoundError as e:   # an install without the training extra
         print(f"doit-nb {a.cmd}: needs {e.name!r}, part of the training extra: pip install \"doit-nb[train]\"", file=sys.stderr)

@@ -6,7 +6,7 @@ from doit_nb.sweeps import package_imports, module_closure, SCORE_ROOTS, TRAIN_R
 # the pipeline, bottom to top: a module may import only modules listed before it
 LAYERS = ["core", "records", "benchmark_files", "layout", "sample", "public", "sources", "recipes", "models",
           "pretraining", "sft", "answers", "scoring", "benchmarks", "cells", "sweeps", "plan", "analysis", "figures",
-          "paper", "cli"]
+          "robustness", "paper", "cli"]
 PKG = Path(doit_nb.__file__).parent
 
 def modules():
