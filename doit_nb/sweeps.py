@@ -403,7 +403,9 @@ def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str
         for k in _KERNELS.values(): k.close()
     elif backend == "local":
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        with ProcessPoolExecutor(jobs) as ex:
+        import multiprocessing
+        # spawned, not forked: a worker starts its own kernel and event loop, and inherits no thread, lock or socket
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
             futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads, warm=True): (c, d, keys)
                     for c, d, keys in todo}
             for f in as_completed(futs):
