@@ -11,11 +11,12 @@ from .core import *
 from .cells import Profile, load_profile, thaw
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_SWEEPS', 'world_profile', 'world_recovery', 'recovery_summary', 'variation_split', 'robustness_chart',
-           'run_robustness', 'write_robustness']
+__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'recovery_summary',
+           'variation_split', 'robustness_chart', 'run_robustness', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
+ROBUSTNESS_ONLY = "^(" + "|".join(ROBUSTNESS_SWEEPS) + ")-"   # their runs' ids
 
 def world_profile(
     profile: Profile | str,  # the profile whose world is changed
@@ -44,6 +45,22 @@ def world_recovery(
     sens = scaling_sensitivities(sel, items)
     if not len(sens): raise ValueError(f"world {world}: the scaling sweep lacks two model sizes and two data volumes")
     return recovery_table(sens, PLANTED_GROUPS if designed is None else designed).assign(world=int(world))
+
+# %% ../nbs/42_robustness.ipynb #02b0bf10
+def world_knowledge(
+    results: pd.DataFrame,  # a world's results table
+    items: pd.DataFrame | None,  # its item table (`items.parquet`)
+    world: int,  # the world's `data.seed`
+    min_epoch: int = 5,  # checkpoint selection after this epoch
+) -> pd.DataFrame:
+    "Per measure (`hit`, `likelihood`): α of the before-SFT knowledge against log parameters, its interval, `grows`."
+    from doit_nb.figures import selected_scores, selected_items
+    from doit_nb.analysis import knowledge_slope
+    found = selected_scores(results, min_epoch=min_epoch).query("sweep == 'foundation'")
+    if items is None or found["n_params"].nunique() < 2: return pd.DataFrame({"world": [int(world)]})
+    fi = selected_items(items, found)
+    rows = [knowledge_slope(found, fi, value=v) for v in ("hit", "likelihood") if v in fi]
+    return pd.DataFrame(rows).assign(world=int(world))
 
 # %% ../nbs/42_robustness.ipynb #675c2b1b
 def recovery_summary(
@@ -99,19 +116,30 @@ def run_robustness(
         raise ValueError(f"profile {prof.name!r}: worlds are seeds of the sample set; its data are {prof.get('data')}")
     out = Path(figures or figures_dir() / ("robustness" if prof.name == "default" else f"robustness-{prof.name}"))
     min_epoch = prof.get("score", {}).get("min_epoch", 5)
-    recs, sels = [], []
+    recs, sels, know = [], [], []
     for w in progress(worlds, "worlds"):
-        rep = run_sweep(world_profile(prof, w), jobs=jobs, runs=runs)
+        own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
+        rep = run_sweep(prof if own else world_profile(prof, w), jobs=jobs, runs=runs, only=ROBUSTNESS_ONLY if own else None)
         if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} run(s) failed; see {rep.results.parent}")
         res = pd.read_parquet(rep.results)
-        items = rep.results.with_name("items.parquet")
-        recs.append(world_recovery(res, pd.read_parquet(items) if items.exists() else None, w, min_epoch))
+        res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
+        items_file = rep.results.with_name("items.parquet")
+        items = pd.read_parquet(items_file) if items_file.exists() else None
+        recs.append(world_recovery(res, items, w, min_epoch))
         sels.append(selected_scores(res[res["sweep"] == "scaling"], min_epoch=min_epoch).assign(world=int(w)))
-    return write_robustness(pd.concat(recs, ignore_index=True), pd.concat(sels, ignore_index=True), prof.name, out)
+        know.append(world_knowledge(res, items, w, min_epoch))
+    return write_robustness(pd.concat(recs, ignore_index=True), pd.concat(sels, ignore_index=True), prof.name, out,
+                            knowledge=pd.concat(know, ignore_index=True))
 
 # %% ../nbs/42_robustness.ipynb #fe2f5c34
-def write_robustness(by_world: pd.DataFrame, sel: pd.DataFrame, name: str, out: Path) -> pd.DataFrame:
-    "Write `recovery_by_seed.csv`, `variation.csv`, the figure and `report.md` of a robustness run to `out`."
+def write_robustness(
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world
+    sel: pd.DataFrame,  # selected scaling scores of every world, with `world`
+    name: str,  # the profile's name
+    out: Path,  # the output folder
+    knowledge: pd.DataFrame | None = None,  # `world_knowledge` rows of every world
+) -> pd.DataFrame:
+    "Write `recovery_by_seed.csv`, `variation.csv`, `knowledge_by_world.csv`, the figure and `report.md` to `out`."
     from doit_nb.figures import save_chart
     cols = ["world", "ability", "designed", "fitted", "agree", "provisional", "data_alpha", "data_alpha_lo",
             "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
@@ -129,5 +157,9 @@ def write_robustness(by_world: pd.DataFrame, sel: pd.DataFrame, name: str, out: 
              "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
              "worlds (`world_range`, the seed means), in points, averaged over conditions:", "",
              spread.round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
+    if knowledge is not None:
+        with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
+        lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "
+                  "the 95% interval of α lies above zero):", "", knowledge.round(3).to_markdown(index=False), ""]
     with atomic_write(out / "report.md") as f: f.write("\n".join(lines))
     return by_world
