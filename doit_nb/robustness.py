@@ -11,8 +11,8 @@ from .core import *
 from .cells import Profile, load_profile, thaw
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'recovery_summary',
-           'variation_split', 'robustness_chart', 'run_robustness', 'write_robustness']
+__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'group_gap',
+           'recovery_summary', 'variation_split', 'robustness_chart', 'run_robustness', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -62,16 +62,31 @@ def world_knowledge(
     rows = [knowledge_slope(found, fi, value=v) for v in ("hit", "likelihood") if v in fi]
     return pd.DataFrame(rows).assign(world=int(world))
 
+# %% ../nbs/42_robustness.ipynb #95f8662f
+def group_gap(
+    designed: str,  # a §4.3.1 group, as `GROUPS` names it
+    fitted: str,  # the group the fit gave
+) -> str:
+    "'' where the groups agree, else which effect is missing or added (e.g. 'no data effect; an added parameter effect')."
+    from doit_nb.analysis import GROUPS
+    flags = {g: k for k, g in GROUPS.items()}
+    gaps = [("no " if d else "an added ") + f"{name} effect"
+            for name, d, f in zip(("data", "parameter"), flags[designed], flags[fitted]) if d != f]
+    return "; ".join(gaps)
+
 # %% ../nbs/42_robustness.ipynb #675c2b1b
 def recovery_summary(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "(per world: abilities recovered of those designed; per ability: worlds recovered and their share)."
+    "(per world: abilities recovered of those designed; per ability: worlds recovered, their share and the gaps)."
     d = by_world[by_world["designed"].notna()]
+    gaps = [f"world {w}: {group_gap(a, b)}" if a != b else "" for w, a, b in zip(d["world"], d["designed"], d["fitted"])]
+    d = d.assign(gap=gaps)
     per_world = d.groupby("world")["agree"].agg(recovered="sum", abilities="count").astype(int).reset_index()
     per_ability = d.groupby("ability", sort=False).agg(designed=("designed", "first"), recovered=("agree", "sum"),
                                                        worlds=("world", "nunique")).reset_index()
     per_ability["share"] = per_ability["recovered"] / per_ability["worlds"]
+    per_ability["gaps"] = d.groupby("ability", sort=False)["gap"].agg(lambda g: "; ".join(x for x in g if x)).values
     return per_world, per_ability
 
 # %% ../nbs/42_robustness.ipynb #40741e9e
@@ -153,7 +168,7 @@ def write_robustness(
     lines = [f"# Robustness: profile `{name}` on worlds {', '.join(map(str, sorted(by_world['world'].unique())))}", "",
              "Abilities in their designed group, per world (seed-aware intervals where a condition has several "
              "SFT seeds):", "", per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
-             "in its designed group:", "", per_ability.round(2).to_markdown(index=False), "",
+             "in its designed group and, in the others, the effect its fit misses or adds:", "", per_ability.round(2).to_markdown(index=False), "",
              "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
              "worlds (`world_range`, the seed means), in points, averaged over conditions:", "",
              spread.round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
