@@ -462,7 +462,7 @@ def report_text(
 
 # %% ../nbs/60_paper.ipynb #66e97599
 def profiles_table(figures: Path | None = None) -> pd.DataFrame:
-    """One row per profile in `profiles/`: its runs, what it can and cannot show, and the compute time of its tracked run
+    """One row per profile in `profiles/`: its cells, what it can and cannot show, and the compute time of its tracked run
     in `figures/<profile>/` (pretraining and fine-tuning seconds as they ran), where there is one."""
     figures = Path(figures or project_root() / "figures")
     rows = []
@@ -472,7 +472,7 @@ def profiles_table(figures: Path | None = None) -> pd.DataFrame:
         sec = json.loads(man.read_text()).get("run_seconds") if man.exists() else None
         took = f"{(sec['foundations'] + sec['runs']) / 60:.0f} min" if sec else "no tracked run"
         about = thaw(prof.get("about") or {})
-        rows.append(dict(profile=prof.name, runs=len(prof.cells), tracked_run=took,
+        rows.append(dict(profile=prof.name, cells=len(prof.cells), tracked_run=took,
                          shows=(about.get("can") or [""])[0], cannot_show=(about.get("cannot") or [""])[0]))
     return pd.DataFrame(rows)
 
