@@ -219,7 +219,7 @@ def cmd_paper_figures(a) -> int:
     from doit_nb.paper import paper_figures
 
     t0 = time.time()
-    m = paper_figures(a.profile, jobs=a.jobs, wait=a.wait)
+    m = paper_figures(a.profile, jobs=a.jobs, wait=a.wait, rebuild=a.rebuild)
     figs = figures_dir() / m["profile"]
     for out, info in m["outputs"].items():
         print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
@@ -372,6 +372,7 @@ def _sweep_commands(sub) -> None:
         "-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)"
     )
     f.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
+    f.add_argument("--rebuild", action="store_true", help="execute every figure notebook, even those whose inputs are unchanged")
     f.set_defaults(fn=cmd_paper_figures)
     r = sub.add_parser("robustness", help="the foundation and scaling sweeps on several worlds: recovery by world")
     r.add_argument("--profile", default="default", help="smoke | default | a YAML file on the sample set")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_paper.ipynb #bc1f6990
 from __future__ import annotations
-import json, os, re, time
+import hashlib, json, os, re, time
 from pathlib import Path
 import pandas as pd
 from .core import *
@@ -13,11 +13,12 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 from .scoring import above_chance
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings', 'cell_status',
-           'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table', 'document_loss_table',
-           'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index', 'foundation_record',
-           'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys', 'run_status', 'status_line',
-           'paper_figures']
+__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings',
+           'cell_status', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
+           'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index',
+           'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys',
+           'run_status', 'status_line', 'notebook_modules', 'figures_key', 'files_written', 'record_figures',
+           'figures_current', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -559,9 +560,6 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
         info["executed"] = rel(portable_copy(src, nbs / src.name, runs))
     for spec, f in manifest["foundations"].items():
         f["notebook"] = rel(portable_copy(project_root() / f["notebook"], nbs / f"foundation-{spec}.ipynb", runs))
-    for j in figures.glob("*.json"):   # what the figure notebooks wrote, with the machine's paths made relative
-        if j.name != "manifest.json":
-            portable_copy(j, j, runs)
     manifest["profile_file"] = rel(prof.save(figures))
     if rep.results and rep.results.exists():
         res = pd.read_parquet(rep.results)
@@ -572,6 +570,71 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
             _slim_items(rep.results.with_name("items.parquet"), figures / "items.parquet")
 
+# %% ../nbs/60_paper.ipynb #c885e962
+FIGURE_LIBRARIES = ("pandas", "numpy", "altair", "vl-convert-python", "pyarrow")   # what renders the figures
+
+def notebook_modules(nb: Path) -> set[str]:
+    "The package modules a notebook's code cells import (`from doit_nb.x import ...`, `import doit_nb.x`)."
+    import ast, nbformat
+    cells = nbformat.read(nb, as_version=4).cells
+    src = "\n".join(l for c in cells if c.cell_type == "code" for l in c.source.splitlines() if not l.lstrip().startswith(("%", "!")))
+    mods = {a.name if isinstance(n, ast.Import) else n.module for n in ast.walk(ast.parse(src))
+            if isinstance(n, (ast.Import, ast.ImportFrom)) for a in (n.names if isinstance(n, ast.Import) else [n])}
+    return {m.split(".")[1] for m in mods if m and m.startswith("doit_nb.")}
+
+# %% ../nbs/60_paper.ipynb #ae801be7
+def figures_key(
+    nb: Path,  # a figure or table notebook
+    params: dict,  # the parameters it runs with (files among them are read)
+    data_hash: str,  # the hash of the profile's DoIT layout
+) -> str:
+    "A hash of everything a figure notebook's outputs depend on (see above)."
+    from importlib.metadata import version, PackageNotFoundError
+    from doit_nb.sweeps import notebook_code_hash, package_hash
+    def digest(p):
+        return hashlib.sha256(Path(p).read_bytes()).hexdigest() if Path(p).is_file() else None
+    def ver(name):
+        try: return version(name)
+        except PackageNotFoundError: return None
+    inputs = {k: digest(v) for k, v in params.items() if v}
+    inputs["items"] = digest(Path(params["results"]).with_name("items.parquet"))
+    libs = {**library_versions(), **{n: ver(n) for n in FIGURE_LIBRARIES}}
+    return stable_hash(notebook_code_hash(nb), package_hash(sorted(notebook_modules(nb))), params, inputs, data_hash, libs)
+
+# %% ../nbs/60_paper.ipynb #d8680817
+def files_written(
+    figures: Path,  # the figures folder
+    before: dict,  # `{file name: modification time}` of `figures` before a notebook ran
+) -> list[Path]:
+    "The files of `figures` that are new or modified since `before`."
+    return sorted(f for f in figures.glob("*") if f.is_file() and before.get(f.name) != f.stat().st_mtime_ns)
+
+def _digest(f: Path) -> str:
+    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+
+def record_figures(
+    stamp: Path,  # the key file, beside the executed notebook
+    key: str,  # `figures_key` of the run that just ended
+    written: list,  # the files the notebook wrote (`files_written`)
+    commit: str | None = None,  # the git commit the notebook ran at
+) -> Path:
+    "Keep `key`, the commit, and the name and digest of every file the notebook wrote."
+    rec = dict(key=key, git_commit=commit, files={f.name: _digest(f) for f in written})
+    with atomic_write(stamp) as f: json.dump(rec, f, indent=1)
+    return stamp
+
+def figures_current(
+    stamp: Path,  # the key file
+    key: str,  # `figures_key` now
+    figures: Path,  # the figures folder
+) -> bool:
+    "Whether `figures` holds what `key` would make: the same key, and every file the notebook wrote, unchanged."
+    if not stamp.exists(): return False
+    rec = json.loads(stamp.read_text())
+    files = rec.get("files")
+    if not isinstance(files, dict): return False   # a stamp of an older form
+    return rec.get("key") == key and all((figures / n).is_file() and _digest(figures / n) == d for n, d in files.items())
+
 # %% ../nbs/60_paper.ipynb #1a07ef6e
 def paper_figures(
     profile: str = "default",  # `smoke`, `default`, `public`, `paper` or a YAML file
@@ -579,15 +642,16 @@ def paper_figures(
     runs: Path | None = None,  # where runs go; None: `runs/`
     jobs: int | None = None,  # parallel sweep workers; None: the profile's
     wait: bool = False,  # wait for another run holding the profile's lock instead of failing
+    rebuild: bool = False,  # execute every figure notebook even where its inputs are unchanged
 ) -> dict:
-    """Run the profile's sweeps, then every figure/table notebook that exists (under the profile's lock); returns the
-    provenance manifest."""
+    """Run the profile's sweeps, then every figure/table notebook whose inputs changed (under the profile's lock);
+    returns the provenance manifest."""
     prof = load_profile(profile)  # read once, handed down to the sweep and its foundation stage
     with sweep_lock(Path(runs or runs_dir()) / prof.name, wait=wait):
-        return _paper_figures(prof, figures, runs, jobs)
+        return _paper_figures(prof, figures, runs, jobs, rebuild)
 
 # %% ../nbs/60_paper.ipynb #abb4d50d
-def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
+def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) -> dict:
     "The body of `paper_figures`: the figure and table notebooks read the copy of the profile the run keeps."
     t0 = time.time()
     runs = Path(runs or runs_dir())
@@ -624,15 +688,28 @@ def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
         keys=run_keys(prof, runs),
     )
     cells = sorted(set(results["notebook"])) if len(results) else []
-    why = {}
+    why, kept = {}, []
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof.name / "executed" / nb
         params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
         executed.parent.mkdir(parents=True, exist_ok=True)
         outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
-        for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
+        key, stamp = figures_key(resource("nbs", nb), params, dh), executed.with_suffix(".key.json")
+        made = [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]
+        run = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
+        kept_files = set() if run else set(json.loads(stamp.read_text())["files"])
+        for f in [f for f in made if f.name not in kept_files]:
             f.unlink()  # an output this run does not make must not survive from an earlier run
-        execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))
+        if run:
+            figures.mkdir(parents=True, exist_ok=True)
+            before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
+            execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))
+            written = files_written(figures, before)
+            for j in [f for f in written if f.suffix == ".json"]:   # with the machine's paths made relative
+                portable_copy(j, j, runs)
+            record_figures(stamp, key, written, commit)
+        else:
+            kept.append(nb)
         why |= not_built_reasons(executed)
         for out in outs:
             files = sorted(figures.glob(f"{out}.*"))
@@ -644,7 +721,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
                 executed=rel(executed),
                 parameters={k: rel(v) for k, v in params.items()},
                 data_hash=dh,
-                git_commit=commit,
+                git_commit=json.loads(stamp.read_text()).get("git_commit", commit),   # where a kept output was made
                 cell_notebooks=[rel(c) for c in cells] if out != "table1" else [],
             )
     manifest["not_built"] = {
@@ -652,6 +729,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs) -> dict:
         for k in PAPER_OUTPUTS
         if k not in manifest["outputs"]
     }
+    if kept: print(f"figures: {len(kept)} notebook(s) unchanged, their outputs kept ({', '.join(kept)})")
     figures.mkdir(parents=True, exist_ok=True)
     _track(manifest, figures, runs, prof, rep)
     manifest["run_seconds"] = dict(foundations=round(sum(f.get("seconds") or 0 for f in manifest["foundations"].values()), 1),

@@ -52,7 +52,11 @@ def test_paper_figures_smoke(tmp_path):
     (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
     again = run_cli("paper-figures", "--profile", mine, env=env, check=0)
     assert "0 ran, 13 skipped" in again.stdout  # nothing changed: nothing reruns
+    assert "4 notebook(s) unchanged" in again.stdout   # not even the figure notebooks
     assert not (figs / "table4.md").exists() and "table4" not in json.loads((figs / "manifest.json").read_text())["outputs"]
+    (figs / "fig1.svg").unlink()                              # a figure deleted by hand: its notebook runs again
+    third = run_cli("paper-figures", "--profile", mine, env=env, check=0)
+    assert "3 notebook(s) unchanged" in third.stdout and (figs / "fig1.svg").exists()
 
 def test_parameters_tag_survives_nbdev_clean(tmp_path):
     nbs = tmp_path / "nbs"
