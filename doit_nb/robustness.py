@@ -37,14 +37,20 @@ def world_recovery(
     min_epoch: int = 5,  # checkpoint selection after this epoch
     designed: dict | None = None,  # ability → designed group; None: the sample set's `PLANTED_GROUPS`
 ) -> pd.DataFrame:
-    "One row per ability: world, designed, fitted, agree, provisional and both α with their intervals."
+    """One row per ability: world, designed, fitted, agree, provisional and both α with their intervals; where the items
+    carry the likelihood view, `fitted_likelihood` is the group fitted on it."""
     from doit_nb.figures import selected_scores, scaling_sensitivities
     from doit_nb.analysis import recovery_table
     from doit_nb.sample import PLANTED_GROUPS
     sel = selected_scores(results[results["sweep"].isin(ROBUSTNESS_SWEEPS)], min_epoch=min_epoch)
     sens = scaling_sensitivities(sel, items)
     if not len(sens): raise ValueError(f"world {world}: the scaling sweep lacks two model sizes and two data volumes")
-    return recovery_table(sens, PLANTED_GROUPS if designed is None else designed).assign(world=int(world))
+    designed = PLANTED_GROUPS if designed is None else designed
+    rec = recovery_table(sens, designed).assign(world=int(world))
+    if items is not None and "likelihood" in items and "likelihood" in sel:
+        lik = scaling_sensitivities(sel.assign(score=sel["likelihood"]), items.assign(hit=items["likelihood"]))
+        rec["fitted_likelihood"] = recovery_table(lik, designed).set_index("ability")["fitted"].reindex(rec["ability"]).values
+    return rec
 
 # %% ../nbs/42_robustness.ipynb #02b0bf10
 def world_knowledge(
@@ -83,6 +89,9 @@ def recovery_summary(
     gaps = [f"world {w}: {group_gap(a, b)}" if a != b else "" for w, a, b in zip(d["world"], d["designed"], d["fitted"])]
     d = d.assign(gap=gaps)
     per_world = d.groupby("world")["agree"].agg(recovered="sum", abilities="count").astype(int).reset_index()
+    if "fitted_likelihood" in d:   # the same count read from the likelihood view
+        lik = (d["fitted_likelihood"] == d["designed"]).groupby(d["world"]).sum()
+        per_world.insert(2, "recovered_likelihood", lik.reindex(per_world["world"]).astype(int).values)
     per_ability = d.groupby("ability", sort=False).agg(designed=("designed", "first"), recovered=("agree", "sum"),
                                                        worlds=("world", "nunique")).reset_index()
     per_ability["share"] = per_ability["recovered"] / per_ability["worlds"]
@@ -158,7 +167,7 @@ def write_robustness(
     from doit_nb.figures import save_chart
     cols = ["world", "ability", "designed", "fitted", "agree", "provisional", "data_alpha", "data_alpha_lo",
             "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
-    by_world = by_world[cols]
+    by_world = by_world[[c for c in [*cols, "fitted_likelihood"] if c in by_world]]
     per_world, per_ability = recovery_summary(by_world)
     spread = variation_split(sel)
     out.mkdir(parents=True, exist_ok=True)
