@@ -26,7 +26,7 @@ PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that m
     **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11", "recovery",
                                                "sensitivities_by_label_kind"]},
     **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
-    "models": "53_models.ipynb",
+    "chance": "53_chance.ipynb",
 }
 
 CAPTIONS = {  # output → (paper section, caption)
@@ -78,7 +78,7 @@ CAPTIONS = {  # output → (paper section, caption)
     ),
     "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
     "table4": ("Appendix A.3, Table 4", "Maximum plus synthetic data at several epochs."),
-    "models": (
+    "chance": (
         "§4.2, §5.2 (beyond the paper)",
         "Each foundation model before fine-tuning and after its largest recipe, per ability, against the "
         "random-guess score; and on the public benchmarks.",
@@ -107,7 +107,7 @@ OUTPUT_SWEEPS = {  # output → the sweep kinds whose cells it reads
     **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_label_kind",
                                  "table2"]},
     "fig7": ("ability",), "fig8": ("ability1000",), "table3": ("mixing",), "table4": ("mixing",),
-    "models": ("foundation", "scaling"),
+    "chance": ("foundation", "scaling"),
 }
 
 def cell_status(
