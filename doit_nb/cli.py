@@ -236,7 +236,8 @@ def cmd_robustness(a) -> int:
     t0 = time.time()
     per_world, _ = recovery_summary(run_robustness(a.profile, tuple(a.worlds), jobs=a.jobs))
     for _, r in per_world.iterrows():
-        print(f"world {r['world']}: {r['recovered']} of {r['abilities']} abilities in their designed group")
+        lik = f" (by the likelihood view: {r['recovered_likelihood']})" if "recovered_likelihood" in r else ""
+        print(f"world {r['world']}: {r['recovered']} of {r['abilities']} abilities in their designed group{lik}")
     print(f"({time.time() - t0:.0f}s)")
     return 0
 

@@ -57,6 +57,11 @@ def test_paper_figures_smoke(tmp_path):
     (figs / "fig1.svg").unlink()                              # a figure deleted by hand: its notebook runs again
     third = run_cli("paper-figures", "--profile", mine, env=env, check=0)
     assert "3 notebook(s) unchanged" in third.stdout and (figs / "fig1.svg").exists()
+    rob = run_cli("robustness", "--profile", mine, "--worlds", "0", env=env, check=0)   # the profile's own world
+    assert "world 0: " in rob.stdout and not (tmp_path / "runs" / "my-smoke-world0").exists()   # its runs reused
+    by_world = pd.read_csv(tmp_path / "figures" / "robustness-my-smoke" / "recovery_by_seed.csv")
+    assert len(by_world) == 10 and set(by_world["world"]) == {0} and "fitted_likelihood" in by_world
+    assert (tmp_path / "figures" / "robustness-my-smoke" / "knowledge_by_world.csv").exists()
 
 def test_parameters_tag_survives_nbdev_clean(tmp_path):
     nbs = tmp_path / "nbs"
