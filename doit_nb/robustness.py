@@ -144,7 +144,7 @@ def run_robustness(
     for w in progress(worlds, "worlds"):
         own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
         rep = run_sweep(prof if own else world_profile(prof, w), jobs=jobs, runs=runs, only=ROBUSTNESS_ONLY if own else None)
-        if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} run(s) failed; see {rep.results.parent}")
+        if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} cell(s) failed; see {rep.results.parent}")
         res = pd.read_parquet(rep.results)
         res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
         items_file = rep.results.with_name("items.parquet")
