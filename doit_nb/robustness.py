@@ -94,6 +94,7 @@ def recovery_summary(
         per_world.insert(2, "recovered_likelihood", lik.reindex(per_world["world"]).astype(int).values)
     per_ability = d.groupby("ability", sort=False).agg(designed=("designed", "first"), recovered=("agree", "sum"),
                                                        worlds=("world", "nunique")).reset_index()
+    per_ability["recovered"] = per_ability["recovered"].astype(int)
     per_ability["share"] = per_ability["recovered"] / per_ability["worlds"]
     per_ability["gaps"] = d.groupby("ability", sort=False)["gap"].agg(lambda g: "; ".join(x for x in g if x)).values
     return per_world, per_ability
