@@ -617,8 +617,9 @@ def git_commit() -> str | None:
 
 # %% ../nbs/30_sweeps.ipynb #acc00dc6
 def git_dirty() -> bool | None:
-    "Whether tracked files differ from that commit (results then come from code no commit holds); None outside a clone."
-    out = _git("status", "--porcelain", "--untracked-files=no")
+    """Whether tracked files differ from that commit (results then come from code no commit holds); None outside a
+    clone. The tracked figures are outputs, not code: a refreshed `figures/` does not make the tree dirty."""
+    out = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)figures")
     return None if out is None else bool(out)
 
 # %% ../nbs/30_sweeps.ipynb #d047e0a7
