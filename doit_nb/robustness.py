@@ -116,12 +116,18 @@ def robustness_chart(
 ):
     "Per ability, its fitted group in each world (✓ where it is the designed one), and the share of worlds recovered."
     import altair as alt
-    d = by_world.assign(world=by_world["world"].astype(str), mark=np.where(by_world["agree"] == True, "✓", ""))
-    base = alt.Chart(d).encode(x=alt.X("world:N", title="world (data.seed)"), y=alt.Y("ability:N", title=None))
-    grid = base.mark_rect().encode(color=alt.Color("fitted:N", title="fitted group")) + base.mark_text().encode(text="mark:N")
-    share = alt.Chart(recovery_summary(by_world)[1]).mark_bar().encode(
+    from doit_nb.analysis import GROUPS
+    label = lambda d: d["ability"] + " (designed: " + d["designed"].fillna("none") + ")"
+    d = by_world.assign(world=by_world["world"].astype(str), mark=np.where(by_world["agree"] == True, "✓", ""),
+                        ability=label(by_world))
+    base = alt.Chart(d).encode(x=alt.X("world:N", title="world (data.seed)"),
+                               y=alt.Y("ability:N", title=None, axis=alt.Axis(labelLimit=320)))
+    colour = alt.Color("fitted:N", title="fitted group", scale=alt.Scale(domain=list(GROUPS.values())))
+    grid = base.mark_rect().encode(color=colour) + base.mark_text().encode(text="mark:N")
+    per_ability = recovery_summary(by_world)[1]
+    share = alt.Chart(per_ability.assign(ability=label(per_ability))).mark_bar(color="#888").encode(
         x=alt.X("share:Q", title="share of worlds recovered", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("ability:N", title=None))
+        y=alt.Y("ability:N", title=None, axis=None))
     return (grid.properties(width=150) | share.properties(width=150)).properties(
         title="Planted groups across worlds: fitted group per world (✓ = designed)")
 
