@@ -17,8 +17,8 @@ __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'TR
            'cell_status', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
            'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index',
            'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys',
-           'run_status', 'status_line', 'notebook_modules', 'figures_key', 'files_written', 'record_figures',
-           'figures_current', 'paper_figures']
+           'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
+           'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -571,8 +571,6 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
             _slim_items(rep.results.with_name("items.parquet"), figures / "items.parquet")
 
 # %% ../nbs/60_paper.ipynb #c885e962
-FIGURE_LIBRARIES = ("pandas", "numpy", "altair", "vl-convert-python", "pyarrow")   # what renders the figures
-
 def notebook_modules(nb: Path) -> set[str]:
     "The package modules a notebook's code cells import (`from doit_nb.x import ...`, `import doit_nb.x`)."
     import ast, nbformat
@@ -582,26 +580,27 @@ def notebook_modules(nb: Path) -> set[str]:
             if isinstance(n, (ast.Import, ast.ImportFrom)) for a in (n.names if isinstance(n, ast.Import) else [n])}
     return {m.split(".")[1] for m in mods if m and m.startswith("doit_nb.")}
 
-# %% ../nbs/60_paper.ipynb #ae801be7
+# %% ../nbs/60_paper.ipynb #29198f89
+def file_digest(p: Path | str) -> str | None:
+    "The first 16 hex digits of a file's SHA-256; None where there is no such file."
+    return hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16] if Path(p).is_file() else None
+
+# %% ../nbs/60_paper.ipynb #9c347234
+FIGURE_LIBRARIES = ("pandas", "numpy", "altair", "vl-convert-python", "pyarrow")   # what renders the figures
+
 def figures_key(
     nb: Path,  # a figure or table notebook
     params: dict,  # the parameters it runs with (files among them are read)
     data_hash: str,  # the hash of the profile's DoIT layout
 ) -> str:
     "A hash of everything a figure notebook's outputs depend on (see above)."
-    from importlib.metadata import version, PackageNotFoundError
-    from doit_nb.sweeps import notebook_code_hash, package_hash
-    def digest(p):
-        return hashlib.sha256(Path(p).read_bytes()).hexdigest() if Path(p).is_file() else None
-    def ver(name):
-        try: return version(name)
-        except PackageNotFoundError: return None
-    inputs = {k: digest(v) for k, v in params.items() if v}
-    inputs["items"] = digest(Path(params["results"]).with_name("items.parquet"))
-    libs = {**library_versions(), **{n: ver(n) for n in FIGURE_LIBRARIES}}
+    from doit_nb.sweeps import notebook_code_hash, package_hash, LIBRARIES
+    inputs = {k: file_digest(v) for k, v in params.items() if v}
+    inputs["items"] = file_digest(Path(params["results"]).with_name("items.parquet"))
+    libs = library_versions((*LIBRARIES, *FIGURE_LIBRARIES))
     return stable_hash(notebook_code_hash(nb), package_hash(sorted(notebook_modules(nb))), params, inputs, data_hash, libs)
 
-# %% ../nbs/60_paper.ipynb #d8680817
+# %% ../nbs/60_paper.ipynb #f757db54
 def files_written(
     figures: Path,  # the figures folder
     before: dict,  # `{file name: modification time}` of `figures` before a notebook ran
@@ -609,9 +608,7 @@ def files_written(
     "The files of `figures` that are new or modified since `before`."
     return sorted(f for f in figures.glob("*") if f.is_file() and before.get(f.name) != f.stat().st_mtime_ns)
 
-def _digest(f: Path) -> str:
-    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
-
+# %% ../nbs/60_paper.ipynb #2436b779
 def record_figures(
     stamp: Path,  # the key file, beside the executed notebook
     key: str,  # `figures_key` of the run that just ended
@@ -619,10 +616,11 @@ def record_figures(
     commit: str | None = None,  # the git commit the notebook ran at
 ) -> Path:
     "Keep `key`, the commit, and the name and digest of every file the notebook wrote."
-    rec = dict(key=key, git_commit=commit, files={f.name: _digest(f) for f in written})
+    rec = dict(key=key, git_commit=commit, files={f.name: file_digest(f) for f in written})
     with atomic_write(stamp) as f: json.dump(rec, f, indent=1)
     return stamp
 
+# %% ../nbs/60_paper.ipynb #50844041
 def figures_current(
     stamp: Path,  # the key file
     key: str,  # `figures_key` now
@@ -633,7 +631,35 @@ def figures_current(
     rec = json.loads(stamp.read_text())
     files = rec.get("files")
     if not isinstance(files, dict): return False   # a stamp of an older form
-    return rec.get("key") == key and all((figures / n).is_file() and _digest(figures / n) == d for n, d in files.items())
+    return rec.get("key") == key and all(file_digest(figures / n) == d for n, d in files.items())
+
+# %% ../nbs/60_paper.ipynb #3f1f4921
+def build_figure_notebook(
+    nb: str,  # the notebook's file name in `nbs/`
+    executed: Path,  # where its executed copy goes (its key file beside it)
+    params: dict,  # its papermill parameters (`out_dir` is the figures folder)
+    outs: list,  # the outputs of `PAPER_OUTPUTS` it makes
+    data_hash: str,  # the hash of the profile's DoIT layout
+    runs: Path,  # the runs folder (paths under it are made relative in the JSON it writes)
+    commit: str | None,  # the git commit this call runs at
+    rebuild: bool = False,  # run it even where its outputs are current
+) -> bool:
+    "Execute `nb` unless its outputs are current; True where it ran, False where its outputs were kept."
+    figures = Path(params["out_dir"])
+    key, stamp = figures_key(resource("nbs", nb), params, data_hash), executed.with_suffix(".key.json")
+    run = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
+    kept = set() if run else set(json.loads(stamp.read_text())["files"])
+    for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
+        if f.name not in kept: f.unlink()  # an output this run does not make must not survive from an earlier run
+    if not run: return False
+    figures.mkdir(parents=True, exist_ok=True)
+    before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
+    execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))
+    written = files_written(figures, before)
+    for j in [f for f in written if f.suffix == ".json"]:   # with the machine's paths made relative
+        portable_copy(j, j, runs)
+    record_figures(stamp, key, written, commit)
+    return True
 
 # %% ../nbs/60_paper.ipynb #1a07ef6e
 def paper_figures(
@@ -694,22 +720,9 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
         params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
         executed.parent.mkdir(parents=True, exist_ok=True)
         outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
-        key, stamp = figures_key(resource("nbs", nb), params, dh), executed.with_suffix(".key.json")
-        made = [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]
-        run = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
-        kept_files = set() if run else set(json.loads(stamp.read_text())["files"])
-        for f in [f for f in made if f.name not in kept_files]:
-            f.unlink()  # an output this run does not make must not survive from an earlier run
-        if run:
-            figures.mkdir(parents=True, exist_ok=True)
-            before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
-            execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))
-            written = files_written(figures, before)
-            for j in [f for f in written if f.suffix == ".json"]:   # with the machine's paths made relative
-                portable_copy(j, j, runs)
-            record_figures(stamp, key, written, commit)
-        else:
+        if not build_figure_notebook(nb, executed, params, outs, dh, runs, commit, rebuild):
             kept.append(nb)
+        made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", commit)   # a kept output's
         why |= not_built_reasons(executed)
         for out in outs:
             files = sorted(figures.glob(f"{out}.*"))
@@ -721,7 +734,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
                 executed=rel(executed),
                 parameters={k: rel(v) for k, v in params.items()},
                 data_hash=dh,
-                git_commit=json.loads(stamp.read_text()).get("git_commit", commit),   # where a kept output was made
+                git_commit=made_at,
                 cell_notebooks=[rel(c) for c in cells] if out != "table1" else [],
             )
     manifest["not_built"] = {

@@ -18,6 +18,7 @@ __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recov
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
 ROBUSTNESS_ONLY = "^(" + "|".join(ROBUSTNESS_SWEEPS) + ")-"   # their runs' ids
 
+# %% ../nbs/42_robustness.ipynb #27fd5ce3
 def world_profile(
     profile: Profile | str,  # the profile whose world is changed
     world: int,  # the sample set's `data.seed`

@@ -88,8 +88,10 @@ TRAIN_ROOTS = ("sft",)    # a checkpoint depends on these modules and what they 
 SCORE_ROOTS = ("cells",)  # a cell's scores: these and what they import (the training modules included)
 LIBRARIES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "bitsandbytes", "papermill")
 
-def library_versions() -> dict:
-    "The versions of Python and of the libraries that training and scoring run on (None where not installed)."
+def library_versions(
+    names=LIBRARIES,  # the distributions to report
+) -> dict:
+    "The versions of Python and of `names` (default: what training and scoring run on; None where not installed)."
     import platform
     from importlib.metadata import version, PackageNotFoundError
     def v(name):
@@ -97,7 +99,7 @@ def library_versions() -> dict:
             return version(name)
         except PackageNotFoundError:
             return None
-    return dict(python=platform.python_version(), **{name: v(name) for name in LIBRARIES})
+    return dict(python=platform.python_version(), **{name: v(name) for name in names})
 
 # %% ../nbs/30_sweeps.ipynb #c530bdaa
 @dataclass(frozen=True)
