@@ -77,7 +77,7 @@ perf: install
 	$(BIN)/python perf/pretrain_throughput.py
 	$(BIN)/python perf/sft_throughput.py
 	$(BIN)/python perf/scoring_speed.py
-	$(BIN)/python perf/cell_profile.py
+	$(BIN)/python perf/run_profile.py
 	$(BIN)/python perf/warm_kernel.py
 
 # deprecated alias of `make perf`, kept for one version

@@ -7,7 +7,7 @@ from setuptools.command.build_py import build_py
 
 # what an installed package reads beside its code (doit_nb.core.resource): the notebooks a sweep and the figure
 # step execute, the profiles and the settings; copied into the wheel's doit_nb/_resources at build time
-RESOURCES = ["nbs/31_cell.ipynb", "nbs/32_foundation.ipynb", "nbs/50_table1.ipynb", "nbs/51_scaling_figures.ipynb",
+RESOURCES = ["nbs/31_run.ipynb", "nbs/32_foundation.ipynb", "nbs/50_table1.ipynb", "nbs/51_scaling_figures.ipynb",
              "nbs/52_guidance.ipynb", "nbs/53_chance.ipynb", "profiles", "configs"]
 
 

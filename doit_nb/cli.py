@@ -157,7 +157,7 @@ def cmd_sweep(a) -> int:
         a.profile = a.profile_positional
     if a.plan:
         from doit_nb.plan import plan_sweep, plan_text
-        from doit_nb.cells import load_profile
+        from doit_nb.runs import load_profile
         prof = load_profile(a.profile)
         plan = plan_sweep(prof)
         print(plan_text(plan, prof))
@@ -187,20 +187,20 @@ def bench_spec(text: str) -> dict:
 def cmd_protocols(a) -> int:
     import re
     from doit_nb.benchmarks import protocol_comparison
-    from doit_nb.cells import load_profile, thaw
+    from doit_nb.runs import load_profile, thaw
 
     prof = load_profile(a.profile)
     root = runs_dir() / prof.name
-    cells = sorted(
-        d for d in (root / "cells").glob("*") if re.search(a.cells, d.name) and (d / "train" / "final").exists()
+    runs = sorted(
+        d for d in (root / "runs").glob("*") if re.search(a.runs, d.name) and (d / "train" / "final").exists()
     )
-    if not cells:
+    if not runs:
         raise ValueError(
-            f"{root / 'cells'}: no trained cell matches {a.cells!r}; run `doit-nb sweep {prof.name}` first"
+            f"{root / 'runs'}: no trained run matches {a.runs!r}; run `doit-nb sweep {prof.name}` first"
         )
     bench = [bench_spec(b) for b in a.bench] if a.bench else thaw(prof.get("benchmarks") or [])
     df = protocol_comparison(
-        {d.name: d / "train" / "final" for d in cells},
+        {d.name: d / "train" / "final" for d in runs},
         root / "data",
         limit=(prof.get("score") or {}).get("limit"),
         benchmarks=bench,
@@ -337,8 +337,8 @@ def _score_commands(sub) -> None:
 
 # %% ../nbs/90_cli.ipynb #7afa21dd
 def _sweep_commands(sub) -> None:
-    "The `sweep`, `protocols` and `paper-figures` subcommands: a profile's cells and what is built from them."
-    sw = sub.add_parser("sweep", help="run a profile's sweep cells as executed notebooks")
+    "The `sweep`, `protocols` and `paper-figures` subcommands: a profile's runs and what is built from them."
+    sw = sub.add_parser("sweep", help="run a profile's sweep runs as executed notebooks")
     sw.add_argument("profile_positional", nargs="?", metavar="PROFILE", help=argparse.SUPPRESS)
     sw.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
     sw.add_argument(
@@ -349,19 +349,20 @@ def _sweep_commands(sub) -> None:
         help="parallel local workers, each with cores/jobs threads (default: the profile's jobs, else 1)",
     )
     sw.add_argument("--backend", default="local", choices=["local", "slurm", "submitit-local"])
-    sw.add_argument("--only", help="run only cells whose id matches this regular expression")
-    sw.add_argument("--force", action="store_true", help="rerun cells even if their inputs are unchanged")
+    sw.add_argument("--only", help="run only runs whose id matches this regular expression")
+    sw.add_argument("--force", action="store_true", help="rerun runs even if their inputs are unchanged")
     sw.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     sw.add_argument(
-        "--plan", action="store_true", help="print the cells, what is done and the estimated GPU-hours; run nothing"
+        "--plan", action="store_true", help="print the runs, what is done and the estimated GPU-hours; run nothing"
     )
-    sw.add_argument("--plan-out", help="with --plan: the per-cell plan as a .csv, .parquet or .jsonl file")
+    sw.add_argument("--plan-out", help="with --plan: the per-run plan as a .csv, .parquet or .jsonl file")
     sw.set_defaults(fn=cmd_sweep)
     pr = sub.add_parser(
-        "protocols", help="a profile's trained cells scored under both protocols (doit-nb and the authors')"
+        "protocols", help="a profile's trained runs scored under both protocols (doit-nb and the authors')"
     )
     pr.add_argument("--profile", default="default", help="a profile whose sweep has run (public scores Gemma)")
-    pr.add_argument("--cells", default=".", help="regular expression over cell ids (default: every trained cell)")
+    pr.add_argument("--runs", default=".", help="regular expression over run ids (default: every trained run)")
+    pr.add_argument("--cells", dest="runs", action=Deprecated, new="--runs", help=argparse.SUPPRESS)
     pr.add_argument(
         "--bench", action="append", help="NAME:SHOTS[:SUBJECT,...[:LIMIT]] (repeatable; default: the profile's)"
     )
@@ -442,7 +443,7 @@ def cmd_env(a) -> int:
 
 def cmd_status(a) -> int:
     from doit_nb.paper import status_line
-    from doit_nb.cells import load_profile
+    from doit_nb.runs import load_profile
     print(status_line(figures_dir() / load_profile(a.profile).name))
     return 0
 
@@ -452,7 +453,7 @@ def _info_commands(sub) -> None:
     ls.add_argument("what", choices=["profiles", "recipes", "models", "benchmarks"])
     ls.set_defaults(fn=cmd_list)
     sub.add_parser("env", help="versions, device, folders and optional parts, for a bug report").set_defaults(fn=cmd_env)
-    st = sub.add_parser("status", help="whether the tracked run in figures/<profile> is current for the code")
+    st = sub.add_parser("status", help="whether the tracked results in figures/<profile> are current for the code")
     st.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
     st.set_defaults(fn=cmd_status)
 

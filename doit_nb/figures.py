@@ -47,7 +47,7 @@ NOT_BUILT_MIME = "application/vnd.doit.not-built+json"   # the output type that 
 
 # %% ../nbs/41_figures.ipynb #73719948
 def note_not_built(reasons: dict[str, str]) -> None:
-    """Show `reasons` (output → why this profile's results do not make it) as the cell's output: a line per output for
+    """Show `reasons` (output → why this profile's results do not make it) as the notebook cell's output: a line per output for
     the reader, and the same as typed JSON that the paper build reads back from the executed notebook."""
     from IPython.display import display
     text = "\n".join(f"not built: {k}: {v}" for k, v in reasons.items()) or "every output built"
@@ -87,8 +87,8 @@ def selected_scores(results: pd.DataFrame, min_epoch: int = 5, by: str = "averag
 # %% ../nbs/41_figures.ipynb #4e5c8ff2
 def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
     "The test items (run, ability, idx, hit, and likelihood where scored) behind `sel`'s scores, from `items.parquet`."
-    keys = sel[["run", "cell_id", "checkpoint"]].drop_duplicates()
-    it = items[items["split"] == "test"].merge(keys, on=["cell_id", "checkpoint"])
+    keys = sel[["run", "checkpoint"]].drop_duplicates()
+    it = items[items["split"] == "test"].merge(keys, on=["run", "checkpoint"])
     return it[["run", "ability", "idx", "hit", *(["likelihood"] if "likelihood" in it else [])]]
 
 # %% ../nbs/41_figures.ipynb #03cb9028

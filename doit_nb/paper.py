@@ -8,17 +8,17 @@ import hashlib, json, os, re, time
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .cells import Profile, load_profile, thaw
+from .runs import Profile, load_profile, thaw
 from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions
 from .scoring import above_chance
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings',
-           'cell_status', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
+           'run_status', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
            'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index',
            'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys',
-           'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
-           'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures']
+           'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written', 'record_figures',
+           'figures_current', 'build_figure_notebook', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -95,14 +95,14 @@ def provenance_warnings(
     if "software" in results and results["software"].nunique() > 1:
         seen = [json.loads(s) for s in results["software"].dropna().unique() if s]
         differ = sorted(k for k in set().union(*seen) if len({str(s.get(k)) for s in seen}) > 1)
-        out.append(f"the cells ran under {results['software'].nunique()} different software versions (differing: "
-                   f"{', '.join(differ) or 'unrecorded in some cells'}); compare their numbers with care")
+        out.append(f"the runs used {results['software'].nunique()} different software versions (differing: "
+                   f"{', '.join(differ) or 'unrecorded in some runs'}); compare their numbers with care")
     if dirty or ("git_dirty" in results and results["git_dirty"].fillna(False).astype(bool).any()):
         out.append("some numbers come from a working tree with uncommitted changes: no commit holds that code")
     return out
 
 # %% ../nbs/60_paper.ipynb #801dc445
-OUTPUT_SWEEPS = {  # output → the sweep kinds whose cells it reads
+OUTPUT_SWEEPS = {  # output → the sweep kinds whose runs it reads
     "table1": (), "fig1": ("foundation", "scaling", "synthetic"), "fig11": ("scaling", "synthetic"),
     **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_label_kind",
                                  "table2"]},
@@ -110,18 +110,18 @@ OUTPUT_SWEEPS = {  # output → the sweep kinds whose cells it reads
     "chance": ("foundation", "scaling"),
 }
 
-def cell_status(
-    cells: dict,  # cell id → status ('ran', 'reused', 'rescored', 'failed'), as the manifest records them
-    sweep_of: dict, # cell id → its sweep kind
+def run_status(
+    runs: dict,  # run id → status ('ran', 'reused', 'rescored', 'failed'), as the manifest records them
+    sweep_of: dict, # run id → its sweep kind
     out: str,     # an output of `PAPER_OUTPUTS`
 ) -> dict:
-    "How many of the cells `out` reads ended in each status."
+    "How many of the runs `out` reads ended in each status."
     from collections import Counter
-    return dict(Counter(st for c, st in cells.items() if sweep_of.get(c) in OUTPUT_SWEEPS.get(out, ())))
+    return dict(Counter(st for c, st in runs.items() if sweep_of.get(c) in OUTPUT_SWEEPS.get(out, ())))
 
 # %% ../nbs/60_paper.ipynb #cfe162de
 def sweep_statuses(rep) -> dict:
-    "Cell id → 'ran', 'reused', 'rescored' or 'failed', from a `SweepReport`."
+    "Run id → 'ran', 'reused', 'rescored' or 'failed', from a `SweepReport`."
     out = {c: "reused" for c in rep.skipped}
     out |= {c: "rescored" if c in rep.rescored else "ran" for c in rep.ran}
     return out | {c: "failed" for c in rep.failed}
@@ -209,8 +209,8 @@ def foundation_scores(
     mark = f["above"].map({True: " ↑", False: ""})
     if commonest is not None:
         mark = mark.where(~f["above_commonest"], " ⇑")
-    cell = f["score"].round().astype(int).astype(str) + mark
-    table = f.assign(cell=cell).pivot(index="ability", columns="model", values="cell")
+    entry = f["score"].round().astype(int).astype(str) + mark
+    table = f.assign(entry=entry).pivot(index="ability", columns="model", values="entry")
     table = table.reindex(index=order, columns=list(dict.fromkeys(f["model"])))
     table.insert(0, "chance", f.groupby("ability")["expected"].mean().round().astype(int))
     if commonest is not None:
@@ -222,7 +222,7 @@ def foundation_commonest(
     manifest: dict,  # the run's provenance manifest (its `data` and `results`)
     results: pd.DataFrame,  # the sweep's results table
 ) -> pd.Series | None:
-    "The commonest-answer baseline over the test items the run's foundation cells scored; None without data or items."
+    "The commonest-answer baseline over the test items the foundation sweep's runs scored; None without data or items."
     from doit_nb.analysis import commonest_answer_scores
     root = project_root()
     if not manifest.get("data") or not manifest.get("results") or "sweep" not in results:
@@ -230,9 +230,9 @@ def foundation_commonest(
     items = (root / manifest["results"]).with_name("items.parquet")
     if not items.exists():
         return None
-    it = pd.read_parquet(items, columns=["cell_id", "split", "ability", "idx"])
-    cells = set(results.loc[results["sweep"] == "foundation", "cell_id"])
-    scored = it[it["cell_id"].isin(cells) & (it["split"] == "test")][["ability", "idx"]].drop_duplicates()
+    it = pd.read_parquet(items, columns=["run", "split", "ability", "idx"])
+    runs = set(results.loc[results["sweep"] == "foundation", "run"])
+    scored = it[it["run"].isin(runs) & (it["split"] == "test")][["ability", "idx"]].drop_duplicates()
     return commonest_answer_scores(root / manifest["data"], "test", scored) if len(scored) else None
 
 # %% ../nbs/60_paper.ipynb #631d05d6
@@ -258,7 +258,7 @@ def write_index(manifest: dict, figures: Path) -> Path:
     parts += [
         f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])
     ]
-    parts.append('<p>the numbers of this run in prose: <a href="report.md">report.md</a></p>')
+    parts.append('<p>the numbers of this build in prose: <a href="report.md">report.md</a></p>')
     if manifest.get("keys"):
         parts.append(f"<p>{html.escape(status_line(figures))}; <code>doit-nb status --profile "
                      f"{html.escape(manifest['profile'])}</code> says it again for the code at hand.</p>")
@@ -294,9 +294,9 @@ def write_index(manifest: dict, figures: Path) -> Path:
             why = manifest.get("not_built", {}).get(out)
             parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
             continue
-        st = cell_status(manifest.get("cells", {}), manifest.get("sweep_of", {}), out)
+        st = run_status(manifest.get("runs", {}), manifest.get("sweep_of", {}), out)
         if st:
-            parts.append("<p>cells: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
+            parts.append("<p>runs: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
         for f in info["files"]:
             if f.endswith(".svg"):
                 parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
@@ -312,7 +312,7 @@ def write_index(manifest: dict, figures: Path) -> Path:
             f'<p>files: {", ".join(links)} · '
             f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
             f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
-            f'from {len(info.get("cell_notebooks", []))} executed cell notebooks</p>'
+            f'from {len(info.get("run_notebooks", []))} executed run notebooks</p>'
         )
     page = (
         "<!doctype html><meta charset='utf-8'><title>doit-nb figures</title><body style='font-family:sans-serif;"
@@ -359,14 +359,14 @@ def report_text(
     ]
     lines += [f"**Note:** {w}" for w in manifest.get("warnings", [])]
     if len(results):
-        per_cell = (
-            results.groupby("cell_id")["cell_seconds"].first() if "cell_seconds" in results else pd.Series(dtype=float)
+        per_run = (
+            results.groupby("run")["run_seconds"].first() if "run_seconds" in results else pd.Series(dtype=float)
         )
         lines += [
-            "## Cells",
+            "## Runs",
             "",
-            f"{results['cell_id'].nunique()} cells, {len(results)} result rows; the cells' own run "
-            f"time adds up to {_fmt(per_cell.sum(), 0)} s (as last run; a cell reused from an earlier run counts "
+            f"{results['run'].nunique()} runs, {len(results)} result rows; the runs' own compute "
+            f"time adds up to {_fmt(per_run.sum(), 0)} s (as last executed; a run reused from an earlier sweep counts "
             "the time it took then).",
             "",
         ]
@@ -463,17 +463,17 @@ def report_text(
 
 # %% ../nbs/60_paper.ipynb #66e97599
 def profiles_table(figures: Path | None = None) -> pd.DataFrame:
-    """One row per profile in `profiles/`: its cells, what it can and cannot show, and the compute time of its tracked run
+    """One row per profile in `profiles/`: its runs, what it can and cannot show, and the compute time of its tracked results
     in `figures/<profile>/` (pretraining and fine-tuning seconds as they ran), where there is one."""
     figures = Path(figures or project_root() / "figures")
     rows = []
     for f in sorted(resource("profiles").glob("*.yml")):
         prof = load_profile(f)
         man = figures / prof.name / "manifest.json"
-        sec = json.loads(man.read_text()).get("run_seconds") if man.exists() else None
-        took = f"{(sec['foundations'] + sec['runs']) / 60:.0f} min" if sec else "no tracked run"
+        sec = json.loads(man.read_text()).get("compute_seconds") if man.exists() else None
+        took = f"{(sec['foundations'] + sec['runs']) / 60:.0f} min" if sec else "not tracked"
         about = thaw(prof.get("about") or {})
-        rows.append(dict(profile=prof.name, cells=len(prof.cells), tracked_run=took,
+        rows.append(dict(profile=prof.name, runs=len(prof.runs), tracked_compute=took,
                          shows=(about.get("can") or [""])[0], cannot_show=(about.get("cannot") or [""])[0]))
     return pd.DataFrame(rows)
 
@@ -515,39 +515,39 @@ def portable_copy(src: Path, dst: Path, runs: Path) -> Path:
 def run_keys(prof: Profile, runs: Path) -> dict:
     "The training and scoring keys each finished run of the profile was made under (from its `done.json`)."
     out = {}
-    for c in prof.cells:
-        done = runs / prof.name / "cells" / c.cell_id / "done.json"
+    for c in prof.runs:
+        done = runs / prof.name / "runs" / c.run_id / "done.json"
         if done.exists():
             d = json.loads(done.read_text())
-            out[c.cell_id] = dict(train=d.get("train_key"), score=d.get("key"), seconds=d.get("seconds"))
+            out[c.run_id] = dict(train=d.get("train_key"), score=d.get("key"), seconds=d.get("seconds"))
     return out
 
 # %% ../nbs/60_paper.ipynb #300f5348
 def run_status(figures: Path | str) -> dict:
     """Whether the run tracked in `figures` is current for the code: per run, 'current', 'rescore' (the same training
     key, a new scoring key) or 'retrain', judged by the keys `--plan` computes, without any run folder."""
-    from doit_nb.sweeps import cell_keys, code_hashes, foundation_code, foundation_key, pretrained_specs, CELL_NOTEBOOK, FOUNDATION_NOTEBOOK
+    from doit_nb.sweeps import run_keys, code_hashes, foundation_code, foundation_key, pretrained_specs, RUN_NOTEBOOK, FOUNDATION_NOTEBOOK
     man = json.loads((Path(figures) / "manifest.json").read_text())
     prof = load_profile(Path(figures) / "profile.yml")
-    dh, code = man["data_hash"], code_hashes(resource("nbs", CELL_NOTEBOOK))
+    dh, code = man["data_hash"], code_hashes(resource("nbs", RUN_NOTEBOOK))
     fcode = foundation_code(resource("nbs", FOUNDATION_NOTEBOOK))
     base = {s: foundation_key(s, prof, dh, fcode) for s in pretrained_specs(prof)}
     out = {}
-    for c in prof.cells:
-        train, score = cell_keys(c, prof, resource("nbs", CELL_NOTEBOOK), dh, code, base=base.get(c.model))
-        had = (man.get("keys") or {}).get(c.cell_id, {})
-        out[c.cell_id] = "current" if had.get("score") == score else "rescore" if had.get("train") == train else "retrain"
+    for c in prof.runs:
+        train, score = run_keys(c, prof, resource("nbs", RUN_NOTEBOOK), dh, code, base=base.get(c.model))
+        had = (man.get("keys") or {}).get(c.run_id, {})
+        out[c.run_id] = "current" if had.get("score") == score else "rescore" if had.get("train") == train else "retrain"
     return out
 
 # %% ../nbs/60_paper.ipynb #7c7cd7ad
 def status_line(figures: Path | str) -> str:
-    "One line on the tracked run in `figures`: how many of its runs a rerun would keep, rescore and retrain."
+    "One line on the tracked results in `figures`: how many of their runs a rerun would keep, rescore and retrain."
     where = os.path.relpath(figures, project_root()) if Path(figures).resolve().is_relative_to(project_root()) else figures
     if not (Path(figures) / "manifest.json").exists():
-        return f"{where}: no tracked run"
+        return f"{where}: no tracked results"
     st = pd.Series(run_status(figures)).value_counts()
     parts = [f"{st.get(k, 0)} {k}" for k in ("current", "rescore", "retrain")]
-    return f"tracked run {where}: {', '.join(parts)} (information, not a failure: `make paper-figures` refreshes it)"
+    return f"tracked results {where}: {', '.join(parts)} (information, not a failure: `make paper-figures` refreshes it)"
 
 # %% ../nbs/60_paper.ipynb #5b766d62
 def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> None:
@@ -650,7 +650,7 @@ def build_figure_notebook(
     run = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
     kept = set() if run else set(json.loads(stamp.read_text())["files"])
     for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
-        if f.name not in kept: f.unlink()  # an output this run does not make must not survive from an earlier run
+        if f.name not in kept: f.unlink()  # an output this build does not make must not survive from an earlier build
     if not run: return False
     figures.mkdir(parents=True, exist_ok=True)
     before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
@@ -678,7 +678,7 @@ def paper_figures(
 
 # %% ../nbs/60_paper.ipynb #abb4d50d
 def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) -> dict:
-    "The body of `paper_figures`: the figure and table notebooks read the copy of the profile the run keeps."
+    "The body of `paper_figures`: the figure and table notebooks read the copy of the profile kept beside the runs."
     t0 = time.time()
     runs = Path(runs or runs_dir())
     figures = Path(figures or figures_dir() / prof.name)
@@ -686,7 +686,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     rep = run_sweep(prof, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
     if rep.failed:
-        raise RuntimeError(f"{len(rep.failed)} sweep cell(s) failed; figures not rebuilt")
+        raise RuntimeError(f"{len(rep.failed)} sweep run(s) failed; figures not rebuilt")
     data, dh = rep.data, rep.data_hash
     commit = git_commit()
     rel = lambda p: os.path.relpath(p, project_root())
@@ -709,11 +709,11 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
         foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()},
         outputs={},
         about=thaw(prof.get("about") or {}),
-        cells=sweep_statuses(rep),
-        sweep_of={c.cell_id: c.sweep for c in prof.cells},
+        runs=sweep_statuses(rep),
+        sweep_of={c.run_id: c.sweep for c in prof.runs},
         keys=run_keys(prof, runs),
     )
-    cells = sorted(set(results["notebook"])) if len(results) else []
+    runs = sorted(set(results["notebook"])) if len(results) else []
     why, kept = {}, []
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof.name / "executed" / nb
@@ -735,7 +735,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
                 parameters={k: rel(v) for k, v in params.items()},
                 data_hash=dh,
                 git_commit=made_at,
-                cell_notebooks=[rel(c) for c in cells] if out != "table1" else [],
+                run_notebooks=[rel(c) for c in runs] if out != "table1" else [],
             )
     manifest["not_built"] = {
         k: why.get(k, "no notebook makes it from this profile's results")
@@ -745,7 +745,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     if kept: print(f"figures: {len(kept)} notebook(s) unchanged, their outputs kept ({', '.join(kept)})")
     figures.mkdir(parents=True, exist_ok=True)
     _track(manifest, figures, runs, prof, rep)
-    manifest["run_seconds"] = dict(foundations=round(sum(f.get("seconds") or 0 for f in manifest["foundations"].values()), 1),
+    manifest["compute_seconds"] = dict(foundations=round(sum(f.get("seconds") or 0 for f in manifest["foundations"].values()), 1),
                                    runs=round(sum(k.get("seconds") or 0 for k in manifest["keys"].values()), 1),
                                    this_call=round(time.time() - t0, 1))
     with atomic_write(figures / "manifest.json") as f:
@@ -756,10 +756,10 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     return manifest
 
 # %% ../nbs/60_paper.ipynb #c410e8e2
-TRACKED_ITEM_COLUMNS = ["cell_id", "checkpoint", "split", "ability", "idx", "hit", "expected", "likelihood"]
+TRACKED_ITEM_COLUMNS = ["run", "checkpoint", "split", "ability", "idx", "hit", "expected", "likelihood"]
 
 def _slim_items(src: Path, dst: Path) -> Path:
-    "The item table a tracked run keeps: what the intervals and baselines read, without the replies' explanations."
+    "The item table tracked results keep: what the intervals and baselines read, without the replies' explanations."
     items = pd.read_parquet(src)
     items = items[[c for c in TRACKED_ITEM_COLUMNS if c in items]]
     if "likelihood" in items: items = items.astype({"likelihood": "float32"})   # the intervals need no more digits

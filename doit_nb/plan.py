@@ -8,11 +8,10 @@ import json, math, re
 from pathlib import Path
 import pandas as pd
 from .core import *
-from .cells import Cell, Profile, load_profile, thaw
+from .runs import Run, Profile, load_profile, thaw
 
 # %% auto #0
-__all__ = ['PLAN_DEFAULTS', 'model_params', 'recipe_items', 'cell_cost', 'cell_states', 'plan_sweep', 'measured_rate',
-           'plan_text']
+__all__ = ['PLAN_DEFAULTS', 'model_params', 'recipe_items', 'run_cost', 'run_states', 'plan_sweep', 'measured_rate', 'plan_text']
 
 # %% ../nbs/33_plan.ipynb #28d77c97
 PLAN_DEFAULTS = dict(
@@ -39,7 +38,7 @@ def model_params(spec: str) -> int | None:
 
 # %% ../nbs/33_plan.ipynb #52d59065
 def recipe_items(
-    recipe: str | None,         # a recipe name (None: a foundation cell, which trains nothing)
+    recipe: str | None,         # a recipe name (None: a foundation run, which trains nothing)
     data=None,                  # the DoIT layout, where built
     fallback: dict | None = None, # mixing-recipe sizes to use when `data` is None (`PLAN_DEFAULTS['mixing_items']`)
 ) -> int | None:
@@ -62,34 +61,34 @@ def recipe_items(
     return r.total
 
 # %% ../nbs/33_plan.ipynb #20ad1c6c
-def cell_cost(
-    cell: Cell,  # the cell
+def run_cost(
+    run: Run,  # the run
     profile: Profile,  # its profile
     data=None,  # the DoIT layout, where built (sizes the mixing recipes)
 ) -> dict:
-    "Parameters, training items, epochs, training and scoring tokens, GPUs and estimated GPU-hours of one cell."
+    "Parameters, training items, epochs, training and scoring tokens, GPUs and estimated GPU-hours of one run."
     from doit_nb.sft import schedule
 
     k = {**PLAN_DEFAULTS, **(profile.get("plan") or {})}
-    n_params, items = model_params(cell.model), recipe_items(cell.recipe, data, k["mixing_items"])
+    n_params, items = model_params(run.model), recipe_items(run.recipe, data, k["mixing_items"])
     row = dict(
-        cell=cell.cell_id,
-        sweep=cell.sweep,
-        model=cell.model,
-        recipe=cell.recipe,
+        run=run.run_id,
+        sweep=run.sweep,
+        model=run.model,
+        recipe=run.recipe,
         params=n_params,
         items=items,
-        gpus=profile.resources(cell.model)["gpus"],
+        gpus=profile.resources(run.model)["gpus"],
         epochs=None,
         train_tokens=None,
         score_tokens=None,
         gpu_hours=None,
     )
-    sc = profile.settings("score", cell.model)
+    sc = profile.settings("score", run.model)
     if items is None:
         return row
     if items:
-        s = schedule(profile.sft_settings(cell.model, cell.seed), items)
+        s = schedule(profile.sft_settings(run.model, run.seed), items)
         row["epochs"] = s["epochs"] * s["passes"]
         row["train_tokens"] = items * row["epochs"] * k["tokens_per_item"]
         scored = len(sc.get("scored_epochs") or range(max(0, s["epochs"] - sc.get("min_epoch", 0) + 1)))
@@ -103,39 +102,39 @@ def cell_cost(
     return row
 
 # %% ../nbs/33_plan.ipynb #dcce1e50
-def cell_states(
+def run_states(
     profile: Profile,  # the profile
-    cells: list[Cell],  # its cells
+    planned: list[Run],  # its runs
     runs: Path,  # the runs folder
     data,  # its DoIT layout, or None where not built yet
-    notebook: Path | None = None,  # the cell notebook (default `nbs/31_cell.ipynb`)
+    notebook: Path | None = None,  # the run notebook (default `nbs/31_run.ipynb`)
 ) -> dict[str, str]:
-    "'done', 'rescore' or 'train' for each cell id, judged by the keys `run_sweep` would compute now."
+    "'done', 'rescore' or 'train' for each run id, judged by the keys `run_sweep` would compute now."
     from doit_nb.sweeps import (
-        cell_keys,
+        run_keys,
         code_hashes,
         foundation_code,
         foundation_key,
         pretrained_specs,
-        CELL_NOTEBOOK,
+        RUN_NOTEBOOK,
         FOUNDATION_NOTEBOOK,
     )
     from doit_nb.layout import data_hash
 
-    root = runs / profile.name / "cells"
+    root = runs / profile.name / "runs"
     if data is None:
-        return {c.cell_id: "done?" if (root / c.cell_id / "done.json").exists() else "train" for c in cells}
-    nb = Path(notebook or resource("nbs", CELL_NOTEBOOK))
+        return {c.run_id: "done?" if (root / c.run_id / "done.json").exists() else "train" for c in planned}
+    nb = Path(notebook or resource("nbs", RUN_NOTEBOOK))
     dh, code = data_hash(data), code_hashes(nb)
     fcode = foundation_code(resource("nbs", FOUNDATION_NOTEBOOK))
-    base = {s: foundation_key(s, profile, dh, fcode) for s in pretrained_specs(profile, cells)}
+    base = {s: foundation_key(s, profile, dh, fcode) for s in pretrained_specs(profile, planned)}
     out = {}
-    for c in cells:
-        train, score = cell_keys(c, profile, nb, dh, code, base=base.get(c.model))
-        d = root / c.cell_id
+    for c in planned:
+        train, score = run_keys(c, profile, nb, dh, code, base=base.get(c.model))
+        d = root / c.run_id
         done = json.loads((d / "done.json").read_text()) if (d / "done.json").exists() else {}
         began = json.loads((d / "key.json").read_text()) if (d / "key.json").exists() else {}
-        out[c.cell_id] = (
+        out[c.run_id] = (
             "done"
             if done.get("key") == score and (d / "results.parquet").exists()
             else "rescore"
@@ -148,16 +147,16 @@ def cell_states(
 def plan_sweep(
     profile: Profile | str | Path, # a profile, or its name or YAML file
     runs: Path | str | None = None, # the runs folder (default `runs_dir()`)
-    notebook: Path | str | None = None, # the cell notebook (default `nbs/31_cell.ipynb`)
+    notebook: Path | str | None = None, # the run notebook (default `nbs/31_run.ipynb`)
 ) -> pd.DataFrame:
-    "One row per cell `run_sweep` would run: its cost (`cell_cost`) and state (`cell_states`); nothing is built."
+    "One row per run `run_sweep` would run: its cost (`run_cost`) and state (`run_states`); nothing is built."
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
-    cells = list(prof.cells)
+    planned = list(prof.runs)
     from doit_nb.layout import existing_data
     data = existing_data(thaw(prof["data"]), runs / prof.name / "data")
-    states = cell_states(prof, cells, runs, data, notebook)
-    return pd.DataFrame([dict(cell_cost(c, prof, data), state=states[c.cell_id]) for c in cells])
+    states = run_states(prof, planned, runs, data, notebook)
+    return pd.DataFrame([dict(run_cost(c, prof, data), state=states[c.run_id]) for c in planned])
 
 # %% ../nbs/33_plan.ipynb #cd44350a
 def measured_rate(report: Path | str) -> list[dict]:
@@ -174,23 +173,23 @@ def plan_text(
     profile: Profile,  # the profile
     report: Path | str | None = None,  # a gpu-check report to compare the assumed rate with (default `runs/gpu-check`)
 ) -> str:
-    "The plan as text: per-sweep cells, states and GPU-hours, the total, and what the estimate assumes."
+    "The plan as text: per-sweep runs, states and GPU-hours, the total, and what the estimate assumes."
     k = {**PLAN_DEFAULTS, **(profile.get("plan") or {})}
     by = plan.groupby("sweep", sort=False).agg(
-        cells=("cell", "size"),
+        runs=("run", "size"),
         done=("state", lambda s: int((s == "done").sum())),
         gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
         unsized=("gpu_hours", lambda s: int(s.isna().sum())),
     )
     per_model = plan.groupby("model", sort=False).agg(
-        cells=("cell", "size"),
+        runs=("run", "size"),
         params=("params", "first"),
         gpus=("gpus", "max"),
         gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
     )
     todo = plan[plan["state"] != "done"]
     lines = [
-        f"profile {profile.name}: {len(plan)} cells, {int((plan['state'] == 'done').sum())} done, "
+        f"profile {profile.name}: {len(plan)} runs, {int((plan['state'] == 'done').sum())} done, "
         f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)",
         "",
         by.to_string(float_format=lambda v: f"{v:,.2f}"),
@@ -200,7 +199,7 @@ def plan_text(
         f"estimated GPU-hours: {plan['gpu_hours'].sum():,.1f} in all, {todo['gpu_hours'].sum():,.1f} still to run",
     ]
     if plan["gpu_hours"].isna().any():
-        lines.append(f"not sized: {int(plan['gpu_hours'].isna().sum())} cells (a model of unknown size)")
+        lines.append(f"not sized: {int(plan['gpu_hours'].isna().sum())} runs (a model of unknown size)")
     lines.append(
         f"assumes {k['peak_tflops']:g} TFLOP/s per GPU at {k['mfu']:.0%} utilisation, "
         f"{k['tokens_per_item']} tokens per training item (the profile's plan: section)"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import *
-from .cells import Profile, load_profile, thaw
+from .runs import Profile, load_profile, thaw
 
 # %% auto #0
 __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'group_gap',
@@ -152,7 +152,7 @@ def run_robustness(
     for w in progress(worlds, "worlds"):
         own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
         rep = run_sweep(prof if own else world_profile(prof, w), jobs=jobs, runs=runs, only=ROBUSTNESS_ONLY if own else None)
-        if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} cell(s) failed; see {rep.results.parent}")
+        if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} run(s) failed; see {rep.results.parent}")
         res = pd.read_parquet(rep.results)
         res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
         items_file = rep.results.with_name("items.parquet")

@@ -307,7 +307,7 @@ def train(
     out: Path | str,  # the run folder: checkpoints, `epochs.jsonl` and `final/`
     settings: SFTSettings | None = None,  # SFT settings (`sft_settings`); None: the paper's (A.1)
     resume: bool = True,  # continue from the last complete checkpoint; False starts over
-    quiet: bool = False,  # no progress bars or log lines (what sweep cells use)
+    quiet: bool = False,  # no progress bars or log lines (what sweep runs use)
     trust_remote_code: bool = False,  # let the model folder run its own modelling code
     callbacks=(),  # extra `TrainerCallback`s
 ) -> Path:
@@ -392,7 +392,7 @@ def fine_tune(
     model_dir: Path | str,  # the foundation model
     recipe: str,  # a recipe name (`curated-160`, `mix-640`, `biology-40`, …)
     data,  # the DoIT layout (a folder or an opened `DoitData`)
-    out: Path | str,  # the cell folder: `recipe/` and `train/` go under it
+    out: Path | str,  # the run folder: `recipe/` and `train/` go under it
     settings: SFTSettings,  # the SFT hyperparameters
     seed: int = 0,  # the recipe's draw and the training seed's partner
 ) -> list[Path]:

@@ -22,7 +22,7 @@ import torch
 from doit_nb.core import atomic_write
 from doit_nb.pretraining import pretrain_foundation
 from doit_nb.scoring import score_checkpoint, above_chance
-from doit_nb.cells import load_profile
+from doit_nb.runs import load_profile
 import sft_grid
 
 

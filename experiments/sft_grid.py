@@ -20,7 +20,7 @@ from doit_nb.recipes import make_recipe
 from doit_nb.sft import SFTSettings, train
 from doit_nb.scoring import load_for_scoring, score_items
 from doit_nb.analysis import sensitivities, recovery_table
-from doit_nb.cells import load_profile, thaw
+from doit_nb.runs import load_profile, thaw
 
 SIZES = ("tiny-s", "tiny-m", "tiny-l")
 
@@ -55,7 +55,7 @@ def parse_setting(text: str) -> dict:
 
 
 def profile_settings(text: str) -> SFTSettings:
-    """The SFT settings of a default-profile cell (seed 0, as its sweeps) with the overrides of `text`; a bad name
+    """The SFT settings of a default-profile run (seed 0, as its sweeps) with the overrides of `text`; a bad name
     or type fails here, before any work."""
     prof = load_profile("default")
     try:

@@ -10,7 +10,7 @@
    against per-option log-likelihood (one forward per option). Argmax must be identical; target >= 3x.
 3. The roofline of scoring: one checkpoint scored on a whole split (every ability, `score_items`) against the model's
    plain forward throughput on the same number of tokens (full blocks, no padding, no generation loop), and the
-   fixed cost of a sweep cell: starting a papermill kernel, importing the modules a cell uses, loading a model.
+   fixed cost of a sweep run: starting a papermill kernel, importing the modules a run uses, loading a model.
 """
 import argparse, os, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -93,7 +93,7 @@ def roofline(model, tok, data):
 
 
 def fixed_cost(work):
-    "What a sweep cell pays before it trains or scores anything."
+    "What a sweep run pays before it trains or scores anything."
     import nbformat
     from doit_nb.sweeps import execute_notebook
     nb = nbformat.v4.new_notebook()
@@ -104,8 +104,8 @@ def fixed_cost(work):
     code = "import doit_nb.sweeps, doit_nb.recipes, doit_nb.sft, doit_nb.scoring, doit_nb.benchmarks"
     _, t_import = timed(lambda: subprocess.run([sys.executable, "-c", code], check=True, capture_output=True))
     _, t_python = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))
-    print(f"\nfixed cost of a cell: papermill kernel start and an empty notebook {t_kernel:.1f}s; "
-          f"importing the cell's modules {t_import - t_python:.1f}s (beyond a bare interpreter's {t_python:.2f}s)")
+    print(f"\nfixed cost of a run: papermill kernel start and an empty notebook {t_kernel:.1f}s; "
+          f"importing the run's modules {t_import - t_python:.1f}s (beyond a bare interpreter's {t_python:.2f}s)")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ def sweep(profile: str, runs: Path, warm: bool) -> float:
 
 def rows(runs: Path, profile: str) -> pd.DataFrame:
     "Every run's results rows, in a fixed order."
-    res = pd.concat(pd.read_parquet(p) for p in sorted((runs / profile / "cells").glob("*/results.parquet")))
-    return res.sort_values(["cell_id", "checkpoint", "split", "ability"]).reset_index(drop=True)
+    res = pd.concat(pd.read_parquet(p) for p in sorted((runs / profile / "runs").glob("*/results.parquet")))
+    return res.sort_values(["run", "checkpoint", "split", "ability"]).reset_index(drop=True)
 
 
 def main(argv=None):
@@ -44,9 +44,9 @@ def main(argv=None):
     warm = sweep(a.profile, runs, warm=True)
     after = rows(runs, a.profile)
     same = before.drop(columns=["seconds"], errors="ignore").equals(after.drop(columns=["seconds"], errors="ignore"))
-    rep = dict(profile=a.profile, runs=int(before["cell_id"].nunique()), fresh_kernels_s=round(cold, 1),
+    rep = dict(profile=a.profile, runs=int(before["run"].nunique()), fresh_kernels_s=round(cold, 1),
                warm_kernel_s=round(warm, 1), speedup=round(cold / warm, 2),
-               fixed_s_saved_per_run=round((cold - warm) / max(1, before["cell_id"].nunique()), 2),
+               fixed_s_saved_per_run=round((cold - warm) / max(1, before["run"].nunique()), 2),
                identical_rows=bool(same), rows=len(after))
     out = Path(a.out) / f"warm-kernel-{a.profile}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_ships_resources(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for f in ("nbs/31_cell.ipynb", "nbs/32_foundation.ipynb", "nbs/51_scaling_figures.ipynb", "profiles/smoke.yml",
+    for f in ("nbs/31_run.ipynb", "nbs/32_foundation.ipynb", "nbs/51_scaling_figures.ipynb", "profiles/smoke.yml",
               "profiles/default.yml", "configs/sft/tiny-pretrained.json"):
         assert f"doit_nb/_resources/{f}" in names, f
 
@@ -35,9 +35,9 @@ def test_unpacked_wheel_runs_from_any_folder(wheel, tmp_path):
     site, work = tmp_path / "site", tmp_path / "work"
     zipfile.ZipFile(wheel).extractall(site)
     work.mkdir()
-    code = ("from doit_nb.core import resource, runs_dir, figures_dir; from doit_nb.cells import load_profile; "
+    code = ("from doit_nb.core import resource, runs_dir, figures_dir; from doit_nb.runs import load_profile; "
             "import doit_nb; p = load_profile('smoke'); "
-            "print(resource('nbs', '31_cell.ipynb').is_file(), p.name, runs_dir(), figures_dir(), doit_nb.__file__)")
+            "print(resource('nbs', '31_run.ipynb').is_file(), p.name, runs_dir(), figures_dir(), doit_nb.__file__)")
     out = subprocess.run([sys.executable, "-c", code], cwd=work, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[:2] == ["True", "smoke"]

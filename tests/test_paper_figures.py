@@ -25,8 +25,8 @@ def test_paper_figures_smoke(tmp_path):
         assert info["files"] and all((ROOT / f if not Path(f).is_absolute() else Path(f)).exists() for f in info["files"]), out
         ex = Path(info["executed"])
         assert (ex if ex.is_absolute() else ROOT / ex).exists(), out
-        assert all((ROOT / c if not Path(c).is_absolute() else Path(c)).exists() for c in info["cell_notebooks"]), out
-    assert "fig1" in man["outputs"] and man["outputs"]["fig1"]["cell_notebooks"]
+        assert all((ROOT / c if not Path(c).is_absolute() else Path(c)).exists() for c in info["run_notebooks"]), out
+    assert "fig1" in man["outputs"] and man["outputs"]["fig1"]["run_notebooks"]
     index = (figs / "index.html").read_text()
     assert "Fig. 1" in index and "fig1.svg" in index and "51_scaling_figures" in index and "not built for this profile" in index
     assert "mix-K" in man["not_built"]["table4"] and "mix-K" in index   # says why
@@ -38,7 +38,7 @@ def test_paper_figures_smoke(tmp_path):
     assert f"torch {man['software']['torch']}" in index
     assert "<pre>" not in index.split("Table 1")[1].split("<h2>")[0]   # Table 1 is an HTML table, not markdown source
     report = (figs / "report.md").read_text()                 # the run's numbers in prose, generated from its files
-    assert f"{rows['cell_id'].nunique()} cells, {len(rows)} result rows" in report and "report.md" in index
+    assert f"{rows['run'].nunique()} runs, {len(rows)} result rows" in report and "report.md" in index
     assert man["software"]["torch"] in report and "## Foundation models" in report
     assert all(set(f["document_losses"]) >= {"encyclopedia", "exam", "code"} for f in man["foundations"].values())
     assert "`document_losses`" in report                      # what each foundation learnt of each kind of text
@@ -46,8 +46,8 @@ def test_paper_figures_smoke(tmp_path):
     assert set(by["ability"]) == {"history"} and set(by["label_kind"]) == {"cloze", "truth"}
     assert by["n_items"].sum() <= 6 and "## Which kind of item carries an effect" in report  # smoke scores 6 items
     check_in_a_browser(figs / "index.html")
-    st = man["cells"]
-    assert st and set(st.values()) <= {"ran", "reused", "rescored", "failed"} and "cells: " in index
+    st = man["runs"]
+    assert st and set(st.values()) <= {"ran", "reused", "rescored", "failed"} and "runs: " in index
     assert "What this profile can and cannot show" in index and "noise" in index
     (figs / "table4.md").write_text("stale")                  # an output left from an earlier run
     again = run_cli("paper-figures", "--profile", mine, env=env, check=0)

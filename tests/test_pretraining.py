@@ -80,7 +80,7 @@ def test_a_second_sweep_reuses_the_pretrained_models(tmp_path, monkeypatch):
     import shutil
     shutil.rmtree(g.model)                                                      # a foundation whose model is gone is made again
     assert run_sweep(p, notebook=nb, runs=runs).foundations["tiny-s"].status == "done" and (g.model / "config.json").exists()
-    # other pretraining settings: a new foundation model, and the cells that fine-tune it rerun
+    # other pretraining settings: a new foundation model, and the runs that fine-tune it rerun
     p.write_text(p.read_text().replace('"passes": 1', '"passes": 2'))
     third = run_sweep(p, notebook=nb, runs=runs)
     assert third.foundations["tiny-s"].folder != f.folder and len(third.ran) == 2

@@ -2,7 +2,7 @@
 (tokens and seconds each, split into the perplexity pass and generation, beside a plain forward pass over the same
 tokens: the roofline scoring is measured against), and the fixed cost of a run on a fresh kernel against a warm one.
 
-    python perf/cell_profile.py [--profile default] [--run scaling-curated-40-tiny-m-seed0] [--out perf/reports]
+    python perf/run_profile.py [--profile default] [--run scaling-curated-40-tiny-m-seed0] [--out perf/reports]
 
 It profiles one scaling run and one foundation run of the profile, on the profile's data and its pretrained foundation
 models where a sweep has made them (else a freshly initialised model, which the report says). Times are wall seconds
@@ -35,7 +35,7 @@ def warm_start() -> float:
     import nbformat
     from doit_nb.sweeps import WarmKernel, execute_notebook
     with tempfile.TemporaryDirectory() as d:
-        code = "import doit_nb.cells, doit_nb.sft, doit_nb.scoring"   # what a run imports, paid by the first notebook
+        code = "import doit_nb.runs, doit_nb.sft, doit_nb.scoring"   # what a run imports, paid by the first notebook
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), f"{d}/e.ipynb")
         k = WarmKernel(d)
         try:
@@ -49,7 +49,7 @@ def warm_start() -> float:
 def imports() -> float:
     "Seconds a fresh interpreter takes to import what a run imports."
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import doit_nb.cells, doit_nb.sft, doit_nb.scoring"], check=True,
+    subprocess.run([sys.executable, "-c", "import doit_nb.runs, doit_nb.sft, doit_nb.scoring"], check=True,
                    capture_output=True)
     return time.perf_counter() - t
 
@@ -99,22 +99,22 @@ def main(argv=None):
     a = ap.parse_args(argv)
     import torch
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
-    from doit_nb.cells import load_profile
+    from doit_nb.runs import load_profile
     from doit_nb.sft import fine_tune
     from doit_nb.models import foundation_model
     from doit_nb.scoring import checkpoint_info
     prof = load_profile(a.profile)
-    cell = next(c for c in prof.cells if c.cell_id == a.run)
+    run = next(c for c in prof.runs if c.run_id == a.run)
     data = prof.ensure_data(Path(a.runs))
-    found = sorted(Path(a.runs).glob(f"foundations/{cell.model}-*/model"))
-    base = found[-1] if found else foundation_model(cell.model, data_dir=data)
-    sc = prof.settings("score", cell.model)
-    rep = dict(profile=prof.name, run=cell.cell_id, foundation=str(base), pretrained=bool(found),
+    found = sorted(Path(a.runs).glob(f"foundations/{run.model}-*/model"))
+    base = found[-1] if found else foundation_model(run.model, data_dir=data)
+    sc = prof.settings("score", run.model)
+    rep = dict(profile=prof.name, run=run.run_id, foundation=str(base), pretrained=bool(found),
                kernel_start_s=round(kernel_start(), 2), imports_s=round(imports(), 2),
                warm_fixed_s=round(warm_start(), 2))
     with tempfile.TemporaryDirectory() as d:
-        saved, rep["sft_s"] = timed(fine_tune, base, cell.recipe, data, Path(d), prof.sft_settings(cell.model, cell.seed),
-                                    seed=cell.seed)
+        saved, rep["sft_s"] = timed(fine_tune, base, run.recipe, data, Path(d), prof.sft_settings(run.model, run.seed),
+                                    seed=run.seed)
         rep["sft_s"] = round(rep["sft_s"], 2)
         at = [c for c in saved if checkpoint_info(c)["epoch"] in (sc.get("scored_epochs") or [])] or saved[-1:]
         rep["scoring"] = [score_parts(ck, data, "valid", sc) for ck in at] + [score_parts(at[-1], data, "test", sc)]
@@ -127,7 +127,7 @@ def main(argv=None):
     rep["run_s"] = dict(fresh_kernel=round(total, 2), warm_kernel=round(warm, 2), speedup=round(total / warm, 2))
     rep["shares"] = {k: round(v / total, 3) for k, v in (("fixed", rep["fixed_s"]), ("sft", rep["sft_s"]),
                                                           ("scoring", rep["scoring_s"]))}
-    out = Path(a.out) / f"cell-profile-{cell.model}.json"
+    out = Path(a.out) / f"run-profile-{run.model}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rep, indent=1))
     print(json.dumps(rep, indent=1))
