@@ -14,11 +14,11 @@ from .scoring import above_chance
 
 # %% auto #0
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings',
-           'run_status', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
+           'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
            'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index',
            'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys',
-           'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written', 'record_figures',
-           'figures_current', 'build_figure_notebook', 'paper_figures']
+           'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
+           'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
@@ -110,7 +110,7 @@ OUTPUT_SWEEPS = {  # output → the sweep kinds whose runs it reads
     "chance": ("foundation", "scaling"),
 }
 
-def run_status(
+def output_statuses(
     runs: dict,  # run id → status ('ran', 'reused', 'rescored', 'failed'), as the manifest records them
     sweep_of: dict, # run id → its sweep kind
     out: str,     # an output of `PAPER_OUTPUTS`
@@ -128,7 +128,7 @@ def sweep_statuses(rep) -> dict:
 
 # %% ../nbs/60_paper.ipynb #58289965
 def sample_items(
-    data,             # the run's DoIT layout
+    data,             # the build's DoIT layout
     split: str = "valid", # the split the items come from
     width: int = 70,  # characters kept of the question and of the answer
 ) -> pd.DataFrame:
@@ -152,7 +152,7 @@ def not_built_reasons(executed: Path | str) -> dict:
 
 # %% ../nbs/60_paper.ipynb #954246f1
 def foundation_table(
-    manifest: dict,  # the run's provenance manifest
+    manifest: dict,  # the build's provenance manifest
 ) -> pd.DataFrame:
     "One row per foundation model: size, pretraining tokens, time, final loss, knowledge before and after, chance."
     rows = [
@@ -172,7 +172,7 @@ def foundation_table(
 
 # %% ../nbs/60_paper.ipynb #97666619
 def document_loss_table(
-    manifest: dict,  # the run's provenance manifest
+    manifest: dict,  # the build's provenance manifest
 ) -> pd.DataFrame:
     "Foundation models × kinds of document: the mean token loss each model reached (empty where none was measured)."
     rows = {s: f["document_losses"] for s, f in (manifest.get("foundations") or {}).items() if f.get("document_losses")}
@@ -219,7 +219,7 @@ def foundation_scores(
 
 # %% ../nbs/60_paper.ipynb #7b779aad
 def foundation_commonest(
-    manifest: dict,  # the run's provenance manifest (its `data` and `results`)
+    manifest: dict,  # the build's provenance manifest (its `data` and `results`)
     results: pd.DataFrame,  # the sweep's results table
 ) -> pd.Series | None:
     "The commonest-answer baseline over the test items the foundation sweep's runs scored; None without data or items."
@@ -294,7 +294,7 @@ def write_index(manifest: dict, figures: Path) -> Path:
             why = manifest.get("not_built", {}).get(out)
             parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
             continue
-        st = run_status(manifest.get("runs", {}), manifest.get("sweep_of", {}), out)
+        st = output_statuses(manifest.get("runs", {}), manifest.get("sweep_of", {}), out)
         if st:
             parts.append("<p>runs: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
         for f in info["files"]:
@@ -342,11 +342,11 @@ def _fmt(x, digits: int = 2) -> str:
 
 # %% ../nbs/60_paper.ipynb #8a89ee9b
 def report_text(
-    manifest: dict,  # the run's provenance manifest
+    manifest: dict,  # the build's provenance manifest
     figures: Path,  # the profile's figure folder (sensitivities.csv, recovery.csv are read from it)
     results: pd.DataFrame,  # the sweep's results table
 ) -> str:
-    "The markdown of `report.md`: every number read from the run's files."
+    "The markdown of `report.md`: every number read from the build's files."
     soft = manifest.get("software") or {}
     lines = [
         f"# Report: profile `{manifest['profile']}`",
@@ -524,7 +524,7 @@ def run_keys(prof: Profile, runs: Path) -> dict:
 
 # %% ../nbs/60_paper.ipynb #300f5348
 def run_status(figures: Path | str) -> dict:
-    """Whether the run tracked in `figures` is current for the code: per run, 'current', 'rescore' (the same training
+    """Whether the results tracked in `figures` are current for the code: per run, 'current', 'rescore' (the same training
     key, a new scoring key) or 'retrain', judged by the keys `--plan` computes, without any run folder."""
     from doit_nb.sweeps import run_keys, code_hashes, foundation_code, foundation_key, pretrained_specs, RUN_NOTEBOOK, FOUNDATION_NOTEBOOK
     man = json.loads((Path(figures) / "manifest.json").read_text())
@@ -611,7 +611,7 @@ def files_written(
 # %% ../nbs/60_paper.ipynb #2436b779
 def record_figures(
     stamp: Path,  # the key file, beside the executed notebook
-    key: str,  # `figures_key` of the run that just ended
+    key: str,  # `figures_key` of the execution that just ended
     written: list,  # the files the notebook wrote (`files_written`)
     commit: str | None = None,  # the git commit the notebook ran at
 ) -> Path:

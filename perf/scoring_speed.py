@@ -35,7 +35,7 @@ def main():
     ap.add_argument("--model", default="tiny-l"); ap.add_argument("--items", type=int, default=100)
     ap.add_argument("--questions", type=int, default=60)
     a = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-score-"))
+    work = Path(tempfile.mkdtemp(prefix="perf-score-"))
     data = build_data(SampleSource(size=64, eval_size=a.items, synthetic_size=10), work / "data")
     model, tok = load_model(foundation_model(a.model, data, cache=None if a.model == "gemma3-270m" else work / "cache"))
     print(f"model {a.model} ({params_label(n_params(model))} parameters, vocabulary {len(tok)}), torch threads {torch.get_num_threads()}")

@@ -62,7 +62,7 @@ def main():
     ap.add_argument("--model", default="tiny-m"); ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--epochs", type=int, default=1); ap.add_argument("--repeats", type=int, default=2)
     a = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-sft-"))
+    work = Path(tempfile.mkdtemp(prefix="perf-sft-"))
     data = build_data(SampleSource(size=a.size, eval_size=10, synthetic_size=10), work / "data")
     recipe = work / "recipe"; make_recipe(f"curated-{10 * a.size}", data, recipe)
     base = foundation_model(a.model, data, cache=work / "cache")
