@@ -16,7 +16,7 @@ from .scoring import above_chance
 __all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings',
            'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
            'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index',
-           'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'run_keys',
+           'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys',
            'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
            'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures']
 
@@ -512,7 +512,7 @@ def portable_copy(src: Path, dst: Path, runs: Path) -> Path:
     return dst
 
 # %% ../nbs/60_paper.ipynb #cc80ac4b
-def run_keys(prof: Profile, runs: Path) -> dict:
+def recorded_keys(prof: Profile, runs: Path) -> dict:
     "The training and scoring keys each finished run of the profile was made under (from its `done.json`)."
     out = {}
     for c in prof.runs:
@@ -711,9 +711,9 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
         about=thaw(prof.get("about") or {}),
         runs=sweep_statuses(rep),
         sweep_of={c.run_id: c.sweep for c in prof.runs},
-        keys=run_keys(prof, runs),
+        keys=recorded_keys(prof, runs),
     )
-    runs = sorted(set(results["notebook"])) if len(results) else []
+    notebooks = sorted(set(results["notebook"])) if len(results) else []
     why, kept = {}, []
     for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
         executed = runs / prof.name / "executed" / nb
@@ -735,7 +735,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
                 parameters={k: rel(v) for k, v in params.items()},
                 data_hash=dh,
                 git_commit=made_at,
-                run_notebooks=[rel(c) for c in runs] if out != "table1" else [],
+                run_notebooks=[rel(c) for c in notebooks] if out != "table1" else [],
             )
     manifest["not_built"] = {
         k: why.get(k, "no notebook makes it from this profile's results")
