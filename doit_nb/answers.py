@@ -11,12 +11,12 @@ from .core import *
 from .records import parse_label, question_format
 
 # %% auto #0
-__all__ = ['TRUTH_FORMS', 'EXPLANATIONS', 'item_options', 'Item', 'item_of', 'cut_run_on', 'after_revision', 'read_letters',
-           'parse_letter_answer', 'parse_letters_answer', 'read_truth', 'parse_truth_answer', 'read_cloze',
-           'parse_cloze_answer', 'split_values', 'read_math', 'parse_math_answer', 'math_equal', 'Reading',
-           'read_reply', 'is_gold', 'grade', 'explain', 'exact_match', 'expected_score', 'grade_reply', 'graded_item',
-           'grading_agreement', 'disagreements', 'full_width', 'gold_replies', 'other_labels', 'guess_label',
-           'chance_by_enumeration', 'invariant_failures', 'chance_by_sampling']
+__all__ = ['TRUTH_FORMS', 'EXPLANATIONS', 'item_options', 'Item', 'item_of', 'cut_run_on', 'after_revision', 'read_revised',
+           'read_letters', 'parse_letter_answer', 'parse_letters_answer', 'read_truth', 'parse_truth_answer',
+           'read_cloze', 'parse_cloze_answer', 'split_values', 'read_math', 'parse_math_answer', 'math_equal',
+           'Reading', 'read_reply', 'is_gold', 'grade', 'explain', 'exact_match', 'expected_score', 'grade_reply',
+           'graded_item', 'grading_agreement', 'disagreements', 'full_width', 'gold_replies', 'other_labels',
+           'guess_label', 'chance_by_enumeration', 'invariant_failures', 'chance_by_sampling']
 
 # %% ../nbs/20_answers.ipynb #d9c38d46
 _OPTION_LINE = re.compile(r"(?:^|\n)\s*([A-E])\s*[\.．、:：]\s*([^\n]+)")
@@ -109,6 +109,19 @@ def after_revision(text: str) -> str | None:
     m = ms[-1]
     keep = re.match(r"\s*(?:改为|改选)", m.group())  # 'the answer is changed to D': the verb belongs to the answer
     return text[m.start() if keep else m.end():]
+
+# %% ../nbs/20_answers.ipynb #b7e4d2a8
+def read_revised(
+    text: str,                 # a cleaned reply
+    read,                      # its reader: text → (answer or None, how it was read)
+    usable=lambda tail: True,  # whether what follows the revision is worth reading at all
+) -> tuple:
+    "`read(text)`, but first what follows the reply's last revision, where that reads as an answer."
+    if (tail := after_revision(text)) is not None and usable(tail):
+        got, how = read(tail)
+        if got:
+            return got, how + ", after a revision"
+    return read(text)
 
 # %% ../nbs/20_answers.ipynb #7f42572a
 _RUN_SEP = r"(?:\s*(?:[,、;/&]|和|与|及|以及|或|或者|and|or)\s*|\s+)"
@@ -244,11 +257,7 @@ def read_letters(
     "The letters a reply commits to, in the order a careful grader reads them (or None), and how they were read."
     item = item if isinstance(item, Item) else Item("letter", "", {l: "" for l in item})
     t = cut_run_on(_clean(text), item.letters)
-    if (tail := after_revision(t)) is not None:
-        got, how = _read_letters(tail, item)
-        if got:
-            return got, how + ", after a revision"
-    return _read_letters(t, item)
+    return read_revised(t, lambda s: _read_letters(s, item))
 
 # %% ../nbs/20_answers.ipynb #96f1c0c0
 def parse_letter_answer(text: str, options: str | Item = "ABCD") -> str | None:
@@ -289,11 +298,7 @@ def _read_truth(t: str) -> tuple[str | None, str]:
 def read_truth(text: str) -> tuple[str | None, str]:
     "'T' or 'F' for a true/false reply (None for no verdict or a hedge), and how it was read."
     t = cut_run_on(_clean(text)).lower()
-    if (tail := after_revision(t)) is not None:
-        got, how = _read_truth(tail)
-        if got:
-            return got, how + ", after a revision"
-    return _read_truth(t)
+    return read_revised(t, _read_truth)
 
 def parse_truth_answer(text: str) -> str | None:
     "'T' or 'F' for a true/false reply, None for no verdict or a hedge."
@@ -439,11 +444,7 @@ def _read_math(t: str) -> tuple[list[str] | None, str]:
 def read_math(text: str) -> tuple[list[str] | None, str]:
     "The final answer's values of a chain-of-thought reply (None for none), and how they were read."
     t = cut_run_on(_clean(text))
-    if (tail := after_revision(t)) is not None and re.search(_NUM, tail):
-        got, how = _read_math(tail)
-        if got:
-            return got, how + ", after a revision"
-    return _read_math(t)
+    return read_revised(t, _read_math, usable=lambda tail: re.search(_NUM, tail))
 
 def parse_math_answer(text: str) -> str | None:
     "The final answer of a chain-of-thought reply, as a string ('2或3' for several values), or None."

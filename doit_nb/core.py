@@ -10,8 +10,8 @@ from typing import Iterable, Iterator
 
 # %% auto #0
 __all__ = ['ABILITIES', 'ABILITY_TITLES', 'OOD_TYPES', 'SYNTHETIC_TYPE', 'ALL_TYPES', 'OPEN_ENDED', 'SPLITS', 'EVAL_SPLITS',
-           'README_NOTE', 'project_root', 'resource', 'runs_dir', 'figures_dir', 'public_data_dir', 'canonical_json',
-           'stable_hash', 'stable_int', 'atomic_write', 'atomic_dir', 'progress', 'readme_text']
+           'project_root', 'resource', 'runs_dir', 'figures_dir', 'public_data_dir', 'canonical_json', 'stable_hash',
+           'stable_int', 'atomic_write', 'atomic_dir', 'progress']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 ABILITIES = ("biology", "history", "code", "creative_writing", "chinese",
@@ -117,18 +117,3 @@ def progress(it: Iterable, desc: str = "", total: int | None = None, **kw):
     "A tqdm progress bar over `it` unless `DOIT_PROGRESS=0`."
     from tqdm.auto import tqdm
     return tqdm(it, desc=desc, total=total, disable=os.environ.get("DOIT_PROGRESS", "1") == "0", **kw)
-
-# %% ../nbs/00_core.ipynb #5de03e07
-README_NOTE = "<!-- README.md is rendered from nbs/index.ipynb by `make readme`: edit the notebook, not this file -->"
-
-def readme_text(
-    nb: Path | str,  # the front-page notebook
-) -> str:
-    "The README rendered from notebook `nb`."
-    parts = [README_NOTE]
-    for c in json.loads(Path(nb).read_text(encoding="utf-8"))["cells"]:
-        text = "".join(c["source"]).strip()
-        if not text or (c["cell_type"] == "code" and text.startswith(("#| hide", "#|hide"))):
-            continue
-        parts.append(text if c["cell_type"] == "markdown" else f"```python\n{text}\n```")
-    return "\n\n".join(parts) + "\n"
