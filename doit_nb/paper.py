@@ -647,11 +647,11 @@ def build_figure_notebook(
     "Execute `nb` unless its outputs are current; True where it ran, False where its outputs were kept."
     figures = Path(params["out_dir"])
     key, stamp = figures_key(resource("nbs", nb), params, data_hash), executed.with_suffix(".key.json")
-    run = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
-    kept = set() if run else set(json.loads(stamp.read_text())["files"])
+    execute = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
+    kept = set() if execute else set(json.loads(stamp.read_text())["files"])
     for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
         if f.name not in kept: f.unlink()  # an output this build does not make must not survive from an earlier build
-    if not run: return False
+    if not execute: return False
     figures.mkdir(parents=True, exist_ok=True)
     before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
     execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))

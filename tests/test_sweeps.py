@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 p = json.loads(run); out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
 if p["recipe"] == os.environ.get("FAKE_FAIL_ON"): raise RuntimeError("this run is meant to fail")
-rows = pd.DataFrame([dict(epoch=e, split="test", ability="average", score=10.0 * e, run=p["recipe"]) for e in (1, 2)])
+rows = pd.DataFrame([dict(epoch=e, split="test", ability="average", score=10.0 * e, recipe=p["recipe"]) for e in (1, 2)])
 if p["recipe"] == os.environ.get("FAKE_SLEEP_ON"):
     rows.iloc[:1].to_parquet(out / "results.parquet")          # a partial result, then the kill
     (out / "started").write_text("x"); time.sleep(120)
@@ -70,7 +70,7 @@ def test_a_failing_run_does_not_stop_the_others(tmp_path, monkeypatch):
     executed = runs / "t" / "runs" / "scaling-curated-20-tiny-s-seed0" / "run.ipynb"
     assert "meant to fail" in executed.read_text()                       # the executed notebook keeps the error
     assert "FAILED scaling-curated-20" in str(rep)
-    assert set(pd.read_parquet(rep.results)["run"]) == {"curated-10", "curated-30"}
+    assert set(pd.read_parquet(rep.results)["recipe"]) == {"curated-10", "curated-30"}
 
 def test_cli_exit_status_names_the_failure(tmp_path):
     p = tmp_path / "bad.yml"
@@ -96,11 +96,11 @@ def test_a_killed_sweep_resumes_without_duplicate_or_partial_rows(tmp_path):
     assert (folders / "scaling-curated-10-tiny-s-seed0" / "done.json").exists()
     assert not (folders / "scaling-curated-20-tiny-s-seed0" / "done.json").exists()     # killed mid-run: not done
     partial = pd.read_parquet(collect_results("t", runs))
-    assert set(partial["run"]) == {"curated-10"}                                   # partial rows never collected
+    assert set(partial["recipe"]) == {"curated-10"}                                   # partial rows never collected
     rep = run_sweep(prof, notebook=nb, runs=runs)
     assert sorted(rep.ran) == ["scaling-curated-20-tiny-s-seed0", "scaling-curated-30-tiny-s-seed0"]
     df = pd.read_parquet(rep.results)
-    assert df.groupby("run").size().to_dict() == {"curated-10": 2, "curated-20": 2, "curated-30": 2}
+    assert df.groupby("recipe").size().to_dict() == {"curated-10": 2, "curated-20": 2, "curated-30": 2}
 
 def test_submitit_local_backend_runs_a_two_run_sweep_with_per_run_resources(tmp_path):
     pytest.importorskip("submitit")
@@ -228,7 +228,7 @@ def test_two_sweeps_of_one_profile_at_once(tmp_path):
     holder = next(p for p, (rc, _) in zip(procs, outs) if rc == 0)
     assert f"pid {holder.pid}" in held and "--wait" in held
     df = pd.read_parquet(runs / "t" / "results.parquet")
-    assert sorted(df["run"]) == ["curated-10", "curated-10", "curated-20", "curated-20"]   # 2 rows per run, once
+    assert sorted(df["recipe"]) == ["curated-10", "curated-10", "curated-20", "curated-20"]   # 2 rows per run, once
     for c in ("scaling-curated-10-tiny-s-seed0", "scaling-curated-20-tiny-s-seed0"):
         assert (runs / "t" / "runs" / c / "executions.txt").read_text() == "ran\n"
     rep = run_sweep(prof, notebook=nb, runs=runs)
