@@ -10,11 +10,12 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['GROUPS', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4',
-           'fit_sensitivity', 'bootstrap_fit', 't_quantile', 'seed_aware_fit', 'simulate_runs', 'coverage',
-           'sensitivities', 'normalise', 'group_abilities', 'item_label_kinds', 'commonest_answer_scores',
-           'sensitivities_by_label_kind', 'recovery_table', 'seed_spread', 'knowledge_slope', 'complexity_transference',
-           'feature_relation', 'bias_verdict', 'up_marks']
+__all__ = ['GROUPS', 'UNDETERMINED', 'DELTA', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY',
+           'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity', 'bootstrap_fit', 't_quantile', 'seed_aware_fit',
+           'slope_weights', 'design_fit', 'design_hits', 'sensitivities', 'normalise', 'axis_state', 'ability_group',
+           'axis_states', 'group_abilities', 'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores',
+           'sensitivities_by_label_kind', 'recovery_table', 'recovery_count', 'seed_spread', 'knowledge_slope',
+           'complexity_transference', 'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #2df854d6
 def fit_sensitivity(x, y) -> dict:
@@ -49,16 +50,10 @@ def bootstrap_fit(hits, x, n_boot: int = 1000, seed: int = 0, level: float = 0.9
     return {**point, "alpha_lo": float(lo), "alpha_hi": float(hi)}
 
 # %% ../nbs/40_analysis.ipynb #0678ddfc
-def t_quantile(p: float, df: float) -> float:
-    "Student's t quantile: closed forms for 1 and 2 degrees of freedom, a Cornish-Fisher expansion above (no scipy)."
-    from statistics import NormalDist
-    if df <= 1:
-        return math.tan(math.pi * (p - 0.5))
-    if df <= 2:
-        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
-    z = NormalDist().inv_cdf(p)
-    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
+def t_quantile(p: float, df) -> float:
+    "Student's t quantile (scipy's), for `p` in (0, 1) and `df` ≥ 1 degrees of freedom."
+    from scipy import stats
+    return stats.t.ppf(p, df)
 
 # %% ../nbs/40_analysis.ipynb #80aa1e5e
 def seed_aware_fit(
@@ -68,7 +63,7 @@ def seed_aware_fit(
     seed: int = 0,       # the bootstrap's seed
     level: float = 0.95, # the interval's level
 ) -> dict:
-    "α's fit with an interval that holds training noise (the seeds' spread) as well as item noise."
+    "The previous seed-aware interval (item bootstrap plus the seeds' spread), kept to compare with `design_fit`."
     strata = runs if isinstance(runs[0], (list, tuple)) else [runs]
     strata = [[np.atleast_2d(np.asarray(h, float)) for h in s] for s in strata]
     seeds = min(h.shape[0] for s in strata for h in s)
@@ -77,54 +72,78 @@ def seed_aware_fit(
     lx = np.log(np.asarray(x, float))
     w = (lx - lx.mean()) / ((lx - lx.mean()) @ (lx - lx.mean()))
     item = bootstrap_fit([np.stack([np.nanmean(h, 0) for h in s], 1) for s in strata], x, n_boot, seed, level)
-    z = t_quantile(1 - (1 - level) / 2, 1e6)
+    z = float(t_quantile(1 - (1 - level) / 2, 1e6))
     var_item = ((item["alpha_hi"] - item["alpha_lo"]) / (2 * z)) ** 2
     if seeds < 2:
         return {**point, "alpha_lo": item["alpha_lo"], "alpha_hi": item["alpha_hi"], "seeds": seeds, "seeds_measured": False}
     df = len(x) * (seeds - 1)
     spread = seed_means.var(1, ddof=1).mean()   # pooled over conditions
     se = math.sqrt(var_item + (w**2).sum() * spread / seeds)
-    t = t_quantile(1 - (1 - level) / 2, df)
+    t = float(t_quantile(1 - (1 - level) / 2, df))
     return {**point, "alpha_lo": point["alpha"] - t * se, "alpha_hi": point["alpha"] + t * se, "seeds": seeds,
             "seeds_measured": True, "seed_sd": float(math.sqrt(spread))}
 
-# %% ../nbs/40_analysis.ipynb #78e638d1
-def simulate_runs(
-    alpha: float,             # the true data α (points per e-fold of volume)
-    seeds: int = 2,           # SFT seeds per condition
-    n_items: int = 100,       # test items per ability
-    seed_sd: float | None = None, # training noise of one run's score, in points (None: the item noise of a score)
-    rng=None,                 # a numpy Generator
-    volumes=(10, 40, 160, 640), sizes=(1.7e5, 1.2e6, 4.2e6),
-) -> list:
-    "Per volume: seeds × items hits, each seed's hits the mean over the model sizes (the data fit's average)."
-    rng = rng or np.random.default_rng(0)
-    lv = np.log(np.asarray(volumes, float))
-    base = 0.45 + alpha / 100 * (lv - lv.mean())
-    sd = (seed_sd if seed_sd is not None else 100 * math.sqrt(0.25 / n_items)) / 100
-    ease = rng.normal(0, 0.1, n_items)   # the same items everywhere, some easier than others
-    out = []
-    for b in base:
-        runs = [[rng.random(n_items) < np.clip(b + rng.normal(0, sd) + ease, 0, 1) for _ in sizes] for _ in range(seeds)]
-        out.append(np.array([np.mean(r, 0) for r in runs]))
-    return out
+# %% ../nbs/40_analysis.ipynb #128a2185
+def slope_weights(x) -> np.ndarray:
+    "Weights w with Σ w·y the least-squares slope of y on log x (Eq. 2's α as a weighted sum of the points)."
+    lx = np.log(np.asarray(x, float))
+    c = lx - lx.mean()
+    return c / (c @ c)
 
-# %% ../nbs/40_analysis.ipynb #5d5c5d32
-def coverage(n_rep: int = 500, alpha: float = 3.0, seeds: int = 2, n_boot: int = 300, seed: int = 0, **kw) -> dict:
-    "Shares of `n_rep` simulated replicates whose seed-aware and item-only 95% intervals cover the true α."
-    rng = np.random.default_rng(seed)
-    vol = np.asarray(kw.pop("volumes", (10, 40, 160, 640)), float)
-    hit_s = hit_i = 0
-    for r in range(n_rep):
-        runs = simulate_runs(alpha, seeds, rng=rng, volumes=vol, **kw)
-        f = seed_aware_fit(runs, vol, n_boot, seed=r)
-        b = bootstrap_fit(np.stack([h.mean(0) for h in runs], 1), vol, n_boot, seed=r)
-        hit_s += f["alpha_lo"] <= alpha <= f["alpha_hi"]
-        hit_i += b["alpha_lo"] <= alpha <= b["alpha_hi"]
-    return dict(replicates=n_rep, seeds=seeds, seed_aware=hit_s / n_rep, item_only=hit_i / n_rep)
+# %% ../nbs/40_analysis.ipynb #45be5876
+def _item_terms(h, w, axis: str, n_strata: int) -> list:
+    """The item part of α's variance for one ability's hits `h` (…, S, V, K, I): [(term, df), …] whose sum is the
+    spread of the items' own slopes over the items (flips between seeds taken out where there are two seeds)."""
+    d = 100 * (np.einsum("s,...svki->...vki", w, h) if axis == "param" else np.einsum("v,...svki->...ski", w, h))
+    blocks, seeds, items = d.shape[-3:]
+    scale = items * blocks * seeds * n_strata**2
+    ms_items = blocks * seeds * d.mean((-3, -2)).var(-1, ddof=1)
+    if seeds < 2:
+        return [(ms_items / scale, items - 1)]
+    e = d - d.mean(-2, keepdims=True) - d.mean(-1, keepdims=True) + d.mean((-2, -1), keepdims=True)
+    df_e = (items - 1) * blocks * (seeds - 1)
+    return [(ms_items / scale, items - 1), (-(e**2).sum((-3, -2, -1)) / df_e / scale, df_e)]
+
+# %% ../nbs/40_analysis.ipynb #eccbcc8f
+def _training_term(y, w, axis: str) -> tuple:
+    """The training part of α's variance from run scores `y` (…, S, V, K), with its df: the size × seed interaction
+    within volumes (parameter slope) or the volume × seed interaction of the size means (data slope)."""
+    S, V, K = y.shape[-3:]
+    if axis == "param":
+        r = y - y.mean(-1, keepdims=True) - y.mean(-3, keepdims=True) + y.mean((-3, -1), keepdims=True)
+        df = V * (S - 1) * (K - 1)
+        return (w @ w) / (V * K) * (r**2).sum((-3, -2, -1)) / df, df
+    z = y.mean(-3)
+    r = z - z.mean(-1, keepdims=True) - z.mean(-2, keepdims=True) + z.mean((-2, -1), keepdims=True)
+    df = (V - 1) * (K - 1)
+    return (w @ w) / K * (r**2).sum((-2, -1)) / df, df
+
+# %% ../nbs/40_analysis.ipynb #aca1a735
+def design_fit(
+    hits,                 # (…, sizes, volumes, seeds, items) hits of an ability, or a list of them (an average's strata)
+    sizes,                # parameter counts of the size axis
+    volumes,              # data volumes of the volume axis
+    axis: str,            # 'param' (slope over sizes) or 'data' (slope over volumes)
+    level: float = 0.95,  # the interval's level
+) -> dict:
+    """α on `axis` with an interval whose variance follows the design's blocks (items once, training from the
+    runs' interaction with the seed), t on Satterthwaite's df. Leading dimensions are replicates."""
+    strata = [np.asarray(h, float) for h in (hits if isinstance(hits, (list, tuple)) else [hits])]
+    S, V, K = strata[0].shape[-4:-1]
+    w = slope_weights(sizes if axis == "param" else volumes)
+    y = 100 * np.mean([h.mean(-1) for h in strata], 0)   # the (averaged) run scores
+    alpha = np.einsum("s,...svk->...", w, y) / (V * K) if axis == "param" else np.einsum("v,...svk->...", w, y) / (S * K)
+    terms = [t for h in strata for t in _item_terms(h, w, axis, len(strata))]
+    item_var = np.maximum(sum(t for t, _ in terms), 0)   # a spread of item slopes below the flips' is none
+    terms = [(item_var, strata[0].shape[-1] - 1)] if K < 2 else [*terms, _training_term(y, w, axis)]
+    var = item_var + (terms[-1][0] if K > 1 else 0)
+    df = np.clip(var**2 / np.maximum(sum(t**2 / d for t, d in terms), 1e-300), 1, None)
+    half = t_quantile(1 - (1 - level) / 2, df) * np.sqrt(var)
+    return dict(alpha=alpha, alpha_lo=alpha - half, alpha_hi=alpha + half, se=np.sqrt(var), df=df, seeds_measured=K > 1)
 
 # %% ../nbs/40_analysis.ipynb #8f3528f7
-def _fit_table(sel: pd.DataFrame, factor: str, avg_over: str) -> pd.DataFrame:
+def _fit_table(sel: pd.DataFrame, factor: str) -> pd.DataFrame:
+    "Eq. 2's fit per ability of the score, averaged over everything but `factor`, against `factor`."
     rows = []
     for ab, g in sel.groupby("ability", sort=False):
         acc = g.groupby(factor)["score"].mean()
@@ -138,55 +157,57 @@ def _item_hits(items: pd.DataFrame, runs: pd.DataFrame, ability: str, factor: st
     it = items[items["ability"] == ability].merge(runs[["run", factor]], on="run")
     return it.pivot_table(index="idx", columns=[factor, "run"], values="hit").T.groupby(level=0).mean().T
 
-# %% ../nbs/40_analysis.ipynb #180e030b
-def _seed_hits(items: pd.DataFrame, runs: pd.DataFrame, ability: str, factor: str) -> dict:
-    "Value of `factor` → seeds × items hits, each seed's the mean over its runs at that value (items aligned by idx)."
-    it = items[items["ability"] == ability].merge(runs[["run", factor, "seed"]], on="run")
-    tab = it.pivot_table(index="idx", columns=[factor, "seed", "run"], values="hit").T.groupby(level=[0, 1]).mean()
-    return {v: tab.xs(v, level=0).values for v in sorted(set(tab.index.get_level_values(0)))}
+# %% ../nbs/40_analysis.ipynb #468368b7
+def design_hits(
+    items: pd.DataFrame,  # test items (run, ability, idx, hit)
+    runs: pd.DataFrame,   # the runs behind them (run, n_params, volume, and seed where there are several)
+    ability: str,         # the ability laid out
+) -> tuple | None:
+    """(hits, sizes, volumes): the ability's hits as an array (sizes, volumes, seeds, items), items scored by every
+    run; None unless every size was trained once at every volume and seed."""
+    r = runs.drop_duplicates("run").assign(seed=runs.get("seed", 0)).set_index("run")[["n_params", "volume", "seed"]]
+    it = items[items["ability"] == ability].merge(r, left_on="run", right_index=True)
+    tab = it.pivot_table(index=["n_params", "volume", "seed"], columns="idx", values="hit", aggfunc="mean").dropna(axis=1)
+    sizes, volumes, seeds = (sorted(set(r[c])) for c in ("n_params", "volume", "seed"))
+    if len(r) != len(sizes) * len(volumes) * len(seeds) or len(tab) != len(r) or tab.shape[1] < 2:
+        return None
+    grid = pd.MultiIndex.from_product([sizes, volumes, seeds])
+    return tab.reindex(grid).values.reshape(len(sizes), len(volumes), len(seeds), -1), sizes, volumes
 
 # %% ../nbs/40_analysis.ipynb #87ba0aa8
+def _intervals(sel: pd.DataFrame, items: pd.DataFrame, strata: list, n_boot: int, seed: int) -> dict:
+    "One ability's α intervals (both axes) over the hits of `strata` (itself, or every ability of an average)."
+    grids = [design_hits(items, sel, a) for a in strata]
+    if all(g is not None for g in grids) and len({(tuple(g[1]), tuple(g[2])) for g in grids}) == 1:
+        fits = {ax: design_fit([g[0] for g in grids], grids[0][1], grids[0][2], ax) for ax in ("param", "data")}
+        return {**{f"{ax}_alpha_{b}": float(f[f"alpha_{b}"]) for ax, f in fits.items() for b in ("lo", "hi")},
+                "seeds_measured": bool(fits["data"]["seeds_measured"]), "interval": "design blocks"}
+    out = dict(seeds_measured=False, interval="item bootstrap")
+    for factor, ax in (("n_params", "param"), ("volume", "data")):
+        mats = [m for m in (_item_hits(items, sel, a, factor) for a in strata) if m.shape[1] >= 2]
+        cols = sorted(set.intersection(*(set(m.columns) for m in mats))) if mats else []
+        b = bootstrap_fit([m[cols].values for m in mats], np.array(cols), n_boot, seed) if len(cols) >= 2 else {}
+        out |= {f"{ax}_alpha_lo": b.get("alpha_lo", np.nan), f"{ax}_alpha_hi": b.get("alpha_hi", np.nan)}
+    return out
+
+# %% ../nbs/40_analysis.ipynb #4cbafb21
 def sensitivities(
     sel: pd.DataFrame,  # selected test scores (`select_checkpoints`), one row per run and ability
     items: pd.DataFrame | None = None,  # their test items (run, ability, idx, hit); None: no intervals
-    n_boot: int = 1000,  # bootstrap resamples
+    n_boot: int = 1000,  # bootstrap resamples (where the runs are not a whole grid)
     seed: int = 0,  # the bootstrap's seed
 ) -> pd.DataFrame:
-    """Parameter and data sensitivity (α, c, R²) per ability; with `items` (run, ability, idx, hit: the test items of
-    the selected checkpoints) also each α's interval: seed-aware (`seed_aware_fit`) where `sel` has several `seed`s per
-    condition, else the item bootstrap, with `seeds` and `seeds_measured` saying which. The `average` resamples every
-    ability's items."""
-    par = _fit_table(sel, "n_params", "volume").add_prefix("param_").rename(columns={"param_ability": "ability"})
-    dat = _fit_table(sel, "volume", "n_params").add_prefix("data_").rename(columns={"data_ability": "ability"})
+    """Parameter and data sensitivity (α, c, R²) per ability; with `items` each α's 95% interval (`design_fit`'s on a
+    whole grid, else the item bootstrap: `interval` says which). The `average` draws on every ability's items."""
+    par = _fit_table(sel, "n_params").add_prefix("param_").rename(columns={"param_ability": "ability"})
+    dat = _fit_table(sel, "volume").add_prefix("data_").rename(columns={"data_ability": "ability"})
     out = par.merge(dat, on="ability", how="outer")
-    if items is not None:
-        scored = [a for a in dict.fromkeys(items["ability"]) if a != "average"]
-        measured = []
-        for factor, pre in (("n_params", "param_"), ("volume", "data_")):
-            lo, hi = [], []
-            for ab in out["ability"]:
-                runs = sel[sel["ability"] == ab]
-                mats = [_item_hits(items, runs, a, factor) for a in (scored if ab == "average" else [ab])]
-                mats = [m for m in mats if m.shape[1] >= 2]
-                if not mats:
-                    lo.append(np.nan)
-                    hi.append(np.nan)
-                    measured.append(False)
-                    continue
-                cols = sorted(set.intersection(*(set(m.columns) for m in mats)))
-                if "seed" in runs and runs["seed"].nunique() > 1:
-                    sh = [_seed_hits(items, runs, a, factor) for a in (scored if ab == "average" else [ab])]
-                    b = seed_aware_fit([[h[c] for c in cols] for h in sh if all(c in h for c in cols)], np.array(cols), n_boot, seed)
-                else:
-                    b = {**bootstrap_fit([m[cols].values for m in mats], np.array(cols), n_boot, seed), "seeds": 1,
-                         "seeds_measured": False}
-                lo.append(b["alpha_lo"])
-                hi.append(b["alpha_hi"])
-                measured.append(b["seeds_measured"])
-            out[pre + "alpha_lo"], out[pre + "alpha_hi"] = lo, hi
-        n = len(out)
-        out["seeds_measured"] = [bool(a and b) for a, b in zip(measured[:n], measured[n:])]
-    return out
+    if items is None:
+        return out
+    scored = [a for a in dict.fromkeys(items["ability"]) if a != "average"]
+    rows = [_intervals(sel[sel["ability"] == ab], items, scored if ab == "average" else [ab], n_boot, seed)
+            for ab in out["ability"]]
+    return pd.concat([out, pd.DataFrame(rows, index=out.index)], axis=1)
 
 # %% ../nbs/40_analysis.ipynb #e6f0e17a
 def normalise(v) -> np.ndarray:
@@ -202,22 +223,60 @@ GROUPS = {
     (False, True): "parameter-sensitive",
     (False, False): "resistant to both",
 }
+UNDETERMINED = {"data": "undetermined on data", "param": "undetermined on parameters", "both": "undetermined on both"}
+DELTA = 2.0   # the smallest effect of interest, points per e-fold (argued in 40a_power)
 
+# %% ../nbs/40_analysis.ipynb #05bcbb46
+def axis_state(
+    alpha: float,        # the fitted α
+    lo: float,           # its interval's lower end (NaN: no interval)
+    hi: float,           # its upper end
+    delta: float = DELTA, # the smallest effect of interest, points per e-fold
+) -> str:
+    "'sensitive', 'insensitive', 'declining' or 'undetermined'; without an interval, α itself against δ."
+    lo, hi = (alpha, alpha) if pd.isna(lo) or pd.isna(hi) else (lo, hi)
+    if lo > delta + 1e-9: return "sensitive"   # a bound within 1e-9 of δ is a floating-point tie, not above it
+    if hi < -delta - 1e-9: return "declining"
+    if -delta - 1e-9 <= lo and hi <= delta + 1e-9: return "insensitive"
+    return "undetermined"
 
-def group_abilities(sens: pd.DataFrame, min_alpha: float = 0.0) -> pd.Series:
-    "The §4.3.1 group of each ability from its data and parameter sensitivities."
+# %% ../nbs/40_analysis.ipynb #a15fb875
+def ability_group(
+    data: str,   # the data axis's `axis_state`
+    param: str,  # the parameter axis's
+) -> str:
+    "The §4.3.1 group where both axes are determined (a declining axis counts as not sensitive), else which is not."
+    open_ = [ax for ax, s in (("data", data), ("param", param)) if s == "undetermined"]
+    if open_: return UNDETERMINED["both" if len(open_) == 2 else open_[0]]
+    return GROUPS[(data == "sensitive", param == "sensitive")]
 
-    def sensitive(row, pre):
-        lo = row.get(pre + "alpha_lo")  # a bound within 1e-9 of min_alpha is a floating-point tie, not above it
-        return (
-            bool(lo > min_alpha + 1e-9) if lo is not None and not pd.isna(lo) else bool(row[pre + "alpha"] > min_alpha)
-        )
+# %% ../nbs/40_analysis.ipynb #6dcbbe10
+def axis_states(
+    sens: pd.DataFrame,   # `sensitivities` rows
+    delta: float = DELTA, # the smallest effect of interest, points per e-fold
+) -> pd.DataFrame:
+    "Per ability: `data_state` and `param_state` (`axis_state` of each α and its interval) and the `group` they make."
+    state = lambda r, ax: axis_state(r[f"{ax}_alpha"], r.get(f"{ax}_alpha_lo", np.nan), r.get(f"{ax}_alpha_hi", np.nan), delta)
+    out = pd.DataFrame({f"{ax}_state": [state(r, ax) for _, r in sens.iterrows()] for ax in ("data", "param")},
+                       index=sens["ability"])
+    return out.assign(group=[ability_group(d, p) for d, p in zip(out["data_state"], out["param_state"])])
 
-    return pd.Series(
-        [GROUPS[(sensitive(r, "data_"), sensitive(r, "param_"))] for _, r in sens.iterrows()],
-        index=sens["ability"],
-        name="group",
-    )
+# %% ../nbs/40_analysis.ipynb #a12669c4
+def group_abilities(
+    sens: pd.DataFrame,   # `sensitivities` rows
+    delta: float = DELTA, # the smallest effect of interest, points per e-fold
+) -> pd.Series:
+    "The group of each ability under the three-valued rule (`axis_states`)."
+    return axis_states(sens, delta)["group"]
+
+# %% ../nbs/40_analysis.ipynb #66720157
+def paper_rule_groups(
+    sens: pd.DataFrame,  # `sensitivities` rows
+) -> pd.Series:
+    "The excludes-zero reading: sensitive to a factor when α's interval lies above zero, else not (no undetermined)."
+    above = lambda r, ax: axis_state(r[f"{ax}_alpha"], r.get(f"{ax}_alpha_lo"), r.get(f"{ax}_alpha_hi"), 0.0) == "sensitive"
+    return pd.Series([GROUPS[(above(r, "data"), above(r, "param"))] for _, r in sens.iterrows()],
+                     index=sens["ability"], name="paper_rule")
 
 # %% ../nbs/40_analysis.ipynb #9cd9a762
 def item_label_kinds(
@@ -275,20 +334,35 @@ def sensitivities_by_label_kind(
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 # %% ../nbs/40_analysis.ipynb #b444c1c4
-RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "provisional", "data_alpha", "data_alpha_lo", "data_alpha_hi",
-                    "param_alpha", "param_alpha_lo", "param_alpha_hi"]
+RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
+                    "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
 
-def recovery_table(sens: pd.DataFrame, designed: dict | None = None) -> pd.DataFrame:
-    """Per ability (the ten of §3; not the average or the out-of-domain subjects): the designed group (if any), the
-    fitted group, whether they agree (empty where nothing is designed), whether the group is provisional (its
-    intervals did not measure seed noise: one SFT seed per condition), and the sensitivities."""
-    out = sens[sens["ability"].isin(ABILITIES)].copy()
-    out["fitted"] = group_abilities(out).values
-    out["designed"] = pd.Series([(designed or {}).get(a) for a in out["ability"]], index=out.index, dtype=object)
-    out["agree"] = pd.Series([None if d is None else bool(d == f) for d, f in zip(out["designed"], out["fitted"])],
-                             index=out.index, dtype=object)
+def recovery_table(
+    sens: pd.DataFrame,           # `sensitivities` rows
+    designed: dict | None = None, # ability → its designed group; None: nothing designed
+    delta: float = DELTA,         # the smallest effect of interest, points per e-fold
+) -> pd.DataFrame:
+    """Per ability (the ten of §3): the designed group, the fitted one (`axis_states` at `delta`), whether they agree
+    (empty where nothing is designed), each axis's state, the excludes-zero reading (`paper_rule`), whether the
+    intervals left training noise out (`provisional`: one SFT seed) and the sensitivities."""
+    out = sens[sens["ability"].isin(ABILITIES)].reset_index(drop=True)
+    out = out.drop(columns=[c for c in ("fitted", "agree", "data_state", "param_state", "paper_rule", "designed") if c in out])
+    out = pd.concat([out, axis_states(out, delta).reset_index(drop=True).rename(columns={"group": "fitted"})], axis=1)
+    out["paper_rule"] = paper_rule_groups(out).values
+    out["designed"] = pd.Series([(designed or {}).get(a) for a in out["ability"]], dtype=object)
+    out["agree"] = pd.Series([None if d is None else bool(d == f) for d, f in zip(out["designed"], out["fitted"])], dtype=object)
     out["provisional"] = ~out["seeds_measured"].astype(bool) if "seeds_measured" in out else True
-    return out.reindex(columns=RECOVERY_COLUMNS).reset_index(drop=True)
+    return out.reindex(columns=RECOVERY_COLUMNS)
+
+# %% ../nbs/40_analysis.ipynb #ea5dec97
+def recovery_count(
+    rec: pd.DataFrame,  # `recovery_table` rows with a designed group
+) -> dict:
+    "How many abilities land in their designed group, of how many, and how many are undetermined on an axis."
+    d = rec[rec["designed"].notna()]
+    open_ = d["fitted"].str.startswith("undetermined")
+    return dict(recovered=int(d["agree"].sum()), abilities=len(d), undetermined=int(open_.sum()),
+                determined_wrong=int((~d["agree"].astype(bool) & ~open_).sum()))
 
 # %% ../nbs/40_analysis.ipynb #6b5c78c3
 def seed_spread(

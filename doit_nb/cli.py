@@ -12,8 +12,8 @@ from . import __version__
 # %% auto #0
 __all__ = ['RECIPE_NAMES', 'note', 'Deprecated', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_settings',
            'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols',
-           'cmd_paper_figures', 'cmd_robustness', 'list_rows', 'env_info', 'cmd_list', 'cmd_env', 'cmd_status',
-           'parser', 'cli_table', 'os_error_text', 'main']
+           'cmd_paper_figures', 'cmd_robustness', 'cmd_power', 'list_rows', 'env_info', 'cmd_list', 'cmd_env',
+           'cmd_status', 'parser', 'cli_table', 'os_error_text', 'main']
 
 # %% ../nbs/90_cli.ipynb #a554ebf6
 def note(old: str, new: str) -> None:
@@ -216,10 +216,10 @@ def cmd_protocols(a) -> int:
 
 # %% ../nbs/90_cli.ipynb #a6a2ffa3
 def cmd_paper_figures(a) -> int:
-    from doit_nb.paper import paper_figures
+    from doit_nb.paper import paper_figures, refresh_figures
 
     t0 = time.time()
-    m = paper_figures(a.profile, jobs=a.jobs, wait=a.wait, rebuild=a.rebuild)
+    m = refresh_figures(a.profile) if a.refresh else paper_figures(a.profile, jobs=a.jobs, wait=a.wait, rebuild=a.rebuild)
     figs = figures_dir() / m["profile"]
     for out, info in m["outputs"].items():
         print(f"built {out}: {', '.join(info['files'])} (from {info['executed']})")
@@ -232,13 +232,21 @@ def cmd_paper_figures(a) -> int:
 
 # %% ../nbs/90_cli.ipynb #7744dfb7
 def cmd_robustness(a) -> int:
-    from doit_nb.robustness import run_robustness, recovery_summary
+    from doit_nb.robustness import run_robustness, regroup_robustness, recovery_summary
     t0 = time.time()
-    per_world, _ = recovery_summary(run_robustness(a.profile, tuple(a.worlds), jobs=a.jobs))
+    by_world = regroup_robustness(a.profile, tuple(a.worlds)) if a.regroup else run_robustness(a.profile, tuple(a.worlds), jobs=a.jobs)
+    per_world, _ = recovery_summary(by_world)
     for _, r in per_world.iterrows():
         lik = f" (by the likelihood view: {r['recovered_likelihood']})" if "recovered_likelihood" in r else ""
         print(f"world {r['world']}: {r['recovered']} of {r['abilities']} abilities in their designed group{lik}")
     print(f"({time.time() - t0:.0f}s)")
+    return 0
+
+# %% ../nbs/90_cli.ipynb #87a68bfe
+def cmd_power(a) -> int:
+    from doit_nb.power import power_report, read_noise
+    noise = read_noise(a.noise) if a.noise else None
+    print(power_report(a.profile, noise, reps=a.reps, delta=a.delta, worlds=a.worlds))
     return 0
 
 # %% ../nbs/90_cli.ipynb #60c34696
@@ -375,12 +383,22 @@ def _sweep_commands(sub) -> None:
     )
     f.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     f.add_argument("--rebuild", action="store_true", help="execute every figure notebook, even those whose inputs are unchanged")
+    f.add_argument("--refresh", action="store_true",
+                   help="execute the figure notebooks again on the tracked results in figures/<profile> (no training or scoring)")
     f.set_defaults(fn=cmd_paper_figures)
     r = sub.add_parser("robustness", help="the foundation and scaling sweeps on several worlds: recovery by world")
     r.add_argument("--profile", default="default", help="smoke | default | a YAML file on the sample set")
     r.add_argument("--worlds", type=int, nargs="+", default=[0, 1, 2], help="the sample set's data.seed values")
     r.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs)")
+    r.add_argument("--regroup", action="store_true", help="regroup the worlds' kept results in figures/robustness (no training)")
     r.set_defaults(fn=cmd_robustness)
+    pw = sub.add_parser("power", help="what a profile's design could find: power, false positives, smallest α (40a_power)")
+    pw.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
+    pw.add_argument("--noise", default=None, help="a CSV of build_noise rows (default: the profile's own build)")
+    pw.add_argument("--worlds", type=int, default=1, help="worlds the design is repeated on (the robustness design: 3)")
+    pw.add_argument("--reps", type=int, default=1000, help="simulated replicates per point")
+    pw.add_argument("--delta", type=float, default=2.0, help="the smallest effect of interest, points per e-fold")
+    pw.set_defaults(fn=cmd_power)
 
 # %% ../nbs/90_cli.ipynb #fff2336c
 RECIPE_NAMES = {  # the recipes of §4 and §5 a sweep or `data recipe` accepts

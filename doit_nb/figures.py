@@ -11,9 +11,9 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'register_cjk_fonts', 'save_chart', 'note_not_built',
-           'score_interval', 'selected_scores', 'selected_items', 'curated_scaling', 'scaling_sensitivities',
-           'scaling_sensitivities_by_label_kind', 'volume_chart', 'volume_panels']
+__all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'TRACKED_ITEM_COLUMNS', 'register_cjk_fonts', 'save_chart',
+           'note_not_built', 'score_interval', 'selected_scores', 'selected_items', 'track_items', 'curated_scaling',
+           'scaling_sensitivities', 'scaling_sensitivities_by_label_kind', 'volume_chart', 'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -90,6 +90,22 @@ def selected_items(items: pd.DataFrame, sel: pd.DataFrame) -> pd.DataFrame:
     keys = sel[["run", "checkpoint"]].drop_duplicates()
     it = items[items["split"] == "test"].merge(keys, on=["run", "checkpoint"])
     return it[["run", "ability", "idx", "hit", *(["likelihood"] if "likelihood" in it else [])]]
+
+# %% ../nbs/41_figures.ipynb #603c226d
+TRACKED_ITEM_COLUMNS = ["run", "checkpoint", "split", "ability", "idx", "hit", "expected", "likelihood"]
+
+def track_items(
+    src: Path,  # a sweep's `items.parquet`
+    dst: Path,  # where the tracked copy goes
+    keep=None,  # the run ids whose items are kept (None: every run's)
+) -> Path:
+    "Write the tracked item table: `TRACKED_ITEM_COLUMNS` only, the likelihood as float32 (the intervals need no more)."
+    items = pd.read_parquet(src)
+    items = items[[c for c in TRACKED_ITEM_COLUMNS if c in items]]
+    if keep is not None: items = items[items["run"].isin(set(keep))]
+    if "likelihood" in items: items = items.astype({"likelihood": "float32"})
+    with atomic_write(dst, "wb") as f: items.to_parquet(f, index=False)
+    return dst
 
 # %% ../nbs/41_figures.ipynb #03cb9028
 def curated_scaling(sel: pd.DataFrame) -> pd.DataFrame:

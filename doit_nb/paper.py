@@ -13,17 +13,18 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 from .scoring import above_chance
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'TRACKED_ITEM_COLUMNS', 'provenance_warnings',
-           'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table',
-           'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index',
-           'foundation_record', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys',
-           'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
-           'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures']
+__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'provenance_warnings', 'output_statuses',
+           'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table', 'document_loss_table',
+           'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index', 'foundation_record',
+           'recovery_sentence', 'design_power_lines', 'report_text', 'profiles_table', 'front_page_text',
+           'portable_copy', 'recorded_keys', 'run_status', 'status_line', 'notebook_modules', 'file_digest',
+           'figures_key', 'files_written', 'record_figures', 'figures_current', 'build_figure_notebook',
+           'paper_figures', 'figure_outputs', 'refresh_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
     "table1": "50_table1.ipynb",
-    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig11", "recovery",
+    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "undetermined", "fig6", "fig11", "recovery",
                                                "sensitivities_by_label_kind"]},
     **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
     "chance": "53_chance.ipynb",
@@ -38,20 +39,24 @@ CAPTIONS = {  # output → (paper section, caption)
     ),
     "fig2": (
         "§4.3.1, Fig. 2",
-        "Abilities responsive to both data volume and model size: both sensitivities' 95% bootstrap intervals above "
-        "zero.",
+        "Abilities responsive to both data volume and model size: both sensitivities' 95% intervals above δ, the "
+        "smallest effect of interest.",
     ),
     "fig3": (
         "§4.3.1, Fig. 3",
-        "Abilities sensitive to data volume only (interval above zero for data, not for model size).",
+        "Abilities sensitive to data volume only (interval above δ for data, within ±δ for model size).",
     ),
     "fig4": (
         "§4.3.1, Fig. 4",
-        "Abilities sensitive to model size only (interval above zero for model size, not for data).",
+        "Abilities sensitive to model size only (interval above δ for model size, within ±δ for data).",
     ),
     "fig5": (
         "§4.3.1, Fig. 5",
-        "Abilities resistant to both factors: neither interval lies above zero (this includes scores that are noise).",
+        "Abilities resistant to both factors: both intervals within ±δ (flat as far as the design can resolve).",
+    ),
+    "undetermined": (
+        "§4.3.1, beyond the paper",
+        "Abilities the design could not place: an interval neither above δ nor within ±δ on data, size or both.",
     ),
     "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
     "fig7": (
@@ -62,7 +67,8 @@ CAPTIONS = {  # output → (paper section, caption)
     "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
     "recovery": (
         "§4.3.1, the planted truth (beyond the paper)",
-        "Per ability: the group the sample set is designed to produce, the group the fits recover, whether that group is "
+        "Per ability: the group the sample set is designed to produce, the group the fits recover (three-valued at "
+        "δ: sensitive, insensitive or undetermined per axis), the excludes-zero reading beside it, whether it is "
         "provisional (one SFT seed per condition: seed noise not measured), and both sensitivities with their 95% "
         "intervals (empty designed column: data without a planted truth).",
     ),
@@ -104,7 +110,7 @@ def provenance_warnings(
 # %% ../nbs/60_paper.ipynb #801dc445
 OUTPUT_SWEEPS = {  # output → the sweep kinds whose runs it reads
     "table1": (), "fig1": ("foundation", "scaling", "synthetic"), "fig11": ("scaling", "synthetic"),
-    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "fig6", "recovery", "sensitivities_by_label_kind",
+    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "undetermined", "fig6", "recovery", "sensitivities_by_label_kind",
                                  "table2"]},
     "fig7": ("ability",), "fig8": ("ability1000",), "table3": ("mixing",), "table4": ("mixing",),
     "chance": ("foundation", "scaling"),
@@ -340,6 +346,40 @@ def _fmt(x, digits: int = 2) -> str:
     except (TypeError, ValueError):
         return str(x)
 
+# %% ../nbs/60_paper.ipynb #87f05650
+def recovery_sentence(
+    designed: pd.DataFrame,  # `recovery.csv` rows with a designed group
+) -> str:
+    "How many abilities land in their designed group at δ and at 1 and 3 beside it, and how many are undetermined."
+    from doit_nb.analysis import recovery_table, recovery_count, DELTA
+    sens = designed.assign(seeds_measured=~designed["provisional"].astype(bool))
+    at = {d: recovery_count(recovery_table(sens, dict(zip(designed["ability"], designed["designed"])), d)) for d in (1.0, DELTA, 3.0)}
+    c = at[DELTA]
+    others = "; ".join(f"at δ = {d:g}: {v['recovered']} ({v['undetermined']} undetermined)" for d, v in at.items() if d != DELTA)
+    return (f"{c['recovered']} of {c['abilities']} abilities fall in their designed group at δ = {DELTA:g} points per "
+            f"e-fold, {c['undetermined']} undetermined on an axis, {c['determined_wrong']} determined in another group "
+            f"({others}). Under the excludes-zero reading: "
+            f"{int((designed['paper_rule'] == designed['designed']).sum())}.")
+
+# %% ../nbs/60_paper.ipynb #1c3cc337
+def design_power_lines(
+    figures: Path,  # a build's figure folder (`noise.csv`, `power.csv`)
+) -> list[str]:
+    "The report's section on what the build's design could find: its noise in parts and its power per axis."
+    if not (figures / "power.csv").exists():
+        return []
+    power = pd.read_csv(figures / "power.csv")
+    noise = pd.read_csv(figures / "noise.csv").set_index("ability")
+    cols = [c for c in ("mean", "item", "flips", "volume_seed", "seed", "run", "seed_total") if c in noise]
+    return ["## What this design could find", "",
+            "The noise of one run's score, in parts (standard deviations in points; `40a_power`): the test items drawn, "
+            "items flipping between SFT seeds, a shift every size shares at one (volume, seed), a shift every run of a "
+            "seed shares, the run's own remainder; `seed_total` is a condition's spread over seeds:", "",
+            noise[cols].round(1).to_markdown(), "",
+            f"Simulated under the pooled noise ({power['noise'].iloc[0]}), per axis: the smallest α (points per e-fold) "
+            "found with 90% power, the share of zero effects called positive, and the 95% interval's half-width:", "",
+            power[["design", "axis", "e_folds", "smallest_alpha_90", "false_positive", "half_width"]].round(2).to_markdown(index=False), ""]
+
 # %% ../nbs/60_paper.ipynb #8a89ee9b
 def report_text(
     manifest: dict,  # the build's provenance manifest
@@ -404,7 +444,7 @@ def report_text(
                 f"{_fmt(a['data_alpha_hi'])}], "
                 f"parameter sensitivity α = {_fmt(a['param_alpha'])} [{_fmt(a['param_alpha_lo'])}, "
                 f"{_fmt(a['param_alpha_hi'])}] (95% "
-                + ("seed-aware intervals: items and SFT seeds resampled)." if str(a.get("seeds_measured")) == "True"
+                + ("intervals that hold item and training noise, `design_fit`)." if str(a.get("seeds_measured")) == "True"
                    else "item-bootstrap intervals)."),
                 "",
             ]
@@ -414,6 +454,7 @@ def report_text(
                   "How far the SFT seeds of one condition land from each other, per ability: the range (highest minus "
                   "lowest test score, points) averaged over the conditions trained at two seeds or more, and the "
                   "largest range:", "", pd.read_csv(spread).round(1).to_markdown(index=False), ""]
+    lines += design_power_lines(figures)
     rec = figures / "recovery.csv"
     if rec.exists():
         r = pd.read_csv(rec)
@@ -422,12 +463,12 @@ def report_text(
             lines += [
                 "## Recovery of the planted groups",
                 "",
-                f"{int(designed['agree'].sum())} of {len(designed)} abilities fall in their designed group."
+                recovery_sentence(designed)
                 + (" Every group is **provisional**: each condition was trained at one SFT seed, so seed noise was not "
                    "measured and the intervals are item-bootstrap intervals, which hold the trained models fixed."
                    if designed.get("provisional", pd.Series([True])).astype(bool).all() else ""),
                 "",
-                designed[["ability", "designed", "fitted", "agree", *(["provisional"] if "provisional" in designed else [])]].to_markdown(index=False),
+                designed[["ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule"]].to_markdown(index=False),
                 "",
             ]
         lik = figures / "recovery_likelihood.csv"
@@ -553,6 +594,7 @@ def status_line(figures: Path | str) -> str:
 def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> None:
     "Copy what the pages link to into `figures` (notebooks, the profile, the results table) and point the manifest there."
     import shutil
+    from doit_nb.figures import track_items
     rel = lambda p: os.path.relpath(p, project_root())
     nbs = figures / "notebooks"
     for info in manifest["outputs"].values():
@@ -568,7 +610,7 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
         res.to_parquet(figures / "results.parquet", index=False)
         manifest["results_copy"] = rel(figures / "results.parquet")
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
-            _slim_items(rep.results.with_name("items.parquet"), figures / "items.parquet")
+            track_items(rep.results.with_name("items.parquet"), figures / "items.parquet")
 
 # %% ../nbs/60_paper.ipynb #c885e962
 def notebook_modules(nb: Path) -> set[str]:
@@ -676,6 +718,33 @@ def paper_figures(
     with sweep_lock(Path(runs or runs_dir()) / prof.name, wait=wait):
         return _paper_figures(prof, figures, runs, jobs, rebuild)
 
+# %% ../nbs/60_paper.ipynb #bcc08269
+def figure_outputs(
+    name: str,            # the profile's name (its executed notebooks go to `runs/<name>/executed`)
+    params: dict,         # the figure notebooks' papermill parameters (`out_dir`: the figures folder)
+    data_hash: str,       # the hash of the profile's DoIT layout
+    runs: Path,           # the runs folder
+    commit: str | None,   # the git commit this call runs at
+    rebuild: bool,        # execute every notebook even where its outputs are current
+    run_notebooks: list,  # the run notebooks the outputs rest on (for the manifest)
+) -> tuple[dict, list]:
+    "Execute (or keep) every figure and table notebook: ({'outputs': …, 'not_built': …} for the manifest, kept notebooks)."
+    rel = lambda p: os.path.relpath(p, project_root())
+    figures, outputs, why, kept = Path(params["out_dir"]), {}, {}, []
+    for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
+        executed = runs / name / "executed" / nb
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
+        if not build_figure_notebook(nb, executed, params, outs, data_hash, runs, commit, rebuild): kept.append(nb)
+        made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", commit)   # a kept output's
+        why |= not_built_reasons(executed)
+        for out in [o for o in outs if sorted(figures.glob(f"{o}.*"))]:   # a figure whose group is empty has no file
+            outputs[out] = dict(files=[rel(f) for f in sorted(figures.glob(f"{out}.*"))], notebook=f"nbs/{nb}",
+                                executed=rel(executed), parameters={k: rel(v) for k, v in params.items()},
+                                data_hash=data_hash, git_commit=made_at, run_notebooks=run_notebooks if out != "table1" else [])
+    not_built = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS if k not in outputs}
+    return dict(outputs=outputs, not_built=not_built), kept
+
 # %% ../nbs/60_paper.ipynb #abb4d50d
 def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) -> dict:
     "The body of `paper_figures`: the figure and table notebooks read the copy of the profile kept beside the runs."
@@ -714,34 +783,9 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
         keys=recorded_keys(prof, runs),
     )
     notebooks = sorted(set(results["notebook"])) if len(results) else []
-    why, kept = {}, []
-    for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
-        executed = runs / prof.name / "executed" / nb
-        params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
-        executed.parent.mkdir(parents=True, exist_ok=True)
-        outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
-        if not build_figure_notebook(nb, executed, params, outs, dh, runs, commit, rebuild):
-            kept.append(nb)
-        made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", commit)   # a kept output's
-        why |= not_built_reasons(executed)
-        for out in outs:
-            files = sorted(figures.glob(f"{out}.*"))
-            if not files:
-                continue  # e.g. no ability fell into a figure's group in this profile
-            manifest["outputs"][out] = dict(
-                files=[rel(f) for f in files],
-                notebook=f"nbs/{nb}",
-                executed=rel(executed),
-                parameters={k: rel(v) for k, v in params.items()},
-                data_hash=dh,
-                git_commit=made_at,
-                run_notebooks=[rel(c) for c in notebooks] if out != "table1" else [],
-            )
-    manifest["not_built"] = {
-        k: why.get(k, "no notebook makes it from this profile's results")
-        for k in PAPER_OUTPUTS
-        if k not in manifest["outputs"]
-    }
+    params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
+    outputs, kept = figure_outputs(prof.name, params, dh, runs, commit, rebuild, [rel(c) for c in notebooks])
+    manifest["outputs"], manifest["not_built"] = outputs["outputs"], outputs["not_built"]
     if kept: print(f"figures: {len(kept)} notebook(s) unchanged, their outputs kept ({', '.join(kept)})")
     figures.mkdir(parents=True, exist_ok=True)
     _track(manifest, figures, runs, prof, rep)
@@ -755,13 +799,30 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     write_index(manifest, figures)
     return manifest
 
-# %% ../nbs/60_paper.ipynb #c410e8e2
-TRACKED_ITEM_COLUMNS = ["run", "checkpoint", "split", "ability", "idx", "hit", "expected", "likelihood"]
-
-def _slim_items(src: Path, dst: Path) -> Path:
-    "The item table tracked results keep: what the intervals and baselines read, without the replies' explanations."
-    items = pd.read_parquet(src)
-    items = items[[c for c in TRACKED_ITEM_COLUMNS if c in items]]
-    if "likelihood" in items: items = items.astype({"likelihood": "float32"})   # the intervals need no more digits
-    with atomic_write(dst, "wb") as f: items.to_parquet(f, index=False)
-    return dst
+# %% ../nbs/60_paper.ipynb #ee135457
+def refresh_figures(
+    profile: str = "default",     # the profile whose tracked results are refreshed
+    figures: Path | None = None,  # its tracked results; None: `figures/<profile>`
+    runs: Path | None = None,     # where the data and executed notebooks go; None: `runs/`
+) -> dict:
+    "Execute every figure and table notebook again on tracked results (no training); returns the updated manifest."
+    from doit_nb.layout import data_hash
+    prof = load_profile(profile)
+    figures, runs = Path(figures or figures_dir() / prof.name), Path(runs or runs_dir())
+    manifest = json.loads((figures / "manifest.json").read_text())
+    data = prof.ensure_data(runs)
+    if (dh := data_hash(data)) != manifest["data_hash"]:
+        raise ValueError(f"{figures}: its results were made on data {manifest['data_hash']}, this code makes {dh}: "
+                         f"rebuild them with doit-nb paper-figures --profile {prof.name}")
+    params = dict(data_dir=str(data), out_dir=str(figures), results=str(figures / "results.parquet"),
+                  profile=str(figures / "profile.yml"))
+    run_nbs = next((o["run_notebooks"] for o in manifest["outputs"].values() if o.get("run_notebooks")), [])
+    outputs, _ = figure_outputs(prof.name, params, dh, runs, git_commit(), True, run_nbs)
+    manifest |= outputs | dict(git_commit=git_commit(), git_dirty=git_dirty())
+    for info in manifest["outputs"].values():   # the executed copies the pages link to
+        src = project_root() / info["executed"]
+        info["executed"] = os.path.relpath(portable_copy(src, figures / "notebooks" / src.name, runs), project_root())
+    with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
+    with atomic_write(figures / "report.md") as f: f.write(report_text(manifest, figures, pd.read_parquet(figures / "results.parquet")))
+    write_index(manifest, figures)
+    return manifest

@@ -12,7 +12,8 @@ from .runs import Profile, load_profile, thaw
 
 # %% auto #0
 __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'group_gap',
-           'recovery_summary', 'variation_split', 'robustness_chart', 'run_robustness', 'write_robustness']
+           'recovery_summary', 'axis_counts', 'variation_split', 'robustness_chart', 'run_robustness', 'robustness_dir',
+           'regroup_robustness', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -72,10 +73,12 @@ def world_knowledge(
 # %% ../nbs/42_robustness.ipynb #95f8662f
 def group_gap(
     designed: str,  # a §4.3.1 group, as `GROUPS` names it
-    fitted: str,  # the group the fit gave
+    fitted: str,  # the group the fit gave (or an undetermined one)
 ) -> str:
-    "'' where the groups agree, else which effect is missing or added (e.g. 'no data effect; an added parameter effect')."
+    "'' where the groups agree, else which effect is missing or added, or which axis was left undetermined."
     from doit_nb.analysis import GROUPS
+    if fitted.startswith("undetermined"):
+        return fitted
     flags = {g: k for k, g in GROUPS.items()}
     gaps = [("no " if d else "an added ") + f"{name} effect"
             for name, d, f in zip(("data", "parameter"), flags[designed], flags[fitted]) if d != f]
@@ -100,6 +103,22 @@ def recovery_summary(
     per_ability["gaps"] = d.groupby("ability", sort=False)["gap"].agg(lambda g: "; ".join(x for x in g if x)).values
     return per_world, per_ability
 
+# %% ../nbs/42_robustness.ipynb #c0bee12c
+def axis_counts(
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world (with `data_state`, `param_state`)
+    delta: float | None = None, # regroup at this δ (None: the states as fitted)
+) -> pd.DataFrame:
+    "Per world: abilities sensitive, insensitive and undetermined on each axis, in their designed group, undetermined."
+    from doit_nb.analysis import recovery_table, recovery_count
+    if delta is not None:
+        by_world = pd.concat([recovery_table(g, dict(zip(g["ability"], g["designed"])), delta).assign(world=w)
+                              for w, g in by_world.assign(seeds_measured=~by_world["provisional"].astype(bool)).groupby("world")])
+    rows = []
+    for w, g in by_world.groupby("world"):
+        states = {f"{ax}_{s}": int((g[f"{ax}_state"] == s).sum()) for ax in ("data", "param") for s in ("sensitive", "insensitive", "undetermined")}
+        rows.append(dict(world=w, **states, **recovery_count(g)))
+    return pd.DataFrame(rows)
+
 # %% ../nbs/42_robustness.ipynb #40741e9e
 def variation_split(
     sel: pd.DataFrame,  # selected test scores of every world, with `world` and `seed`
@@ -117,13 +136,13 @@ def robustness_chart(
 ):
     "Per ability, its fitted group in each world (✓ where it is the designed one), and the share of worlds recovered."
     import altair as alt
-    from doit_nb.analysis import GROUPS
+    from doit_nb.analysis import GROUPS, UNDETERMINED
     label = lambda d: d["ability"] + " (designed: " + d["designed"].fillna("none") + ")"
     d = by_world.assign(world=by_world["world"].astype(str), mark=np.where(by_world["agree"] == True, "✓", ""),
                         ability=label(by_world))
     base = alt.Chart(d).encode(x=alt.X("world:N", title="world (data.seed)"),
                                y=alt.Y("ability:N", title=None, axis=alt.Axis(labelLimit=320)))
-    colour = alt.Color("fitted:N", title="fitted group", scale=alt.Scale(domain=list(GROUPS.values())))
+    colour = alt.Color("fitted:N", title="fitted group", scale=alt.Scale(domain=[*GROUPS.values(), *UNDETERMINED.values()]))
     grid = base.mark_rect().encode(color=colour) + base.mark_text().encode(text="mark:N")
     per_ability = recovery_summary(by_world)[1]
     share = alt.Chart(per_ability.assign(ability=label(per_ability))).mark_bar(color="#888").encode(
@@ -140,23 +159,52 @@ def run_robustness(
     figures: Path | None = None,  # where the outputs go; None: `figures/robustness[-<profile>]`
     jobs: int | None = None,  # parallel sweep workers; None: the profile's
 ) -> pd.DataFrame:
-    "Run the foundation and scaling sweeps on every world, then write the recovery by world, the spreads and a figure."
+    "Run the foundation and scaling sweeps on every world, keep each world's results, then `regroup_robustness`."
     from doit_nb.sweeps import run_sweep
-    from doit_nb.figures import selected_scores, save_chart
+    from doit_nb.figures import track_items
     prof = load_profile(profile)
     if prof.get("data", {}).get("source", "sample") != "sample":
         raise ValueError(f"profile {prof.name!r}: worlds are seeds of the sample set; its data are {prof.get('data')}")
-    out = Path(figures or figures_dir() / ("robustness" if prof.name == "default" else f"robustness-{prof.name}"))
-    min_epoch = prof.get("score", {}).get("min_epoch", 5)
-    recs, sels, know = [], [], []
+    out = robustness_dir(prof, figures)
     for w in progress(worlds, "worlds"):
         own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
         rep = run_sweep(prof if own else world_profile(prof, w), jobs=jobs, runs=runs, only=ROBUSTNESS_ONLY if own else None)
         if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} run(s) failed; see {rep.results.parent}")
         res = pd.read_parquet(rep.results)
         res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
-        items_file = rep.results.with_name("items.parquet")
-        items = pd.read_parquet(items_file) if items_file.exists() else None
+        keep = out / "worlds" / str(w)
+        keep.mkdir(parents=True, exist_ok=True)
+        with atomic_write(keep / "results.parquet", "wb") as f: res.to_parquet(f, index=False)
+        if rep.results.with_name("items.parquet").exists():
+            track_items(rep.results.with_name("items.parquet"), keep / "items.parquet", keep=res["run"])
+    return regroup_robustness(prof, worlds, out)
+
+# %% ../nbs/42_robustness.ipynb #f59c9330
+def robustness_dir(
+    profile: Profile,           # the profile
+    figures: Path | None = None, # a folder of one's own; None: `figures/robustness[-<profile>]`
+) -> Path:
+    "Where a profile's robustness outputs go."
+    return Path(figures or figures_dir() / ("robustness" if profile.name == "default" else f"robustness-{profile.name}"))
+
+# %% ../nbs/42_robustness.ipynb #a366d488
+def regroup_robustness(
+    profile: Profile | str = "default",  # the profile whose worlds are compared
+    worlds: tuple = (0, 1, 2),  # the worlds to read
+    figures: Path | None = None,  # the robustness folder; None: `robustness_dir`
+) -> pd.DataFrame:
+    "Every robustness output from the worlds' kept results under `<figures>/worlds/<world>` (nothing is trained)."
+    from doit_nb.figures import selected_scores
+    prof = load_profile(profile)
+    out = robustness_dir(prof, figures)
+    min_epoch = prof.get("score", {}).get("min_epoch", 5)
+    recs, sels, know = [], [], []
+    for w in worlds:
+        keep = out / "worlds" / str(w)
+        if not (keep / "results.parquet").exists():
+            raise FileNotFoundError(f"{keep}: no kept results for world {w}; run doit-nb robustness --worlds {w}")
+        res = pd.read_parquet(keep / "results.parquet")
+        items = pd.read_parquet(keep / "items.parquet") if (keep / "items.parquet").exists() else None
         recs.append(world_recovery(res, items, w, min_epoch))
         sels.append(selected_scores(res[res["sweep"] == "scaling"], min_epoch=min_epoch).assign(world=int(w)))
         know.append(world_knowledge(res, items, w, min_epoch))
@@ -173,8 +221,8 @@ def write_robustness(
 ) -> pd.DataFrame:
     "Write `recovery_by_seed.csv`, `variation.csv`, `knowledge_by_world.csv`, the figure and `report.md` to `out`."
     from doit_nb.figures import save_chart
-    cols = ["world", "ability", "designed", "fitted", "agree", "provisional", "data_alpha", "data_alpha_lo",
-            "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
+    cols = ["world", "ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
+            "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
     by_world = by_world[[c for c in [*cols, "fitted_likelihood"] if c in by_world]]
     per_world, per_ability = recovery_summary(by_world)
     spread = variation_split(sel)
@@ -182,9 +230,16 @@ def write_robustness(
     with atomic_write(out / "recovery_by_seed.csv") as f: by_world.to_csv(f, index=False)
     with atomic_write(out / "variation.csv") as f: spread.to_csv(f, index=False)
     save_chart(robustness_chart(by_world), out / "robustness")
+    from doit_nb.analysis import DELTA
+    counts = axis_counts(by_world)
+    beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in (1.0, 3.0)])
     lines = [f"# Robustness: profile `{name}` on worlds {', '.join(map(str, sorted(by_world['world'].unique())))}", "",
-             "Abilities in their designed group, per world (seed-aware intervals where a condition has several "
-             "SFT seeds):", "", per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
+             f"Per world, each axis's state at δ = {DELTA:g} points per e-fold (sensitive: its 95% interval above δ; "
+             "insensitive: within ±δ; undetermined: neither), the abilities in their designed group, those "
+             "undetermined on an axis and those determined in another group:", "", counts.to_markdown(index=False), "",
+             "The same count at δ = 1 and δ = 3:", "", beside.pivot(index="world", columns="delta").to_markdown(), "",
+             "Abilities in their designed group, per world, with the likelihood view's count beside it:", "",
+             per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
              "in its designed group and, in the others, the effect its fit misses or adds:", "", per_ability.round(2).to_markdown(index=False), "",
              "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
              "worlds (`world_range`, the seed means), in points, averaged over conditions:", "",

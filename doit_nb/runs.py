@@ -181,6 +181,7 @@ class Run:
     seed: int = 0
     scored_epochs: list | None = None      # benchmarks at these epochs (None: every saved one)
     benchmarks: list = field(default_factory=list)
+    recipe_seed: int | None = None         # the seed of the recipe's draw; None: `seed` (each SFT seed redraws it)
 
     @property
     def run_id(self) -> str:
@@ -188,7 +189,9 @@ class Run:
         parts = [self.sweep, self.recipe or "base", m, f"seed{self.seed}"]
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))
 
-    def params(self) -> dict: return asdict(self)
+    def params(self) -> dict:
+        "The fields papermill passes; an unset `recipe_seed` is left out, so runs without it keep their keys."
+        return {k: v for k, v in asdict(self).items() if k != "recipe_seed" or v is not None}
 
 # %% ../nbs/29_runs.ipynb #f1e6e189
 def expand_runs(profile: Profile) -> list[Run]:
@@ -199,7 +202,7 @@ def expand_runs(profile: Profile) -> list[Run]:
     for kind in ("scaling", "synthetic"):  # one block, or a list of blocks (e.g. a big model on fewer recipes)
         for s in [sw[kind]] if isinstance(sw.get(kind), dict) else sw.get(kind) or []:
             runs += [
-                Run(kind, r, m, seed, s.get("scored_epochs"), s.get("benchmarks", []))
+                Run(kind, r, m, seed, s.get("scored_epochs"), s.get("benchmarks", []), s.get("recipe_seed"))
                 for r in s["recipes"]
                 for m in s["models"]
                 for seed in s.get("seeds", [0])
@@ -252,7 +255,8 @@ def train_and_score(
     if run.recipe is None:
         saved = [base]
     else:
-        saved = fine_tune(base, run.recipe, data, out, prof.sft_settings(run.model, run.seed), seed=run.seed)
+        recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed
+        saved = fine_tune(base, run.recipe, data, out, prof.sft_settings(run.model, run.seed), seed=recipe_seed)
     # the abilities are scored at the profile's score.scored_epochs; the benchmarks at the sweep's own scored_epochs
     at = lambda epochs: [c for c in saved if run.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
     targets = at(sc.get("scored_epochs"))

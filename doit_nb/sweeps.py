@@ -134,6 +134,7 @@ def run_keys(
         run.recipe,
         run.model,
         run.seed,
+        *([f"recipe_seed={run.recipe_seed}"] if run.recipe_seed is not None else []),
         data_h,
         code.train,
         library_versions(),

@@ -5,7 +5,7 @@ from doit_nb.sweeps import package_imports, module_closure, SCORE_ROOTS, TRAIN_R
 
 # the pipeline, bottom to top: a module may import only modules listed before it
 LAYERS = ["core", "records", "benchmark_files", "layout", "sample", "public", "sources", "recipes", "models",
-          "pretraining", "sft", "answers", "scoring", "benchmarks", "runs", "sweeps", "plan", "analysis", "figures",
+          "pretraining", "sft", "answers", "scoring", "benchmarks", "runs", "sweeps", "plan", "analysis", "figures", "power",
           "robustness", "paper", "cli"]
 PKG = Path(doit_nb.__file__).parent
 
@@ -29,6 +29,6 @@ def test_the_walker_sees_lazy_imports(tmp_path):
 
 def test_cell_code_does_not_reach_the_public_stand_in_or_the_analysis():
     score = set(module_closure(SCORE_ROOTS))
-    assert not {"public", "sources", "analysis", "figures", "cli", "sweeps"} & score
+    assert not {"public", "sources", "analysis", "figures", "power", "cli", "sweeps"} & score
     assert not {"answers", "scoring", "benchmarks", "runs"} & set(module_closure(TRAIN_ROOTS))
     assert not {"sft", "scoring", "answers"} & set(module_closure(FOUNDATION_ROOTS))
