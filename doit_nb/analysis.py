@@ -10,12 +10,13 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['GROUPS', 'UNDETERMINED', 'DELTA', 'RECOVERY_COLUMNS', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY',
-           'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity', 'bootstrap_fit', 't_quantile', 'seed_aware_fit',
-           'slope_weights', 'design_fit', 'design_hits', 'sensitivities', 'normalise', 'axis_state', 'ability_group',
-           'axis_states', 'group_abilities', 'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores',
-           'sensitivities_by_label_kind', 'recovery_table', 'recovery_count', 'seed_spread', 'knowledge_slope',
-           'complexity_transference', 'feature_relation', 'bias_verdict', 'up_marks']
+__all__ = ['RESULT_COLUMNS', 'GROUPS', 'UNDETERMINED', 'DELTA', 'RECOVERY_COLUMNS', 'PAPER_TABLE2',
+           'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity', 'bootstrap_fit',
+           't_quantile', 'seed_aware_fit', 'slope_weights', 'design_fit', 'design_hits', 'require_columns',
+           'sensitivities', 'normalise', 'axis_state', 'ability_group', 'axis_states', 'group_abilities',
+           'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores', 'sensitivities_by_label_kind',
+           'recovery_table', 'recovery_count', 'seed_spread', 'knowledge_slope', 'complexity_transference',
+           'feature_relation', 'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #2df854d6
 def fit_sensitivity(x, y) -> dict:
@@ -190,6 +191,15 @@ def _intervals(sel: pd.DataFrame, items: pd.DataFrame, strata: list, n_boot: int
         out |= {f"{ax}_alpha_lo": b.get("alpha_lo", np.nan), f"{ax}_alpha_hi": b.get("alpha_hi", np.nan)}
     return out
 
+# %% ../nbs/40_analysis.ipynb #cbcc8442
+RESULT_COLUMNS = dict(ability="the ability scored", score="its test score (%)", n_params="the model's parameter count",
+                      volume="the data volume (training items per ability)", run="the run's id (to join the items)")
+
+def require_columns(table: pd.DataFrame, columns, what: str = "the results table") -> None:
+    "Raise a `ValueError` naming every column of `columns` that `table` lacks, with what it means."
+    if missing := [c for c in columns if c not in table]:
+        raise ValueError(f"{what} lacks " + "; ".join(f"{c!r} ({RESULT_COLUMNS.get(c, 'needed')})" for c in missing))
+
 # %% ../nbs/40_analysis.ipynb #4cbafb21
 def sensitivities(
     sel: pd.DataFrame,  # selected test scores (`select_checkpoints`), one row per run and ability
@@ -198,12 +208,16 @@ def sensitivities(
     seed: int = 0,  # the bootstrap's seed
 ) -> pd.DataFrame:
     """Parameter and data sensitivity (α, c, R²) per ability; with `items` each α's 95% interval (`design_fit`'s on a
-    whole grid, else the item bootstrap: `interval` says which). The `average` draws on every ability's items."""
+    whole grid, else the item bootstrap: `interval` says which; 'none' without items). The `average` draws on every
+    ability's items."""
+    require_columns(sel, ["ability", "score", "n_params", "volume"])
     par = _fit_table(sel, "n_params").add_prefix("param_").rename(columns={"param_ability": "ability"})
     dat = _fit_table(sel, "volume").add_prefix("data_").rename(columns={"data_ability": "ability"})
     out = par.merge(dat, on="ability", how="outer")
-    if items is None:
-        return out
+    if items is None:   # no items, no interval: the groups read the points alone (`recovery_table` marks them provisional)
+        return out.assign(interval="none (no item table)", seeds_measured=False)
+    require_columns(sel, ["run"])
+    require_columns(items, ["run", "ability", "idx", "hit"], "the item table")
     scored = [a for a in dict.fromkeys(items["ability"]) if a != "average"]
     rows = [_intervals(sel[sel["ability"] == ab], items, scored if ab == "average" else [ab], n_boot, seed)
             for ab in out["ability"]]
