@@ -11,12 +11,12 @@ from .core import *
 from .records import parse_label, question_format
 
 # %% auto #0
-__all__ = ['TRUTH_FORMS', 'EXPLANATIONS', 'item_options', 'Item', 'item_of', 'cut_run_on', 'after_revision', 'read_revised',
-           'read_letters', 'parse_letter_answer', 'parse_letters_answer', 'read_truth', 'parse_truth_answer',
-           'read_cloze', 'parse_cloze_answer', 'split_values', 'read_math', 'parse_math_answer', 'math_equal',
-           'Reading', 'read_reply', 'is_gold', 'grade', 'explain', 'exact_match', 'expected_score', 'grade_reply',
-           'graded_item', 'grading_agreement', 'disagreements', 'full_width', 'gold_replies', 'other_labels',
-           'guess_label', 'chance_by_enumeration', 'invariant_failures', 'chance_by_sampling']
+__all__ = ['ITEM_KINDS', 'TRUTH_FORMS', 'EXPLANATIONS', 'item_options', 'Item', 'item_of', 'cut_run_on', 'after_revision',
+           'read_revised', 'read_letters', 'parse_letter_answer', 'parse_letters_answer', 'read_truth',
+           'parse_truth_answer', 'read_cloze', 'parse_cloze_answer', 'split_values', 'read_math', 'parse_math_answer',
+           'math_equal', 'Reading', 'read_reply', 'is_gold', 'grade', 'explain', 'exact_match', 'expected_score',
+           'grade_reply', 'graded_item', 'grading_agreement', 'disagreements', 'full_width', 'gold_replies',
+           'other_labels', 'guess_label', 'chance_by_enumeration', 'invariant_failures', 'chance_by_sampling']
 
 # %% ../nbs/20_answers.ipynb #d9c38d46
 _OPTION_LINE = re.compile(r"(?:^|\n)\s*([A-E])\s*[\.．、:：]\s*([^\n]+)")
@@ -26,13 +26,21 @@ def item_options(question: str) -> dict:
     return {l: t.strip() for l, t in _OPTION_LINE.findall(question)}
 
 # %% ../nbs/20_answers.ipynb #9c53a76b
+ITEM_KINDS = ("letter", "letters", "truth", "cloze", "math")   # the label kinds an exact-match item may have
+
 @dataclass(frozen=True)
 class Item:
-    "What grading needs to know of an exact-match item."
+    "What grading needs to know of an exact-match item; its gold is read as the validator reads labels."
     kind: str                                     # the label kind: letter, letters, truth, cloze or math
-    gold: str                                     # the canonical gold answer (`parse_label`'s)
+    gold: str                                     # the gold answer ('' to read replies only); made canonical
     options: dict = field(default_factory=dict)  # option letter to option text, as the question lists them
     question: str = ""                            # the question the reply answers
+
+    def __post_init__(self):
+        if self.kind not in ITEM_KINDS:
+            raise ValueError(f"Item: kind {self.kind!r} is not a label kind ({', '.join(ITEM_KINDS)})")
+        if self.gold != "":
+            object.__setattr__(self, "gold", _canonical_gold(self))
 
     @property
     def n_options(self) -> int:
@@ -43,6 +51,24 @@ class Item:
     def letters(self) -> str:
         "The letters a reply is read for: the options, and at least A-D (so a reply 'D' to a three-option item is a wrong answer, not no answer)."
         return "ABCDE"[:max(4, self.n_options)]
+
+    @property
+    def option_letters(self) -> str:
+        "The item's own option letters: the first `n_options` of A-E (A-D where its question lists none)."
+        return "ABCDE"[:self.n_options]
+
+# %% ../nbs/20_answers.ipynb #a646570b
+def _canonical_gold(item: Item) -> str:
+    "`item`'s gold in its canonical form (the spellings `parse_label` accepts, either case), or a ValueError saying why not."
+    from doit_nb.records import parse_letter, parse_letters, parse_truth, parse_cloze, parse_math
+    g = str(item.gold)
+    read = dict(letter=parse_letter, letters=parse_letters, truth=lambda s: parse_truth(s) or parse_truth(s.strip().upper()),
+                cloze=parse_cloze, math=parse_math)[item.kind](g)
+    if read is None:
+        raise ValueError(f"Item: gold {g!r} is not a {item.kind} answer")
+    if item.kind in ("letter", "letters") and not set(read) <= set(item.letters):
+        raise ValueError(f"Item: gold {g!r} names a letter outside the item's options {item.letters}")
+    return read
 
 # %% ../nbs/20_answers.ipynb #c238761d
 def item_of(record: dict) -> Item:
@@ -555,7 +581,7 @@ def _fallback(item: Item, reading: Reading, first_step_letter: str | None) -> Re
     "A letter item's reading where the reply names no letter: the highest-ranked letter among the item's options."
     if item.kind != "letter" or reading.answer is not None or reading.how != "no letter":
         return reading
-    got = next((l for l in (first_step_letter or "") if l in "ABCDE"[:item.n_options]), None)
+    got = next((l for l in (first_step_letter or "") if l in item.option_letters), None)
     return Reading(got, "the first generation step's most likely option") if got else reading
 
 # %% ../nbs/20_answers.ipynb #da1309a3
@@ -593,17 +619,20 @@ def exact_match(record: dict, reply: str, first_step_letter: str | None = None) 
     return grade(item_of(record), reply, first_step_letter)
 
 # %% ../nbs/20_answers.ipynb #91d90fd3
-def expected_score(record: dict) -> float:
-    """The score a random guesser expects on `record`: 1/options for a letter; for a multi-select item of k gold
-    letters among n options, 1/C(n, k), the guesser drawing a uniform set of the gold's size; 1/2 true/false; 1/3
-    for format 1 (one of three candidates); 0 for free answers (cloze, math)."""
+def expected_score(
+    record: dict,             # an exact-match or open-ended DoIT record
+    knows_size: bool = False, # multi-select: the guesser knows how many letters the gold has (the authors' guesser)
+) -> float:
+    """The score a random guesser expects on `record`: 1/options for a letter; for a multi-select item of n options,
+    1/(2ⁿ − 1), a uniform non-empty set of letters (1/C(n, k) for a guesser told the gold's size k, as the authors
+    compute it); 1/2 true/false; 1/3 for format 1 (one of three candidates); 0 for free answers (cloze, math)."""
     if question_format(record) == 1:
         return 1 / len(record.get("choices") or [0, 0, 0])
     item = item_of(record)
     if item.kind == "letter":
         return 1 / item.n_options
     if item.kind == "letters":
-        return 1 / math.comb(item.n_options, len(item.gold))
+        return 1 / math.comb(item.n_options, len(item.gold)) if knows_size else 1 / (2**item.n_options - 1)
     return 0.5 if item.kind == "truth" else 0.0
 
 # %% ../nbs/20_answers.ipynb #8e230171
@@ -689,7 +718,7 @@ def other_labels(
 ) -> list[str]:
     "Every other valid label of `item`'s kind: other letters, other letter sets, the opposite verdict, other answers."
     from itertools import combinations
-    opts = "ABCDE"[:item.n_options]
+    opts = item.option_letters
     if item.kind == "letter":
         return [l for l in opts if l != item.gold]
     if item.kind == "letters":
@@ -703,23 +732,34 @@ def other_labels(
     return list(dict.fromkeys(g for g in [*pool, *near] if not math_equal(g, item.gold)))
 
 # %% ../nbs/20_answers.ipynb #a8b10c99
-def guess_label(item: Item, rng) -> str:
+def guess_label(
+    item: Item,               # the item
+    rng,                      # a numpy Generator
+    knows_size: bool = False, # multi-select: draw a set of the gold's size (the authors' guesser)
+) -> str:
     """A label drawn as `expected_score` assumes a random guesser draws it: a uniform option letter; for a
-    multi-select item, a uniform set of the gold's size among its options; T or F with equal odds."""
-    opts = "ABCDE"[:item.n_options]
+    multi-select item, a uniform non-empty set of its options (or of the gold's size); T or F with equal odds."""
+    opts = item.option_letters
     if item.kind == "letter":
         return str(rng.choice(list(opts)))
     if item.kind == "letters":
-        return "".join(sorted(rng.choice(list(opts), size=len(item.gold), replace=False)))
+        if knows_size:
+            return "".join(sorted(rng.choice(list(opts), size=len(item.gold), replace=False)))
+        k = int(rng.integers(1, 2 ** len(opts)))   # a non-empty subset, as the bits of k
+        return "".join(l for i, l in enumerate(opts) if k >> i & 1)
     return str(rng.choice(["T", "F"]))
 
 # %% ../nbs/20_answers.ipynb #02752e10
-def chance_by_enumeration(item: Item) -> float:
+def chance_by_enumeration(
+    item: Item,               # the item
+    knows_size: bool = False, # multi-select: the guesser knows the gold's size
+) -> float:
     "The mean score of every label `guess_label` can draw, each with its probability (exact)."
     from itertools import combinations
-    opts = "ABCDE"[:item.n_options]
+    opts = item.option_letters
+    sizes = [len(item.gold)] if knows_size else range(1, len(opts) + 1)
     labels = {"letter": list(opts), "truth": ["T", "F"],
-              "letters": ["".join(c) for c in combinations(opts, len(item.gold))]}.get(item.kind)
+              "letters": ["".join(c) for k in sizes for c in combinations(opts, k)]}.get(item.kind)
     if labels is None:
         return 0.0   # a free answer: no finite set of guesses
     return sum(grade(item, _forms(item, l)[0]) for l in labels) / len(labels)

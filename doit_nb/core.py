@@ -4,9 +4,11 @@
 
 # %% ../nbs/00_core.ipynb #252b32a2
 from __future__ import annotations
-import contextlib, hashlib, json, os, shutil, tempfile
+import contextlib, hashlib, json, os, shutil, tempfile, warnings
 from pathlib import Path
 from typing import Iterable, Iterator
+# tqdm.auto warns in a kernel without ipywidgets and falls back to a text bar: the notice is noise in stored outputs
+warnings.filterwarnings("ignore", message="IProgress not found")
 
 # %% auto #0
 __all__ = ['ABILITIES', 'ABILITY_TITLES', 'OOD_TYPES', 'SYNTHETIC_TYPE', 'ALL_TYPES', 'OPEN_ENDED', 'SPLITS', 'EVAL_SPLITS',

@@ -347,7 +347,8 @@ def score_items(
     authors = protocol == "authors"
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
     rows = [
-        dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r), loss=float("nan")) for r in records
+        dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r, knows_size=authors), loss=float("nan"))
+        for r in records
     ]
     pairs, owners = [], []
     by_budget, prompts = {}, {}
