@@ -289,14 +289,14 @@ def regroup_robustness(
     cat = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     needed = cat["needed"].groupby("axis")["smallest_alpha_90"].max().to_dict()   # the world that needs most
     return write_robustness(cat["recovery"], cat["scores"], prof.name, out, knowledge=cat["knowledge"],
-                            family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed))
+                            organism=dict(family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed)))
 
 # %% ../nbs/42_robustness.ipynb #5b10d6b0
 def organism_lines(
     out: Path,                      # the robustness folder (the tables' CSVs go there)
-    family: pd.DataFrame | None,    # `family_order` rows of every world
-    learn: pd.DataFrame | None,     # `learnability` rows of every world
-    effects: pd.DataFrame | None,   # `effect_table` rows
+    family: pd.DataFrame | None = None,   # `family_order` rows of every world
+    learn: pd.DataFrame | None = None,    # `learnability` rows of every world
+    effects: pd.DataFrame | None = None,  # `effect_table` rows
 ) -> list[str]:
     "Write the organism's tables as CSVs (one row per world and entry) and return the report's section on them."
     lines = []
@@ -332,9 +332,7 @@ def write_robustness(
     name: str,  # the profile's name
     out: Path,  # the output folder
     knowledge: pd.DataFrame | None = None,  # `world_knowledge` rows of every world
-    family: pd.DataFrame | None = None,  # `family_order` rows of every world
-    learn: pd.DataFrame | None = None,  # `learnability` rows of every world
-    effects: pd.DataFrame | None = None,  # `effect_table` rows
+    organism: dict | None = None,  # `organism_lines`' tables: family, learn, effects (rows of every world)
 ) -> pd.DataFrame:
     "Write `recovery_by_seed.csv`, `variation.csv`, `knowledge_by_world.csv`, the figure and `report.md` to `out`."
     from doit_nb.figures import save_chart
@@ -366,6 +364,6 @@ def write_robustness(
         with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
         lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "
                   "the 95% interval of α lies above zero):", "", knowledge.round(3).to_markdown(index=False), ""]
-    lines += organism_lines(out, family, learn, effects)
+    lines += organism_lines(out, **(organism or {}))
     with atomic_write(out / "report.md") as f: f.write("\n".join(lines))
     return by_world

@@ -1,0 +1,105 @@
+"""How the house reads to a maintainer: cell and function metrics of a set of nbdev notebooks and of the package they
+export (issue "A house a maintainer can change in one place"). Prints the metric table for each folder given (this
+project's `nbs/` by default; pass the notebook folders of fastcore or nbdev to compare) and the package's functions
+over 50 lines or 7 parameters.
+
+    python perf/house_metrics.py [NOTEBOOK_FOLDER ...]
+"""
+import ast, json, re, statistics, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def code_cells(folder: Path) -> list[list[str]]:
+    "The code cells of every notebook in `folder` (sorted by name), each as its source lines."
+    cells = []
+    for nb in sorted(folder.glob("*.ipynb")):
+        for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            if c["cell_type"] == "code":
+                cells.append("".join(c["source"]).splitlines())
+    return cells
+
+
+def is_export(cell: list[str]) -> bool:
+    return any(re.match(r"#\|\s*export", l) for l in cell[:3])
+
+
+def definitions(cell: list[str]) -> list[ast.AST]:
+    "Top-level functions, classes and assignments of a cell (nothing where it does not parse)."
+    try:
+        tree = ast.parse("\n".join(l for l in cell if not l.lstrip().startswith(("%", "!"))))
+    except SyntaxError:
+        return []
+    return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign))]
+
+
+def names(defs) -> list[str]:
+    out = []
+    for n in defs:
+        if isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+            out.append(n.name)
+        else:
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            out += [t.id for t in targets if isinstance(t, ast.Name)]
+    return [x for x in out if not x.startswith("_")]
+
+
+def has_docments(fn: ast.FunctionDef, source: list[str]) -> bool:
+    "A function whose parameters carry a comment on their own lines (fastcore's docments style)."
+    args = fn.args.args + fn.args.kwonlyargs
+    return bool(args) and any("#" in source[a.lineno - 1] for a in args if a.lineno - 1 < len(source))
+
+
+def metrics(folder: Path) -> dict:
+    cells = code_cells(folder)
+    lines = [len([l for l in c if l.strip()]) for c in cells if any(l.strip() for l in c)]
+    exports = [c for c in cells if is_export(c)]
+    one_def = [c for c in exports if len([d for d in definitions(c) if not isinstance(d, (ast.Assign, ast.AnnAssign))]) <= 1]
+    shown = total = 0
+    fns = docd = 0
+    for i, c in enumerate(cells):
+        if not is_export(c):
+            continue
+        defs = definitions(c)
+        later = "\n".join("\n".join(x) for x in cells[i + 1:i + 3])
+        for n in names(defs):
+            total += 1
+            shown += bool(re.search(rf"\b{re.escape(n)}\b", later))
+        src = "\n".join(l for l in c if not l.lstrip().startswith(("%", "!"))).splitlines()
+        for d in defs:
+            if isinstance(d, ast.FunctionDef):
+                fns += 1
+                docd += has_docments(d, src)
+    return {"export cells holding one definition": f"{len(one_def) / max(len(exports), 1):.0%}",
+            "lines per code cell, mean / median": f"{statistics.mean(lines):.1f} / {statistics.median(lines):g}",
+            "code cells over 20 lines": f"{sum(l > 20 for l in lines) / len(lines):.0%}",
+            "exported names used in the next two cells": f"{shown / max(total, 1):.0%}",
+            "exported functions with docments": f"{docd / max(fns, 1):.0%}"}
+
+
+def long_functions(pkg: Path, max_lines: int = 50, max_params: int = 7) -> list[str]:
+    "Functions of the package over `max_lines` lines or `max_params` parameters, longest first."
+    out = []
+    for py in sorted(pkg.glob("*.py")):
+        tree = ast.parse(py.read_text(encoding="utf-8"))
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                size = n.end_lineno - n.lineno + 1
+                own = [a.arg for a in n.args.args + n.args.kwonlyargs if a.arg not in ("self", "cls")]
+                params = len(own)
+                if size > max_lines or params > max_params:
+                    out.append((size, f"{py.stem}.{n.name}: {size} lines, {params} parameters"))
+    return [s for _, s in sorted(out, reverse=True)]
+
+
+if __name__ == "__main__":
+    folders = [Path(a) for a in sys.argv[1:]] or [ROOT / "nbs"]
+    table = {str(f): metrics(f) for f in folders}
+    keys = list(next(iter(table.values())))
+    print("| | " + " | ".join(Path(f).name if Path(f) != ROOT / "nbs" else "doit-nb" for f in table) + " |\n|---|" + "---|" * len(table))
+    for k in keys:
+        print(f"| {k} | " + " | ".join(t[k] for t in table.values()) + " |")
+    print("\nfunctions of doit_nb over 50 lines or 7 parameters:")
+    for s in long_functions(ROOT / "doit_nb"):
+        print(" ", s)
