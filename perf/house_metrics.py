@@ -11,24 +11,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def code_cells(folder: Path) -> list[list[str]]:
-    "The code cells of every notebook in `folder` (sorted by name), each as its source lines."
-    cells = []
+def code_sources(folder: Path) -> list[list[str]]:
+    "The source lines of every code cell of every notebook in `folder` (sorted by name)."
+    out = []
     for nb in sorted(folder.glob("*.ipynb")):
         for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
             if c["cell_type"] == "code":
-                cells.append("".join(c["source"]).splitlines())
-    return cells
+                out.append("".join(c["source"]).splitlines())
+    return out
 
 
-def is_export(cell: list[str]) -> bool:
-    return any(re.match(r"#\|\s*export", l) for l in cell[:3])
+def is_export(src: list[str]) -> bool:
+    "Whether a code cell's source exports (its `#| export` directive)."
+    return any(re.match(r"#\|\s*export", l) for l in src[:3])
 
 
-def definitions(cell: list[str]) -> list[ast.AST]:
-    "Top-level functions, classes and assignments of a cell (nothing where it does not parse)."
+def definitions(src: list[str]) -> list[ast.AST]:
+    "Top-level functions, classes and assignments of a code cell's source (nothing where it does not parse)."
     try:
-        tree = ast.parse("\n".join(l for l in cell if not l.lstrip().startswith(("%", "!"))))
+        tree = ast.parse("\n".join(l for l in src if not l.lstrip().startswith(("%", "!"))))
     except SyntaxError:
         return []
     return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign))]
@@ -52,17 +53,17 @@ def has_docments(fn: ast.FunctionDef, source: list[str]) -> bool:
 
 
 def metrics(folder: Path) -> dict:
-    cells = code_cells(folder)
-    lines = [len([l for l in c if l.strip()]) for c in cells if any(l.strip() for l in c)]
-    exports = [c for c in cells if is_export(c)]
+    sources = code_sources(folder)
+    lines = [len([l for l in c if l.strip()]) for c in sources if any(l.strip() for l in c)]
+    exports = [c for c in sources if is_export(c)]
     one_def = [c for c in exports if len([d for d in definitions(c) if not isinstance(d, (ast.Assign, ast.AnnAssign))]) <= 1]
     shown = total = 0
     fns = docd = 0
-    for i, c in enumerate(cells):
+    for i, c in enumerate(sources):
         if not is_export(c):
             continue
         defs = definitions(c)
-        later = "\n".join("\n".join(x) for x in cells[i + 1:i + 3])
+        later = "\n".join("\n".join(x) for x in sources[i + 1:i + 3])
         for n in names(defs):
             total += 1
             shown += bool(re.search(rf"\b{re.escape(n)}\b", later))
@@ -71,10 +72,10 @@ def metrics(folder: Path) -> dict:
             if isinstance(d, ast.FunctionDef):
                 fns += 1
                 docd += has_docments(d, src)
-    return {"export cells holding one definition": f"{len(one_def) / max(len(exports), 1):.0%}",
+    return {"export code cells holding one definition": f"{len(one_def) / max(len(exports), 1):.0%}",
             "lines per code cell, mean / median": f"{statistics.mean(lines):.1f} / {statistics.median(lines):g}",
             "code cells over 20 lines": f"{sum(l > 20 for l in lines) / len(lines):.0%}",
-            "exported names used in the next two cells": f"{shown / max(total, 1):.0%}",
+            "exported names used in the next two code cells": f"{shown / max(total, 1):.0%}",
             "exported functions with docments": f"{docd / max(fns, 1):.0%}"}
 
 
