@@ -232,13 +232,14 @@ def cmd_paper_figures(a) -> int:
 
 # %% ../nbs/90_cli.ipynb #7744dfb7
 def cmd_robustness(a) -> int:
-    from doit_nb.robustness import run_robustness, regroup_robustness, recovery_summary
+    from doit_nb.robustness import run_robustness, regroup_robustness, recovery_summary, axis_counts
     t0 = time.time()
     by_world = regroup_robustness(a.profile, tuple(a.worlds)) if a.regroup else run_robustness(a.profile, tuple(a.worlds), jobs=a.jobs)
-    per_world, _ = recovery_summary(by_world)
+    per_world = recovery_summary(by_world)[0].merge(axis_counts(by_world)[["world", "undetermined"]], on="world")
     for _, r in per_world.iterrows():
-        lik = f" (by the likelihood view: {r['recovered_likelihood']})" if "recovered_likelihood" in r else ""
-        print(f"world {r['world']}: {r['recovered']} of {r['abilities']} abilities in their designed group{lik}")
+        lik = f"; by the likelihood view: {r['recovered_likelihood']}" if "recovered_likelihood" in r else ""
+        print(f"world {r['world']}: {r['recovered']} of {r['abilities']} abilities in their designed group, "
+              f"{r['undetermined']} undetermined on an axis{lik}")
     print(f"({time.time() - t0:.0f}s)")
     return 0
 
