@@ -247,7 +247,8 @@ def cmd_robustness(a) -> int:
 def cmd_power(a) -> int:
     from doit_nb.power import power_report, read_noise
     noise = read_noise(a.noise) if a.noise else None
-    print(power_report(a.profile, noise, reps=a.reps, delta=a.delta, worlds=a.worlds))
+    print(power_report(a.profile, noise, reps=a.reps, delta=a.delta, worlds=a.worlds,
+                       save_noise=a.save_noise))
     return 0
 
 # %% ../nbs/90_cli.ipynb #60c34696
@@ -399,6 +400,7 @@ def _sweep_commands(sub) -> None:
     pw.add_argument("--worlds", type=int, default=1, help="worlds the design is repeated on (the robustness design: 3)")
     pw.add_argument("--reps", type=int, default=1000, help="simulated replicates per point")
     pw.add_argument("--delta", type=float, default=2.0, help="the smallest effect of interest, points per e-fold")
+    pw.add_argument("--save-noise", default=None, help="write the build's noise rows (build_noise) to this CSV")
     pw.set_defaults(fn=cmd_power)
 
 # %% ../nbs/90_cli.ipynb #fff2336c

@@ -378,17 +378,20 @@ def power_report(
     reps: int = 1000,                # replicates per simulated point
     delta: float = DELTA,            # the smallest effect of interest
     worlds: int = 1,                 # worlds the design is repeated on (an effect must be found in each)
+    save_noise: Path | None = None,  # write the noise rows of the profile's build here (a CSV)
 ) -> str:
-    "What a profile's design could find, as markdown: its design, its noise and, per axis, the power table."
+    "What a profile's design could find, as markdown: its design, its noise (its tracked build's, else its fresh one in `runs/`) and, per axis, the power table."
     from doit_nb.runs import load_profile
     prof = load_profile(profile)
-    build = lambda name: figures_dir() / name
+    build = lambda name: next((d for d in (figures_dir() / name, runs_dir() / name) if (d / "items.parquet").exists()), None)
     read = lambda name: (pd.read_parquet(build(name) / "results.parquet"), pd.read_parquet(build(name) / "items.parquet")) \
-        if (build(name) / "items.parquet").exists() else None
+        if build(name) else None
     own = read(prof.name)
     design = replace(profile_design(prof, own[0] if own else None), worlds=worlds)
     if noise is None and own:
         noise = build_noise(*own)
+    if save_noise is not None and noise is not None:
+        with atomic_write(Path(save_noise)) as f: noise.to_csv(f, index=False)
     ref = read("default")
     designs, noises, source = design_noises(design, noise, build_noise(*ref) if ref else None)
     table = design_table(designs, noises, reps, delta=delta)
