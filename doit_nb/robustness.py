@@ -13,8 +13,8 @@ from .runs import Profile, load_profile, thaw
 # %% auto #0
 __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'group_gap',
            'recovery_summary', 'axis_counts', 'variation_split', 'family_order', 'learnability', 'effect_table',
-           'robustness_chart', 'run_robustness', 'robustness_dir', 'world_tables', 'regroup_robustness',
-           'organism_lines', 'write_robustness']
+           'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores', 'world_tables',
+           'regroup_robustness', 'organism_lines', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -156,6 +156,7 @@ def learnability(
     results: pd.DataFrame,             # a world's results table (its scaling runs are read)
     commonest: pd.Series | None = None, # ability → the commonest-answer score (%) on the scored items; None: not shown
     min_epoch: int = 5,                # checkpoint selection after this epoch
+    chance: pd.Series | None = None,   # ability → a random guesser's score (%) by today's scorer; None: the results' `expected`
 ) -> pd.DataFrame:
     """Per ability, the largest model at the largest volume (mean over seeds): its score, chance, the commonest
     answer, and whether it beats each by two standard errors (binomial over its items and seeds)."""
@@ -164,6 +165,7 @@ def learnability(
     top = cur[(cur["n_params"] == cur["n_params"].max()) & (cur["volume"] == cur["volume"].max()) & cur["ability"].isin(ABILITIES)]
     g = top.groupby("ability").agg(score=("score", "mean"), chance=("expected", "mean"), items=("n_items", "sum"))
     g["commonest"] = g.index.map(commonest) if commonest is not None else np.nan
+    if chance is not None: g["chance"] = g.index.map(chance).astype(float)
     se = lambda base: 100 * np.sqrt((base / 100) * (1 - base / 100) / g["items"])
     g["above_chance"] = g["score"] - g["chance"] > 2 * se(g["chance"])
     g["above_commonest"] = pd.Series([None if pd.isna(c) else bool(s - c > 2 * e) for s, c, e in
@@ -240,6 +242,19 @@ def robustness_dir(
     "Where a profile's robustness outputs go."
     return Path(figures or figures_dir() / ("robustness" if profile.name == "default" else f"robustness-{profile.name}"))
 
+# %% ../nbs/42_robustness.ipynb #24f37e54
+def chance_scores(
+    data,                  # a DoIT layout (folder or `DoitData`)
+    scored: pd.DataFrame,  # ability, idx of the test items scored
+) -> pd.Series:
+    "Per ability, a random guesser's mean score (%) on the scored test items, by today's `expected_score`."
+    from doit_nb.layout import as_layout
+    from doit_nb.answers import expected_score
+    recs = as_layout(data).records("test")
+    keep = set(map(tuple, scored[["ability", "idx"]].values))
+    rows = [(t, 100 * expected_score(r)) for t, rs in recs.items() for r in rs if (t, r["idx"]) in keep]
+    return pd.DataFrame(rows, columns=["ability", "chance"]).groupby("ability")["chance"].mean()
+
 # %% ../nbs/42_robustness.ipynb #134700bb
 def world_tables(
     prof: Profile,              # the profile
@@ -261,7 +276,8 @@ def world_tables(
     if items is None:
         return out
     scored = selected_items(items, scaling)[["ability", "idx"]].drop_duplicates()
-    out |= dict(family=family_order(results, items), learnability=learnability(results, commonest_answer_scores(data, "test", scored), min_epoch))
+    out |= dict(family=family_order(results, items),
+                learnability=learnability(results, commonest_answer_scores(data, "test", scored), min_epoch, chance_scores(data, scored)))
     design, noise = profile_design(prof, results), pooled_noise(build_noise(results, items, min_epoch))
     out["needed"] = pd.DataFrame([dict(axis=ax, smallest_alpha_90=smallest_effect(design, noise, ax, reps=500)) for ax in ("param", "data")])
     return out
