@@ -71,7 +71,7 @@ def recipe_share(
 ) -> pd.DataFrame:
     "Per ability: the seed noise with and without the recipe's draw, and the share of its variance the recipe makes."
     cols = ["seed_total", "volume_seed", "seed", "run"]
-    d = redrawn.set_index("ability")[cols].join(fixed.set_index("ability")[cols], rsuffix="_fixed")
+    d = redrawn.set_index("ability")[cols].join(fixed.set_index("ability")[cols].add_suffix("_fixed"))
     d["recipe_share"] = (1 - d["seed_total_fixed"] ** 2 / d["seed_total"] ** 2).clip(lower=0)
     return d.reset_index()
 

@@ -331,6 +331,7 @@ def organism_lines(
         mark = lambda row: f"{row.score:.0f}" + ("" if row.above_chance else " ✗c") + ("" if row.above_commonest is not False else " ✗m")
         table = learn.assign(entry=[mark(r) for r in learn.itertuples()]).pivot(index="ability", columns="world", values="entry")
         base = learn.groupby("ability")[["chance", "commonest"]].mean().round(0)
+        base = base.astype(object).where(base.notna(), "-")   # open-ended abilities have no commonest answer
         lines += ["## Can the models learn each ability?", "", "The largest model at the largest volume, per world (mean over "
                   "seeds, %): ✗c where it is not above chance by two standard errors, ✗m where not above always giving the "
                   "commonest gold answer (`learnability_by_world.csv`; chance and the commonest answer, averaged over worlds, first):",
