@@ -12,8 +12,9 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'TRACKED_ITEM_COLUMNS', 'register_cjk_fonts', 'save_chart',
-           'note_not_built', 'score_interval', 'selected_scores', 'selected_items', 'track_items', 'curated_scaling',
-           'scaling_sensitivities', 'scaling_sensitivities_by_label_kind', 'volume_chart', 'volume_panels']
+           'note_not_built', 'score_interval', 'selected_scores', 'selected_items', 'track_items', 'portable_results',
+           'curated_scaling', 'scaling_sensitivities', 'scaling_sensitivities_by_label_kind', 'volume_chart',
+           'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -106,6 +107,16 @@ def track_items(
     if "likelihood" in items: items = items.astype({"likelihood": "float32"})
     with atomic_write(dst, "wb") as f: items.to_parquet(f, index=False)
     return dst
+
+# %% ../nbs/41_figures.ipynb #aebb530b
+def portable_results(
+    results: pd.DataFrame,  # a results table as a sweep wrote it
+) -> pd.DataFrame:
+    "The table with its paths (run notebooks) made relative to the checkout, as tracked results keep them."
+    out = results.copy()
+    for c in [c for c in out.columns if pd.api.types.is_string_dtype(out[c])]:
+        out[c] = out[c].str.replace(str(project_root()) + "/", "", regex=False).str.replace(r"^/\S*?/runs/", "runs/", regex=True)
+    return out
 
 # %% ../nbs/41_figures.ipynb #03cb9028
 def curated_scaling(sel: pd.DataFrame) -> pd.DataFrame:

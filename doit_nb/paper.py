@@ -594,7 +594,7 @@ def status_line(figures: Path | str) -> str:
 def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> None:
     "Copy what the pages link to into `figures` (notebooks, the profile, the results table) and point the manifest there."
     import shutil
-    from doit_nb.figures import track_items
+    from doit_nb.figures import track_items, portable_results
     rel = lambda p: os.path.relpath(p, project_root())
     nbs = figures / "notebooks"
     for info in manifest["outputs"].values():
@@ -604,10 +604,7 @@ def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> Non
         f["notebook"] = rel(portable_copy(project_root() / f["notebook"], nbs / f"foundation-{spec}.ipynb", runs))
     manifest["profile_file"] = rel(prof.save(figures))
     if rep.results and rep.results.exists():
-        res = pd.read_parquet(rep.results)
-        for c in [c for c in res.columns if pd.api.types.is_string_dtype(res[c])]:   # notebook paths, relative to the checkout
-            res[c] = res[c].str.replace(str(project_root()) + "/", "", regex=False).str.replace(r"^/\S*?/runs/", "runs/", regex=True)
-        res.to_parquet(figures / "results.parquet", index=False)
+        portable_results(pd.read_parquet(rep.results)).to_parquet(figures / "results.parquet", index=False)
         manifest["results_copy"] = rel(figures / "results.parquet")
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
             track_items(rep.results.with_name("items.parquet"), figures / "items.parquet")

@@ -216,7 +216,7 @@ def run_robustness(
 ) -> pd.DataFrame:
     "Run the foundation and scaling sweeps on every world, keep each world's results, then `regroup_robustness`."
     from doit_nb.sweeps import run_sweep
-    from doit_nb.figures import track_items
+    from doit_nb.figures import track_items, portable_results
     prof = load_profile(profile)
     if prof.get("data", {}).get("source", "sample") != "sample":
         raise ValueError(f"profile {prof.name!r}: worlds are seeds of the sample set; its data are {prof.get('data')}")
@@ -229,7 +229,7 @@ def run_robustness(
         res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
         keep = out / "worlds" / str(w)
         keep.mkdir(parents=True, exist_ok=True)
-        with atomic_write(keep / "results.parquet", "wb") as f: res.to_parquet(f, index=False)
+        with atomic_write(keep / "results.parquet", "wb") as f: portable_results(res).to_parquet(f, index=False)
         if rep.results.with_name("items.parquet").exists():
             track_items(rep.results.with_name("items.parquet"), keep / "items.parquet", keep=res["run"])
     return regroup_robustness(prof, worlds, out)
