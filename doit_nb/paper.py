@@ -370,13 +370,15 @@ def design_power_lines(
         return []
     power = pd.read_csv(figures / "power.csv")
     noise = pd.read_csv(figures / "noise.csv").set_index("ability")
-    cols = [c for c in ("mean", "item", "flips", "volume_seed", "seed", "run", "seed_total") if c in noise]
+    cols = [c for c in ("mean", "item", "flips", "volume_seed", "seed", "run", "seed_total") if c in noise and noise[c].notna().any()]
+    power = power.assign(smallest_alpha_90=power["smallest_alpha_90"].map(lambda v: "beyond 40" if v == float("inf") else round(v, 2)))
+    unmeasured = " With one SFT seed only the items' part is measured." if len(cols) < 7 else ""
     return ["## What this design could find", "",
             "The noise of one run's score, in parts (standard deviations in points; `40a_power`): the test items drawn, "
             "items flipping between SFT seeds, a shift every size shares at one (volume, seed), a shift every run of a "
-            "seed shares, the run's own remainder; `seed_total` is a condition's spread over seeds:", "",
+            "seed shares, the run's own remainder; `seed_total` is a condition's spread over seeds." + unmeasured, "",
             noise[cols].round(1).to_markdown(), "",
-            f"Simulated under the pooled noise ({power['noise'].iloc[0]}), per axis: the smallest α (points per e-fold) "
+            f"Simulated under the pooled noise ({power['noise'].iloc[0]}). Per axis: the smallest α (points per e-fold) "
             "found with 90% power, the share of zero effects called positive, and the 95% interval's half-width:", "",
             power[["design", "axis", "e_folds", "smallest_alpha_90", "false_positive", "half_width"]].round(2).to_markdown(index=False), ""]
 

@@ -352,7 +352,7 @@ def design_noises(
     "(designs, noise per design, where the noise comes from): one design, or three at stated shifts."
     own = pooled_noise(noise) if noise is not None and len(noise) else None
     if own is not None and design.seeds > 1:
-        return [design], {design.name: own}, f"measured by its own build ({own['abilities']} abilities off floor and ceiling)"
+        return [design], {design.name: own}, f"measured by its own build, pooled over the {own['abilities']} abilities off floor and ceiling"
     ref = pooled_noise(reference) if reference is not None and len(reference) else None
     if ref is None:
         return [design], {design.name: paper_noise(dict(volume_seed=0, seed=0, run=0), 0, items=design.items)}, \
