@@ -808,6 +808,9 @@ def refresh_figures(
     from doit_nb.layout import data_hash
     prof = load_profile(profile)
     figures, runs = Path(figures or figures_dir() / prof.name), Path(runs or runs_dir())
+    if not (figures / "manifest.json").exists():
+        raise FileNotFoundError(f"{figures}: no tracked results to refresh (no manifest.json); build them with "
+                                f"doit-nb paper-figures --profile {prof.name}")
     manifest = json.loads((figures / "manifest.json").read_text())
     data = prof.ensure_data(runs)
     if (dh := data_hash(data)) != manifest["data_hash"]:
