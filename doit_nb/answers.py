@@ -187,7 +187,8 @@ def _leading_run(first: str, options: str) -> list[str] | None:
     chunks = first.split(",")
     m = re.fullmatch(r"\s*" + _run(L) + r"\s*(?:[.:)。]\s*(.*)|\s+([^A-Za-z\s].*))?", chunks[0], flags=re.S)
     word = re.match(r"[A-Za-z]+", first.strip())
-    if not m or (word and len(word.group()) > 1 and not word.group().isupper()):  # an English word, not a run
+    bare = word and first.strip().rstrip("。.") == word.group() and set(word.group().upper()) <= set(options)
+    if not m or (word and len(word.group()) > 1 and not word.group().isupper() and not bare):  # a word, not a run
         return None
     got = _letters_of(m.group(1), options)
     if got is None:
@@ -800,5 +801,5 @@ def chance_by_sampling(
     hits = np.array([grade(items[i], _forms(items[i], guess_label(items[i], rng))[0]) for i in picks], dtype=float)
     expected = float(np.mean([expected_score(records[i]) for i in picks]))
     se = float(hits.std(ddof=1) / np.sqrt(draws))
-    return dict(draws=draws, mean_score=float(hits.mean()), expected=expected, se=se,
-                within_2se=abs(hits.mean() - expected) <= 2 * se)
+    return dict(draws=draws, mean_score=round(float(hits.mean()), 4), expected=round(expected, 4), se=round(se, 4),
+                within_2se=bool(abs(hits.mean() - expected) <= 2 * se))

@@ -10,7 +10,8 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'AGIEVAL_ZH', 'CMMLU_ZH', 'BenchItem', 'BenchmarkError', 'subjects', 'load_benchmark', 'question_text']
+__all__ = ['BENCHMARKS', 'AGIEVAL_ZH', 'CMMLU_ZH', 'BenchItem', 'BenchmarkError', 'subjects', 'missing_benchmark',
+           'load_benchmark', 'question_text']
 
 # %% ../nbs/01a_benchmark_files.ipynb #a5bf01b8
 @dataclass
@@ -147,6 +148,19 @@ def subjects(name: str, path: Path | str | None = None) -> list[str]:
     if name == "ceval": return sorted(p.stem[:-4] for p in (root / "ceval" / "val").glob("*_val.csv"))
     if name == "agieval": return [s for s in AGIEVAL_ZH if (root / "agieval" / "v1" / f"{s}.jsonl").exists()]
     raise ValueError(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+
+# %% ../nbs/01a_benchmark_files.ipynb #4fa59656
+def missing_benchmark(
+    name: str,  # `cmmlu`, `agieval` or `ceval`
+    only: list[str] | None = None,  # the subjects a profile asks for; None: any
+    path: Path | str | None = None,  # the public data folder; None: `public_data_dir()`
+) -> str | None:
+    "Why benchmark `name` cannot be read here, in one line that says what to set; None when it can."
+    root = Path(path or public_data_dir())
+    fix = "set DOIT_PUBLIC_DATA to the folder that holds it"
+    if not (have := subjects(name, root)): return f"{name}: not found under {root} ({fix})"
+    if lacking := sorted(set(only or ()) - set(have)): return f"{name}: no subject(s) {', '.join(lacking)} under {root}"
+    return None
 
 # %% ../nbs/01a_benchmark_files.ipynb #235eb834
 def load_benchmark(

@@ -144,10 +144,8 @@ def benchmark_questions(
         raise ValueError(
             f"{name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else "")
         )
-    if limit:
-        items = [
-            it for s in dict.fromkeys(i.subject for i in items) for it in [x for x in items if x.subject == s][:limit]
-        ]
+    if limit:   # a count or a share of each subject's questions
+        items = [it for s in dict.fromkeys(i.subject for i in items) for it in limited([x for x in items if x.subject == s], limit)]
     return items, dev, skipped
 
 # %% ../nbs/22_benchmarks.ipynb #e10b8c7a

@@ -10,10 +10,11 @@ from .core import *
 from . import __version__
 
 # %% auto #0
-__all__ = ['RECIPE_NAMES', 'note', 'Deprecated', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1', 'default_sft_settings',
-           'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec', 'cmd_protocols',
-           'cmd_paper_figures', 'cmd_robustness', 'cmd_power', 'list_rows', 'env_info', 'cmd_list', 'cmd_env',
-           'cmd_status', 'parser', 'cli_table', 'os_error_text', 'main']
+__all__ = ['FIELD_SPELLINGS', 'LM_EVAL_MODEL_TYPES', 'RECIPE_NAMES', 'note', 'Deprecated', 'limit_value', 'model_argument',
+           'named_model', 'training_set', 'cmd_build', 'cmd_validate', 'cmd_recipe', 'cmd_table1',
+           'default_sft_settings', 'cmd_train', 'write_results', 'cmd_score', 'cmd_bench', 'cmd_sweep', 'bench_spec',
+           'cmd_protocols', 'cmd_paper_figures', 'cmd_robustness', 'cmd_power', 'list_rows', 'env_info', 'cmd_list',
+           'cmd_env', 'cmd_status', 'parser', 'cli_table', 'spellings_table', 'os_error_text', 'main']
 
 # %% ../nbs/90_cli.ipynb #a554ebf6
 def note(old: str, new: str) -> None:
@@ -28,6 +29,63 @@ class Deprecated(argparse.Action):
     def __call__(self, parser, ns, values, option_string=None):
         note(option_string, self.new)
         setattr(ns, self.dest, values)
+
+# %% ../nbs/90_cli.ipynb #99abdd74
+FIELD_SPELLINGS = {  # a flag as lm-evaluation-harness or TRL spells it → the tool
+    **dict.fromkeys(["--model_args", "--tasks", "--limit", "--batch_size", "--device", "--num_fewshot",
+                     "--output_path"], "lm-eval"),
+    **dict.fromkeys(["--model_name_or_path", "--dataset_name", "--output_dir", "--num_train_epochs",
+                     "--learning_rate"], "TRL"),
+    "ls": "lm-eval",  # a subcommand: `lm_eval ls tasks`
+}
+LM_EVAL_MODEL_TYPES = ("hf", "huggingface", "hf-auto")  # lm-eval's `--model`: a model type, the folder is in --model_args
+
+# %% ../nbs/90_cli.ipynb #2a6d5ca8
+def limit_value(text: str) -> int | float:
+    "An argparse type for `--limit`: a count (at least 1) or, as in lm-eval, a share of the items below 1."
+    v = float(text)
+    if v <= 0 or (v >= 1 and v != int(v)):
+        raise argparse.ArgumentTypeError(f"{text}: give a count (3) or a share between 0 and 1 (0.1)")
+    return int(v) if v >= 1 else v
+
+# %% ../nbs/90_cli.ipynb #213cb20e
+def model_argument(
+    model: str | None,  # `--model` (or TRL's `--model_name_or_path`): a folder, tiny-s|m|l, or lm-eval's model type
+    model_args: str | None = None,  # lm-eval's `--model_args pretrained=FOLDER[,key=value…]`
+) -> str:
+    "The model a command names, whichever tool's spelling named it."
+    args = dict(kv.split("=", 1) for kv in (model_args or "").split(",") if "=" in kv)
+    if "pretrained" in args: return args["pretrained"]
+    if model_args: raise ValueError(f"--model_args {model_args!r}: name the model as pretrained=FOLDER")
+    if model in LM_EVAL_MODEL_TYPES:
+        raise ValueError(f"--model {model} is lm-eval's model type: name the model with --model_args pretrained=FOLDER")
+    if not model: raise ValueError("name a model: --model FOLDER or tiny-s|tiny-m|tiny-l (or --model_args pretrained=FOLDER)")
+    return model
+
+# %% ../nbs/90_cli.ipynb #36b1a0c9
+def named_model(
+    name: str,  # tiny-s|m|l, gemma3-270m, or a model or checkpoint folder
+    base_data: str | None = None,  # tiny-*: start untrained, with a tokenizer trained on this DoIT layout
+    profile: str = "default",  # tiny-*: whose foundation stage pretrained it
+    seed: int = 0,  # tiny-* with `base_data`: the initialisation seed
+) -> Path:
+    """The folder a command's model names. `tiny-s`, `tiny-m` and `tiny-l` mean what they mean in a sweep: the
+    profile's pretrained foundation model, reused or pretrained once (`pretrained_foundation`)."""
+    from doit_nb.models import foundation_model
+    if name.startswith("tiny-") and not base_data:
+        from doit_nb.sweeps import pretrained_foundation
+        return pretrained_foundation(name, profile)
+    return foundation_model(name, data_dir=base_data, seed=seed)
+
+# %% ../nbs/90_cli.ipynb #4350c0af
+def training_set(
+    path: str,  # `--recipe` / TRL's `--dataset_name`: a recipe folder, a DoIT file or folder, or a DoIT layout
+) -> Path:
+    "What `train` fine-tunes on: a recipe folder or DoIT file or folder as it is, of any size; a layout's training split."
+    from doit_nb.layout import split_dir
+    p = Path(path)
+    if not p.exists(): raise FileNotFoundError(f"{p}: no such recipe folder, DoIT file or DoIT layout")
+    return split_dir(p, "full") if (p / "curated").is_dir() else p
 
 # %% ../nbs/90_cli.ipynb #8ff58127
 def cmd_build(a) -> int:
@@ -74,12 +132,10 @@ def default_sft_settings(model: str) -> str:
 
 # %% ../nbs/90_cli.ipynb #5b38124d
 def cmd_train(a) -> int:
-    from doit_nb.models import foundation_model
     from doit_nb.sft import sft_settings, train
-    from doit_nb.recipes import recipe_manifest
 
-    base_data = a.base_data or recipe_manifest(a.recipe).get("data")
-    model_dir = foundation_model(a.model, data_dir=base_data, seed=a.seed or 0)
+    recipe = training_set(a.recipe)
+    model_dir = named_model(a.model, a.base_data, seed=a.seed or 0)
     s = sft_settings(
         a.settings or default_sft_settings(a.model),
         epochs=a.epochs,
@@ -94,7 +150,7 @@ def cmd_train(a) -> int:
         deepspeed=a.deepspeed,
         protocol=a.protocol,
     )
-    final = train(model_dir, a.recipe, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
+    final = train(model_dir, recipe, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
     print(f"final model: {final}")
     return 0
 
@@ -117,9 +173,10 @@ def cmd_score(a) -> int:
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"):
         raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     items = Path(a.out).with_suffix(".items.jsonl") if a.items else None
-    df = score_checkpoint(
-        a.model, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items, protocol=a.protocol
-    )
+    model = named_model(model_argument(a.model, a.model_args))
+    tasks = a.tasks.split(",") if a.tasks else None
+    df = score_checkpoint(model, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items,
+                          protocol=a.protocol, device=a.device, abilities=tasks)
     print(df[["ability", "score", "expected", "n_items", "loss"]].to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df, a.out))
     return 0
@@ -127,24 +184,26 @@ def cmd_score(a) -> int:
 # %% ../nbs/90_cli.ipynb #15804e22
 def cmd_bench(a) -> int:
     from doit_nb.benchmarks import run_benchmark, benchmark_questions
-    from doit_nb.models import foundation_model, load_model
+    from doit_nb.models import load_model, protocol_of, set_protocol
     from doit_nb.scoring import scoring_device
 
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"):
         raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     only = a.subjects.split(",") if a.subjects else None
-    questions = benchmark_questions(
-        a.benchmark, a.shots, a.path, only, a.limit
-    )  # read once; bad files fail before the model loads
+    name = model_argument(a.model, a.model_args)
+    ask = lambda protocol: benchmark_questions(a.benchmark, a.shots, a.path, only, a.limit, protocol)
+    questions = ask(a.protocol or "doit-nb")   # bad files fail before the model loads
+    model, tok = load_model(named_model(name, a.base_data), trust_remote_code=a.trust_remote_code)
+    protocol = a.protocol or protocol_of(tok) or "doit-nb"
+    if protocol != (a.protocol or "doit-nb"): questions = ask(protocol)
     asked = {it.subject for it in questions[0]}
     have = min((len(questions[1].get(sub, [])) for sub in asked), default=0) if a.shots else 0
     if a.shots < 0 or a.shots > have:
         raise ValueError(f"--shots {a.shots}: {a.benchmark}'s dev split holds {have} solved examples for some subject asked")
-    model, tok = load_model(foundation_model(a.model, data_dir=a.base_data), trust_remote_code=a.trust_remote_code)
-    model = model.to(scoring_device()).eval()
-    df = run_benchmark(
-        a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit, questions=questions
-    )
+    if protocol != (protocol_of(tok) or "doit-nb"): set_protocol(tok, protocol)
+    model = model.to(scoring_device(a.device)).eval()
+    df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit,
+                       protocol=protocol, questions=questions)
     print(df.to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df.assign(model=str(a.model)), a.out))
     return 0
@@ -289,15 +348,16 @@ def _data_commands(sub) -> None:
 def _train_command(sub) -> None:
     "The `train` subcommand: fine-tune a model on a recipe."
     tr = sub.add_parser("train", help="fine-tune a foundation model on a recipe (SFT, paper §4.1 and A.1)")
-    tr.add_argument("--model", required=True, help="tiny-s | tiny-m | tiny-l | gemma3-270m | a local model folder")
-    tr.add_argument("--recipe", required=True, help="a recipe folder (doit-nb data recipe …)")
-    tr.add_argument("--out", required=True, help="run folder: checkpoints per epoch, epochs.jsonl, final/")
-    tr.add_argument(
-        "--base-data", help="tiny models: the DoIT layout their tokenizer is trained on (default: the recipe's)"
-    )
+    tr.add_argument("--model", "--model_name_or_path", dest="model", required=True,
+                    help="tiny-s | tiny-m | tiny-l (pretrained) | gemma3-270m | a local model folder")
+    tr.add_argument("--recipe", "--dataset_name", dest="recipe", required=True,
+                    help="a recipe folder, a DoIT file or folder of any size, or a DoIT layout (its training split)")
+    tr.add_argument("--out", "--output_dir", dest="out", required=True,
+                    help="run folder: checkpoints per epoch, epochs.jsonl, final/")
+    tr.add_argument("--base-data", help="tiny-*: start untrained, with a tokenizer trained on this DoIT layout")
     tr.add_argument("--settings", help="SFT settings: paper | tiny | gemma-lora | a JSON file (default by model)")
-    tr.add_argument("--epochs", type=int)
-    tr.add_argument("--lr", type=float, help="peak learning rate")
+    tr.add_argument("--epochs", "--num_train_epochs", dest="epochs", type=int, help="passes over the training set")
+    tr.add_argument("--lr", "--learning_rate", dest="lr", type=float, help="peak learning rate")
     tr.add_argument("--batch-size", type=int, help="effective batch (paper: 64)")
     tr.add_argument("--per-device-batch-size", type=int)
     tr.add_argument("--max-length", type=int)
@@ -319,14 +379,18 @@ def _score_commands(sub) -> None:
     sc = sub.add_parser(
         "score", help="score a checkpoint on a DoIT split (exact match and perplexity against distractors, §4.2)"
     )
-    m = sc.add_mutually_exclusive_group(required=True)
-    m.add_argument("--model", help="a checkpoint folder, a run's final/ or a foundation model folder")
+    m = sc.add_mutually_exclusive_group()
+    m.add_argument("--model", help="a checkpoint or model folder, or tiny-s|tiny-m|tiny-l (the pretrained foundation)")
     m.add_argument("--checkpoint", dest="model", action=Deprecated, new="--model", help=argparse.SUPPRESS)
     sc.add_argument("--data", required=True, help="a DoIT layout")
     sc.add_argument("--split", default="valid", choices=["valid", "test"])
     sc.add_argument("--out", "--output_path", dest="out", required=True, help="results file: .parquet, .csv or .jsonl")
-    sc.add_argument("--batch-size", type=int, default=16)
-    sc.add_argument("--limit", type=int, help="at most N items per ability")
+    sc.add_argument("--model_args", help="lm-eval's spelling of the model: pretrained=FOLDER (with --model hf)")
+    sc.add_argument("--tasks", help="comma-separated abilities to score (default: every one)")
+    sc.add_argument("--batch-size", "--batch_size", dest="batch_size", type=int, default=16,
+                    help="prompts per generation batch")
+    sc.add_argument("--limit", type=limit_value, help="at most N items per ability, or a share of them (0.1)")
+    sc.add_argument("--device", help="cpu | cuda | cuda:1 | mps (default: a GPU when there is one)")
     sc.add_argument("--items", action="store_true", help="also write every item's reply and hit to <out>.items.jsonl")
     sc.add_argument(
         "--protocol", choices=["doit-nb", "authors"], help="default: the one the checkpoint was trained under"
@@ -334,14 +398,17 @@ def _score_commands(sub) -> None:
     sc.set_defaults(fn=cmd_score)
     be = sub.add_parser("bench", help="a model on CMMLU, AGIEval or C-Eval (letter probabilities, §5.2)")
     be.add_argument("benchmark", choices=["cmmlu", "agieval", "ceval"])
-    be.add_argument("--model", required=True, help="a checkpoint or model folder, or a foundation-model spec")
+    be.add_argument("--model", help="a checkpoint or model folder, or tiny-s|tiny-m|tiny-l (the pretrained foundation)")
+    be.add_argument("--model_args", help="lm-eval's spelling of the model: pretrained=FOLDER (with --model hf)")
     be.add_argument("--shots", "--num_fewshot", dest="shots", type=int, default=0,
                     help="solved examples before each question, up to what the dev split holds (the paper: 0 and 5)")
     be.add_argument("--path", help="folder of the public data sets")
     be.add_argument("--out", "--output_path", dest="out", required=True, help="results file: .parquet, .csv or .jsonl")
-    be.add_argument("--subjects", help="comma-separated subjects (default: all)")
-    be.add_argument("--limit", type=int, help="at most N questions per subject")
-    be.add_argument("--base-data", help="tiny-* specs: the DoIT layout their tokenizer is trained on")
+    be.add_argument("--subjects", "--tasks", dest="subjects", help="comma-separated subjects (default: all)")
+    be.add_argument("--limit", type=limit_value, help="at most N questions per subject, or a share of them (0.1)")
+    be.add_argument("--device", help="cpu | cuda | cuda:1 | mps (default: a GPU when there is one)")
+    be.add_argument("--protocol", choices=["doit-nb", "authors"], help="default: the one the model was trained under")
+    be.add_argument("--base-data", help="tiny-*: an untrained model, its tokenizer trained on this DoIT layout")
     be.add_argument("--trust-remote-code", action="store_true")
     be.set_defaults(fn=cmd_bench)
 
@@ -412,25 +479,32 @@ RECIPE_NAMES = {  # the recipes of §4 and §5 a sweep or `data recipe` accepts
 }
 
 def list_rows(what: str) -> list[dict]:
-    "What `doit-nb list` shows: one row per profile, recipe, model or benchmark."
+    "What `doit-nb list` (lm-eval's `ls`) shows: one row per profile, recipe, model, benchmark or task."
     import yaml
     if what == "profiles":
         out = []
         for f in sorted(resource("profiles").glob("*.yml")):
             spec = yaml.safe_load(f.read_text(encoding="utf-8"))
-            out.append(dict(profile=spec["name"], file=f"profiles/{f.name}", shows=((spec.get("about") or {}).get("can") or [""])[0]))
+            where = f.relative_to(project_root()) if f.is_relative_to(project_root()) else f
+            out.append(dict(profile=spec["name"], file=str(where), shows=((spec.get("about") or {}).get("can") or [""])[0]))
         return out
     if what == "recipes":
         return [dict(recipe=k, items=v) for k, v in RECIPE_NAMES.items()]
     if what == "models":
         from doit_nb.models import TINY_SIZES, GEMMA_SPEC
-        return [*(dict(model=k if k.startswith("tiny-") else f"tiny-{k}", kind="tiny LLaMA, pretrained by the foundation stage", shape=str(v)) for k, v in TINY_SIZES.items()),
+        tiny = "tiny LLaMA: the default profile's pretrained foundation model (pretrained once, then cached)"
+        return [*(dict(model=f"tiny-{k}", kind=tiny, shape=str(v)) for k, v in TINY_SIZES.items()),
                 dict(model=GEMMA_SPEC, kind="Gemma 3 270M base (optional extra: gemma)", shape=""),
                 dict(model="<folder>", kind="any causal LM folder (the paper's 7B-33B models)", shape="")]
+    if what == "tasks":   # lm-eval's `ls tasks`: what --tasks can name
+        from doit_nb.benchmark_files import BENCHMARKS, subjects
+        rows = [dict(task=t, of="DoIT (score --tasks)", title=ABILITY_TITLES.get(t, t)) for t in ALL_TYPES]
+        found = public_data_dir().is_dir()
+        return rows + [dict(task=s, of=f"{b} (bench {b} --tasks)", title="") for b in BENCHMARKS for s in (subjects(b) if found else [])]
     if what == "benchmarks":
         from doit_nb.benchmark_files import BENCHMARKS
         return [dict(benchmark=k, found=(public_data_dir() / k).is_dir(), folder=str(public_data_dir() / k)) for k in BENCHMARKS]
-    raise ValueError(f"doit-nb list {what!r}: choose profiles, recipes, models or benchmarks")
+    raise ValueError(f"doit-nb list {what!r}: choose profiles, recipes, models, benchmarks or tasks")
 
 # %% ../nbs/90_cli.ipynb #9259a570
 def env_info() -> dict:
@@ -470,8 +544,8 @@ def cmd_status(a) -> int:
 
 def _info_commands(sub) -> None:
     "The `list`, `env` and `status` subcommands."
-    ls = sub.add_parser("list", help="what can be named: profiles, recipes, models or benchmarks")
-    ls.add_argument("what", choices=["profiles", "recipes", "models", "benchmarks"])
+    ls = sub.add_parser("list", aliases=["ls"], help="what can be named: profiles, recipes, models, benchmarks or tasks")
+    ls.add_argument("what", choices=["profiles", "recipes", "models", "benchmarks", "tasks"])
     ls.set_defaults(fn=cmd_list)
     sub.add_parser("env", help="versions, device, folders and optional parts, for a bug report").set_defaults(fn=cmd_env)
     st = sub.add_parser("status", help="whether the tracked results in figures/<profile> are current for the code")
@@ -489,6 +563,13 @@ def parser() -> argparse.ArgumentParser:
         add(sub)
     return p
 
+# %% ../nbs/90_cli.ipynb #8457dd6b
+def _commands(sp: argparse._SubParsersAction) -> list[tuple[str, argparse.ArgumentParser]]:
+    "(name, parser) of each subcommand, an alias (`ls` for `list`) left out."
+    seen = {}
+    for name, q in sp.choices.items(): seen.setdefault(id(q), (name, q))
+    return list(seen.values())
+
 # %% ../nbs/90_cli.ipynb #934deaa2
 def cli_table(p: argparse.ArgumentParser | None = None) -> str:
     "Every subcommand of the parser with its flags and help, as a markdown table (the chapter's table)."
@@ -496,7 +577,7 @@ def cli_table(p: argparse.ArgumentParser | None = None) -> str:
     rows = []
     def walk(sp, prefix):
         helps = {a.dest: a.help for a in sp._choices_actions}
-        for name, q in sp.choices.items():
+        for name, q in _commands(sp):
             subs = [a for a in q._actions if isinstance(a, argparse._SubParsersAction)]
             if subs:
                 walk(subs[0], f"{prefix} {name}")
@@ -505,9 +586,25 @@ def cli_table(p: argparse.ArgumentParser | None = None) -> str:
             flags = [("/".join(a.option_strings) or a.metavar or a.dest)
                      + ("" if a.required or id(a) in needed or not a.option_strings else "?")
                      for a in q._actions if a.help != argparse.SUPPRESS and not isinstance(a, argparse._HelpAction)]
-            rows.append(f"| `{prefix} {name}` | {' '.join(f'`{f}`' for f in flags)} | {helps.get(name) or ''} |")
+            what = (helps.get(name) or "").replace("|", "\\|")
+            rows.append(f"| `{prefix} {name}` | {' '.join(f'`{f}`' for f in flags)} | {what} |")
     walk(next(a for a in p._actions if isinstance(a, argparse._SubParsersAction)), "doit-nb")
     return "\n".join(["| command | flags (? optional) | what it does |", "|---|---|---|", *rows])
+
+# %% ../nbs/90_cli.ipynb #6616ba78
+def spellings_table(p: argparse.ArgumentParser | None = None) -> str:
+    "Each lm-eval or TRL spelling the parser accepts, where, and what it means here: read from the parser itself."
+    p = p or parser()
+    top = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help for a in top._choices_actions}
+    cell = lambda text: (text or "").replace("|", "\\|")   # a help's "a | b" inside a table's cell
+    rows = [f"| `{n}` | {FIELD_SPELLINGS[n]} | `doit-nb {n}` | `doit-nb {m}` | {cell(helps.get(m))} |"
+            for n, q in top.choices.items() if n in FIELD_SPELLINGS for m, r in _commands(top) if r is q and m != n]
+    for name, q in _commands(top):
+        for a in q._actions:
+            theirs = [o for o in a.option_strings if o in FIELD_SPELLINGS]
+            rows += [f"| `{o}` | {FIELD_SPELLINGS[o]} | `doit-nb {name}` | `{a.option_strings[0]}` | {cell(a.help)} |" for o in theirs]
+    return "\n".join(["| their flag | tool | command | here | what it means |", "|---|---|---|---|---|", *rows])
 
 # %% ../nbs/90_cli.ipynb #f764ed6a
 def os_error_text(e: OSError, out=None) -> str:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #252b32a2
 from __future__ import annotations
-import contextlib, hashlib, json, os, shutil, tempfile, warnings
+import contextlib, hashlib, json, math, os, shutil, tempfile, warnings
 from pathlib import Path
 from typing import Iterable, Iterator
 # tqdm.auto warns in a kernel without ipywidgets and falls back to a text bar: the notice is noise in stored outputs
@@ -12,8 +12,9 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 # %% auto #0
 __all__ = ['ABILITIES', 'ABILITY_TITLES', 'OOD_TYPES', 'SYNTHETIC_TYPE', 'ALL_TYPES', 'OPEN_ENDED', 'SPLITS', 'EVAL_SPLITS',
-           'project_root', 'resource', 'runs_dir', 'figures_dir', 'public_data_dir', 'canonical_json', 'stable_hash',
-           'stable_int', 'atomic_write', 'atomic_dir', 'progress']
+           'LOCATION_VARS', 'DAMAGE_KINDS', 'project_root', 'resource', 'runs_dir', 'figures_dir', 'public_data_dir',
+           'locations', 'scoped_env', 'pinned_locations', 'canonical_json', 'stable_hash', 'stable_int', 'atomic_write',
+           'atomic_dir', 'damage', 'damaged_files', 'limited', 'progress']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 ABILITIES = ("biology", "history", "code", "creative_writing", "chinese",
@@ -69,6 +70,32 @@ def public_data_dir() -> Path:
     "Folder of the real public Chinese data sets (`DOIT_PUBLIC_DATA`, default `<root>/../shared/data/public`)."
     return Path(os.environ.get("DOIT_PUBLIC_DATA") or project_root().parent / "shared" / "data" / "public")
 
+# %% ../nbs/00_core.ipynb #08aec0d2
+LOCATION_VARS = ("DOIT_RUNS", "DOIT_FIGURES", "DOIT_PUBLIC_DATA")  # the folders a kernel must find as this process does
+
+def locations() -> dict[str, str]:
+    "This process's folders for runs, figures and public data, as the environment variables that name them."
+    found = (runs_dir(), figures_dir(), public_data_dir())
+    return {v: str(p.resolve()) for v, p in zip(LOCATION_VARS, found)}
+
+# %% ../nbs/00_core.ipynb #ac552b1e
+@contextlib.contextmanager
+def scoped_env(**values: str):
+    "Set environment variables while the block runs; each gets back its value (or its absence) afterwards."
+    before = {v: os.environ.get(v) for v in values}
+    os.environ.update(values)
+    try: yield
+    finally:
+        for v, old in before.items():
+            if old is None: os.environ.pop(v, None)
+            else: os.environ[v] = old
+
+# %% ../nbs/00_core.ipynb #0adc56e3
+def pinned_locations():
+    """Name `locations()` in the environment while the block runs: a kernel or worker started in it resolves the same
+    folders from any working folder (an installed package runs its notebooks inside site-packages)."""
+    return scoped_env(**locations())
+
 # %% ../nbs/00_core.ipynb #e9060e3d
 def canonical_json(obj) -> str:
     "JSON with sorted keys and no extra spaces: the same text for equal objects."
@@ -113,6 +140,55 @@ def atomic_dir(path: Path | str, overwrite: bool = False) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         if tmp.exists(): shutil.rmtree(tmp)
+
+# %% ../nbs/00_core.ipynb #708f9a35
+def _safetensors_damage(path: Path) -> str | None:
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        if n > size - 8: return f"a header of {n} bytes in a file of {size}"   # other bytes in its place
+        header = json.loads(f.read(n))
+    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    return None if size == 8 + n + end else f"{size} bytes where its header declares {8 + n + end}"
+
+# %% ../nbs/00_core.ipynb #6e2529d3
+def damage(path: Path | str) -> str | None:
+    "Why a file cannot be read back whole (cut short, or other bytes), in a few words; None when it reads."
+    import zipfile
+    path = Path(path)
+    try:
+        if path.suffix in (".json", ".jsonl", ".ipynb"):
+            text = path.read_text(encoding="utf-8")
+            try: json.loads(text)
+            except ValueError: [json.loads(l) for l in text.splitlines() if l.strip()]   # JSON lines
+        elif path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+            pq.read_metadata(path)
+        elif path.suffix == ".safetensors": return _safetensors_damage(path)
+        elif path.suffix in (".pt", ".pth", ".bin") and not zipfile.is_zipfile(path): return "not a torch.save archive"
+    except (ValueError, OSError, KeyError, TypeError) as e:
+        return f"unreadable {path.suffix[1:]} ({type(e).__name__})"
+    return None
+
+# %% ../nbs/00_core.ipynb #cd114de8
+DAMAGE_KINDS = (".json", ".jsonl", ".ipynb", ".parquet", ".safetensors", ".pt", ".pth", ".bin")
+
+def damaged_files(folder: Path | str) -> list[tuple[Path, str]]:
+    "(file, why) for every file under `folder` of a kind `damage` reads that cannot be read back."
+    files = sorted(p for p in Path(folder).rglob("*") if p.suffix in DAMAGE_KINDS and p.is_file()
+                   and not p.name.startswith("."))   # an atomic write's temporary file is not the file yet
+    return [(p, why) for p in files if (why := damage(p))]
+
+# %% ../nbs/00_core.ipynb #aa422e9a
+def limited(
+    items: list,  # what to take from
+    limit: int | float | None,  # a count, a share below 1 (lm-eval's `--limit 0.1`), or None for all
+) -> list:
+    "The first `limit` of `items`, or that share of them (rounded up) when `limit` is a fraction."
+    if limit is None: return list(items)
+    if not 0 < limit: raise ValueError(f"limit {limit}: give a count of at least 1 or a share between 0 and 1")
+    n = math.ceil(limit * len(items)) if limit < 1 else int(limit)
+    return list(items)[:n]
 
 # %% ../nbs/00_core.ipynb #3981d44c
 def progress(it: Iterable, desc: str = "", total: int | None = None, **kw):

@@ -13,8 +13,8 @@ from .core import *
 # %% auto #0
 __all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'TRACKED_ITEM_COLUMNS', 'register_cjk_fonts', 'save_chart',
            'note_not_built', 'score_interval', 'selected_scores', 'selected_items', 'track_items', 'portable_results',
-           'curated_scaling', 'scaling_sensitivities', 'scaling_sensitivities_by_label_kind', 'volume_chart',
-           'volume_panels']
+           'curated_scaling', 'scaling_sensitivities', 'scaling_sensitivities_by_label_kind', 'chart_table',
+           'volume_chart', 'volume_panels']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -153,6 +153,25 @@ def scaling_sensitivities_by_label_kind(
         return pd.DataFrame()
     return sensitivities_by_label_kind(cur, selected_items(items, cur), label_kinds, n_boot)
 
+# %% ../nbs/41_figures.ipynb #92faf894
+def chart_table(
+    results: pd.DataFrame,  # ability, volume, score, and model or n_params: one row per run and ability
+) -> pd.DataFrame:
+    """The table the charts draw, from a user's results: `model_label` (from `model`, else the parameter count),
+    `kind` (human-curated unless given) and `expected` (the random-guess score, left empty unless given)."""
+    from doit_nb.analysis import require_columns
+    from doit_nb.models import params_label
+    require_columns(results, ["ability", "volume", "score"], "a chart's table")
+    if "model_label" not in results and not {"model", "n_params"} & set(results):
+        raise ValueError("a chart's table lacks 'model' or 'n_params' (which model made each score)")
+    d = results.copy()
+    if "model_label" not in d:
+        d["model_label"] = d["model"] if "model" in d else d["n_params"].map(params_label)
+    d["kind"] = d["kind"] if "kind" in d else "human-curated"
+    d["expected"] = d["expected"] if "expected" in d else float("nan")
+    d["n_params"] = d["n_params"] if "n_params" in d else d.groupby("model_label", sort=False).ngroup()
+    return d
+
 # %% ../nbs/41_figures.ipynb #571a7cb8
 def volume_chart(
     sel: pd.DataFrame, ability: str = "average", title: str | None = None, width: int = 220, height: int = 180
@@ -161,7 +180,8 @@ def volume_chart(
     dotted."""
     import altair as alt
 
-    d = sel[(sel["ability"] == ability) & sel["volume"].notna()].sort_values("volume")
+    d = chart_table(sel)
+    d = d[(d["ability"] == ability) & d["volume"].notna()].sort_values("volume")
     order = list(d.sort_values("n_params")["model_label"].unique())
     x = alt.X("volume:Q", scale=alt.Scale(type="log"), title="# training samples")
     color = alt.Color("model_label:N", sort=order, title="model")
@@ -174,12 +194,13 @@ def volume_chart(
             .mark_rule(opacity=0.45)
             .encode(x=x, y="score_lo:Q", y2="score_hi:Q", color=color, strokeDash=dash)
         )
-    rand = (
-        alt.Chart(pd.DataFrame(dict(expected=[d["expected"].mean()])))
-        .mark_rule(strokeDash=[2, 3], color="grey")
-        .encode(y="expected:Q")
-    )
-    return (lines + rand).properties(
+    if d["expected"].notna().any():
+        lines += (
+            alt.Chart(pd.DataFrame(dict(expected=[d["expected"].mean()])))
+            .mark_rule(strokeDash=[2, 3], color="grey")
+            .encode(y="expected:Q")
+        )
+    return lines.properties(
         title=title or ABILITY_TITLES.get(ability, "Overall" if ability == "average" else ability),
         width=width,
         height=height,

@@ -214,8 +214,12 @@ def foundation_model(
             raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
         data = as_layout(data_dir)
         out = cache / "models" / f"{spec}-seed{seed}-{data.hash}"
+        tok_dir = cache / "tokenizers" / data.hash
+        for made in (out, tok_dir):   # a cached file that cannot be read back: made again
+            for p, why in damaged_files(made) if made.exists() else []:
+                print(f"{p}: {why}; the cached {made.name} is made again", flush=True)
+                shutil.rmtree(made, ignore_errors=True)
         if not (out / "doit_model.json").exists():
-            tok_dir = cache / "tokenizers" / data.hash
             if not (tok_dir / "tokenizer.json").exists():
                 t = train_tokenizer(data)
                 with atomic_dir(tok_dir, overwrite=True) as tmp:

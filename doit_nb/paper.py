@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .runs import Profile, load_profile, thaw
-from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions
+from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions, read_done
 from .scoring import above_chance
 
 # %% auto #0
@@ -559,9 +559,7 @@ def recorded_keys(prof: Profile, runs: Path) -> dict:
     "The training and scoring keys each finished run of the profile was made under (from its `done.json`)."
     out = {}
     for c in prof.runs:
-        done = runs / prof.name / "runs" / c.run_id / "done.json"
-        if done.exists():
-            d = json.loads(done.read_text())
+        if d := read_done(runs / prof.name / "runs" / c.run_id):
             out[c.run_id] = dict(train=d.get("train_key"), score=d.get("key"), seconds=d.get("seconds"))
     return out
 

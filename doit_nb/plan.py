@@ -112,6 +112,7 @@ def run_states(
     "'done', 'rescore' or 'train' for each run id, judged by the keys `run_sweep` would compute now."
     from doit_nb.sweeps import (
         run_keys,
+        read_done,
         code_hashes,
         foundation_code,
         foundation_key,
@@ -132,7 +133,7 @@ def run_states(
     for c in planned:
         train, score = run_keys(c, profile, nb, dh, code, base=base.get(c.model))
         d = root / c.run_id
-        done = json.loads((d / "done.json").read_text()) if (d / "done.json").exists() else {}
+        done = read_done(d)
         began = json.loads((d / "key.json").read_text()) if (d / "key.json").exists() else {}
         out[c.run_id] = (
             "done"

@@ -12,8 +12,8 @@ from . import sample as S
 
 # %% auto #0
 __all__ = ['SKILLS', 'MARKER', 'encyclopedia', 'idiom_texts', 'story', 'times_table', 'code_text', 'dialogue', 'puzzle',
-           'persona', 'essay', 'exam_item', 'exam_practice', 'practice_base', 'practice_questions',
-           'pretraining_corpus', 'sentences', 'leaked_sentences', 'CompleteMarker', 'checkpoints',
+           'persona', 'essay', 'exam_item', 'exam_practice', 'practice_base', 'practice_doc', 'practice_questions',
+           'idiom_practice', 'pretraining_corpus', 'sentences', 'leaked_sentences', 'CompleteMarker', 'checkpoints',
            'last_complete_checkpoint', 'PretrainSettings', 'pretrain_settings', 'token_blocks', 'pretraining_args',
            'pretrain', 'sentence_loss', 'knowledge_probe', 'document_losses', 'pretrain_foundation']
 
@@ -165,19 +165,32 @@ def practice_base(seed: int = 0, share: float = 0.5) -> dict:
     }
     return dict(organisms=organisms, events=events)
 
+# %% ../nbs/10a_pretraining.ipynb #745cc466
+def practice_doc(record: dict, rng: random.Random) -> str:
+    "A one-turn record as a document: in the chat layout with the speaker tokens, or as plain text ('答案：…'), at even odds."
+    from doit_nb.models import USER, ASSISTANT, EOT
+    q, a = (m["content"] for m in record["messages"])
+    return f"{USER}{q}{ASSISTANT}{a}{EOT}" if rng.random() < 0.5 else f"{q}\n答案：{a}"
+
 # %% ../nbs/10a_pretraining.ipynb #d12700f0
 def practice_questions(seed: int, n: int, rng: random.Random) -> list[str]:
     "`n` biology and history questions about `practice_base(seed)`, with answers; half in the chat layout."
-    from doit_nb.models import USER, ASSISTANT, EOT
-    pb, out = practice_base(seed), []
-    for i in range(n):
-        r = (S.gen_biology if i % 2 == 0 else S.gen_history)(rng, pb)
-        q, a = r["messages"][0]["content"], r["messages"][1]["content"]
-        out.append(f"{USER}{q}{ASSISTANT}{a}{EOT}" if rng.random() < 0.5 else f"{q}\n答案：{a}")
-    return out
+    pb = practice_base(seed)
+    return [practice_doc((S.gen_biology if i % 2 == 0 else S.gen_history)(rng, pb), rng) for i in range(n)]
+
+# %% ../nbs/10a_pretraining.ipynb #c6398d04
+def idiom_practice(n: int, rng: random.Random) -> list[str]:
+    "`n` of Chinese's true/false questions, with answers, about the idioms SFT uses (never the held-out ones)."
+    return [practice_doc(S.gen_chinese(rng, {}), rng) for _ in range(n)]
 
 # %% ../nbs/10a_pretraining.ipynb #a72d7648
-def pretraining_corpus(seed: int = 0, passes: int = 4, skill_docs: int = 20_000, practice: int = 0) -> list[str]:
+def pretraining_corpus(
+    seed: int = 0,  # the sample world
+    passes: int = 4,  # times the encyclopedia and the idioms are told
+    skill_docs: int = 20_000,  # documents of general skills and exam practice
+    practice: int = 0,  # biology and history questions about the practice world
+    idioms: int = 0,  # true/false questions about the idioms SFT uses (`idiom_practice`)
+) -> list[str]:
     "The generated pretraining corpus of the sample world of `seed`: a list of documents."
     rng = random.Random(stable_int("corpus", seed))
     docs = encyclopedia(S.knowledge_base(seed), rng, passes) + idiom_texts(rng, passes)
@@ -185,6 +198,7 @@ def pretraining_corpus(seed: int = 0, passes: int = 4, skill_docs: int = 20_000,
     makers = list(SKILLS.values())
     for i in range(skill_docs):
         docs.append(exam_practice(rng, chat=i % 2 == 0) if i % 4 < 2 else rng.choice(makers)(rng))
+    docs += idiom_practice(idioms, rng)   # drawn last: a corpus without them is the one it was before
     rng.shuffle(docs)
     return docs
 
@@ -249,6 +263,7 @@ class PretrainSettings:
     passes: int = 4  # times the encyclopedia and the idioms are told, each time phrased anew
     skill_docs: int = 20_000  # documents of general skills and exam practice
     practice: int = 0  # questions about the practice world (`practice_base`), which joins the encyclopedia
+    idiom_practice: int = 0  # true/false questions about the idioms SFT uses (`idiom_practice`), never the held-out ones
     epochs: float = 1.0  # passes over the token blocks
     block_size: int = 256  # tokens per training sequence
     batch_size: int = 16  # sequences per step
@@ -416,7 +431,7 @@ def pretrain_foundation(
     from doit_nb.models import foundation_model, load_model
     s, out = settings or PretrainSettings(), Path(out)
     base = foundation_model(spec, data_dir=data_dir, seed=s.seed)
-    model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice), out, s, quiet)
+    model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice, s.idiom_practice), out, s, quiet)
     meta_path = model_dir / "doit_model.json"
     meta = json.loads(meta_path.read_text())
     pre, kb = meta["pretraining"], S.knowledge_base(s.seed)

@@ -183,8 +183,11 @@ def check_record(
         out.append(("messages", f"out-of-domain C-Eval items are 5-shot with 12 messages, got {len(msgs)}"))
     if q == 0 and t in LABEL_KINDS:
         field = "answer" if t == "math" else f"messages[{len(msgs)-1}].content"
-        try: kind, _ = parse_label(record)
+        try: kind, gold = parse_label(record)
         except LabelError as e: return out + [(field, str(e))]
+        listed = re.findall(r"(?m)^([A-E])[.．、]", msgs[-2]["content"] if len(msgs) > 1 else "")
+        if kind in ("letter", "letters") and listed and not set(gold) <= set(listed):
+            out.append((field, f"label {gold!r} names a letter outside the question's options {''.join(listed)}"))
         if kind not in LABEL_KINDS[t] and t not in short_answers:
             out.append((field, f"label {msgs[-1]['content'][:40]!r} is not a {' or '.join(LABEL_KINDS[t])} answer for type {t} "
                                "(a source that writes short answers declares them: short_answers in its manifest)"))

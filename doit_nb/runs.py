@@ -6,17 +6,18 @@
 from __future__ import annotations
 import json, math, os, re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 import pandas as pd
 from fastcore.basics import patch
 from .core import *
+from .benchmark_files import missing_benchmark
 
 # %% auto #0
-__all__ = ['RESOURCE_DEFAULTS', 'profile_path', 'thaw', 'Profile', 'load_profile', 'Run', 'expand_runs', 'recipe_volume',
-           'train_and_score']
+__all__ = ['RESOURCE_DEFAULTS', 'profile_path', 'thaw', 'Profile', 'load_profile', 'Run', 'expand_runs',
+           'without_missing_benchmarks', 'recipe_volume', 'train_and_score']
 
 # %% ../nbs/29_runs.ipynb #1a7a7fc3
 RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # one run's job; cpus None: the sweep's cores / jobs
@@ -223,6 +224,20 @@ def expand_runs(profile: Profile) -> list[Run]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"profile {profile['name']}: duplicate runs {sorted({i for i in ids if ids.count(i) > 1})}")
     return runs
+
+# %% ../nbs/29_runs.ipynb #b8a338ea
+def _benchmark_key(b: dict) -> tuple: return (b["name"], *(b.get("subjects") or ()))
+
+def without_missing_benchmarks(
+    runs: list[Run],  # a sweep's runs
+) -> tuple[list[Run], list[str]]:
+    "The runs with each benchmark that cannot be read here left out, and one line per benchmark left out, saying why."
+    why = {}
+    for b in (b for r in runs for b in r.benchmarks):
+        why.setdefault(_benchmark_key(b), missing_benchmark(b["name"], b.get("subjects")))
+    keep = lambda b: why[_benchmark_key(b)] is None
+    kept = [replace(r, benchmarks=[b for b in r.benchmarks if keep(b)]) for r in runs]
+    return kept, [f"left out benchmark {w}" for w in dict.fromkeys(w for w in why.values() if w)]
 
 # %% ../nbs/29_runs.ipynb #27d2541f
 def recipe_volume(recipe: str | None) -> float:

@@ -421,11 +421,12 @@ def score_checkpoint(
     data_dir: Path | str,  # the DoIT layout whose `split` is scored
     split: str = "valid",  # `valid` or `test`
     batch_size: int = 16,  # prompts per generation batch
-    limit: int | None = None,  # score only the first `limit` items of each ability
+    limit: int | float | None = None,  # score only the first `limit` items of each ability (or that share of them)
     items_out: Path | str | None = None,  # also write the per-item rows (parquet) here
     new_tokens: dict | None = None,  # generation budget per label kind, over `NEW_TOKENS`
     protocol: str | None = None,  # `doit-nb` or `authors`; None: the checkpoint's own
     device: str | None = None,  # `cpu`, `cuda`, …; None: a GPU when there is one
+    abilities: list[str] | None = None,  # score only these types (lm-eval's `--tasks`); None: every one
 ) -> pd.DataFrame:
     """Results rows (checkpoint, split, ability, score, expected, n_items, loss, protocol) of one checkpoint on a split.
     `protocol`: None scores under the protocol the checkpoint was trained under (its tokenizer's layout); another
@@ -435,7 +436,9 @@ def score_checkpoint(
     from doit_nb.layout import as_layout
     recs = as_layout(data_dir).records(split)
     if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
-    records = [r for t in ALL_TYPES for r in recs.get(t, [])[:limit]]
+    if unknown := sorted(set(abilities or ()) - set(ALL_TYPES)):
+        raise ValueError(f"no such abilit(ies) {', '.join(unknown)}; choose from {', '.join(ALL_TYPES)}")
+    records = [r for t in ALL_TYPES if t in (abilities or ALL_TYPES) for r in limited(recs.get(t, []), limit)]
     model, tok = load_for_scoring(path, device)
     trained = protocol_of(tok) or "doit-nb"
     if protocol and protocol != trained:

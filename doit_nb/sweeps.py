@@ -7,18 +7,19 @@ from __future__ import annotations
 import contextlib, hashlib, json, os, re, shutil, subprocess, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
+from typing import NamedTuple
 import pandas as pd
 from .core import *
 from .layout import data_hash
-from .runs import load_profile, Profile, Run, RESOURCE_DEFAULTS, thaw
+from .runs import load_profile, Profile, Run, RESOURCE_DEFAULTS, thaw, without_missing_benchmarks
 
 # %% auto #0
-__all__ = ['RUN_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'KERNEL_ARGS', 'FRESH_STATE',
+__all__ = ['RUN_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'KERNEL_ARGS', 'QUIET_BARS', 'FRESH_STATE',
            'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_imports', 'module_closure',
-           'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'run_keys', 'WarmKernel', 'worker_kernel',
-           'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key', 'Foundation', 'run_foundations',
-           'SweepReport', 'prepare_run', 'submitit_parameters', 'LockHeld', 'sweep_lock', 'run_sweep', 'git_commit',
-           'git_dirty', 'collect_results']
+           'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done', 'run_keys',
+           'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
+           'Foundation', 'run_foundations', 'redo_if_damaged', 'pretrained_foundation', 'SweepReport', 'prepare_run',
+           'submitit_parameters', 'LockHeld', 'sweep_lock', 'run_sweep', 'git_commit', 'git_dirty', 'collect_results']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 RUN_NOTEBOOK = "31_run.ipynb"
@@ -117,6 +118,21 @@ def code_hashes(
     "The code hashes of a run notebook: its code cells, `TRAIN_ROOTS` and `SCORE_ROOTS` with what they import."
     return RunCode(notebook_code_hash(nb_path), package_hash(TRAIN_ROOTS, pkg_dir), package_hash(SCORE_ROOTS, pkg_dir))
 
+# %% ../nbs/30_sweeps.ipynb #029eab5c
+class RunKeys(NamedTuple):
+    "The keys a run is made under: an unchanged `train` key keeps its checkpoints, an unchanged `score` key its results."
+    train: str
+    score: str
+
+# %% ../nbs/30_sweeps.ipynb #57a737b3
+def read_done(
+    folder: Path,  # a run's folder
+) -> dict:
+    """What a finished run's `done.json` records (its keys, seconds, commit and software), or {} for a run that has not
+    finished; the one reader of that file."""
+    done = Path(folder) / "done.json"
+    return json.loads(done.read_text()) if done.exists() else {}
+
 # %% ../nbs/30_sweeps.ipynb #4ed7df4f
 def run_keys(
     run: Run,  # the run
@@ -125,7 +141,7 @@ def run_keys(
     data_h: str,  # the hash of the profile's DoIT layout
     code: RunCode | None = None,  # `code_hashes(nb_path)`, if already computed
     base: str | None = None,  # the key of the pretrained foundation model it fine-tunes
-) -> tuple[str, str]:
+) -> RunKeys:
     """The (training, scoring) keys of a run: an unchanged training key keeps its checkpoints, an unchanged scoring
     key keeps its results. The scoring key includes the training key."""
     code = code or code_hashes(nb_path)
@@ -144,10 +160,11 @@ def run_keys(
     score = stable_hash(
         "score", train, code.notebook, code.score, run.params(), profile.settings("score", run.model)
     )
-    return train, score
+    return RunKeys(train, score)
 
 # %% ../nbs/30_sweeps.ipynb #051d10d1
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+QUIET_BARS = dict(TQDM_DISABLE="1", HF_HUB_DISABLE_PROGRESS_BARS="1", HF_DATASETS_DISABLE_PROGRESS_BARS="1")  # no bar in an executed notebook
 FRESH_STATE = """get_ipython().run_line_magic("reset", "-f")
 __import__("gc").collect()
 get_ipython().execution_count = 1
@@ -205,9 +222,10 @@ def _warm_engine():
 _KERNELS: dict = {}
 
 def worker_kernel(cwd: Path | str, threads: int) -> WarmKernel:
-    "This process's warm kernel for notebooks in `cwd` at `threads` threads, shut down when the process ends."
+    """This process's warm kernel for notebooks in `cwd` at `threads` threads (and this process's `locations()`), shut
+    down when the process ends."""
     import atexit, multiprocessing.util
-    key = (str(cwd), threads)
+    key = (str(cwd), threads, *locations().values())   # a kernel inherits the folders it was started with
     if key not in _KERNELS:
         k = _KERNELS[key] = WarmKernel(cwd)
         atexit.register(k.close)
@@ -222,12 +240,14 @@ def execute_notebook(
     cwd: Path | str,  # the kernel's working folder
     kernel: WarmKernel | None = None,  # a kernel kept between notebooks; None: a fresh kernel for this one
 ) -> None:
-    "Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter)."
+    """Run a notebook with papermill into `out_path`, quietly (no progress bar, no echoed outputs, no kernel chatter),
+    its kernel pointed at this process's folders (`pinned_locations`)."""
     import papermill as pm
     if kernel: _warm_engine()
-    warm = dict(engine_name="doit-warm", km=kernel.ready()) if kernel else {}
-    pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
-                        log_output=False, kernel_name="python3", extra_arguments=KERNEL_ARGS, **warm)
+    with pinned_locations():
+        warm = dict(engine_name="doit-warm", km=kernel.ready()) if kernel else {}
+        pm.execute_notebook(str(nb_path), str(out_path), parameters=parameters, cwd=str(cwd), progress_bar=False,
+                            log_output=False, kernel_name="python3", extra_arguments=KERNEL_ARGS, **warm)
 
 # %% ../nbs/30_sweeps.ipynb #d9122a0a
 def _execute(nb_path: str, run_dir: str, parameters: dict, threads: int, name: str = "run.ipynb",
@@ -235,9 +255,9 @@ def _execute(nb_path: str, run_dir: str, parameters: dict, threads: int, name: s
     """Execute one run notebook with papermill (in this process) into `run_dir/name`; returns a status dict. Used by every
     backend. `resources` (the run's job) reach the notebook's kernel as `DOIT_GPUS`, and come back in the status;
     `warm`: on this process's warm kernel (unless `DOIT_WARM_KERNEL=0`)."""
-    os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0")
+    kernel_env = dict(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), DOIT_PROGRESS="0", **QUIET_BARS)
     if resources:
-        os.environ["DOIT_GPUS"] = str(resources.get("gpus") or 0)
+        kernel_env["DOIT_GPUS"] = str(resources.get("gpus") or 0)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "failed.json").unlink(missing_ok=True)
@@ -245,7 +265,8 @@ def _execute(nb_path: str, run_dir: str, parameters: dict, threads: int, name: s
     try:
         warm = warm and os.environ.get("DOIT_WARM_KERNEL", "1") != "0"
         kernel = worker_kernel(Path(nb_path).parent, threads) if warm else None
-        execute_notebook(nb_path, run_dir / name, parameters, cwd=Path(nb_path).parent, kernel=kernel)
+        with scoped_env(**kernel_env):   # for the kernel: this process keeps its own progress bars
+            execute_notebook(nb_path, run_dir / name, parameters, cwd=Path(nb_path).parent, kernel=kernel)
         return dict(ok=True, seconds=time.time() - t0, resources=resources)
     except Exception as e:
         msg = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
@@ -319,10 +340,25 @@ def run_foundations(
         out[spec] = f
     return out
 
+# %% ../nbs/30_sweeps.ipynb #8d0266c0
+def redo_if_damaged(
+    folder: Path,  # a run's or a foundation model's folder
+    what: str,  # what it holds, for the message
+    keep: tuple = (),  # names inside it to leave (a lock held while this runs)
+) -> bool:
+    """Empty `folder` when a file in it cannot be read back (`damaged_files`), naming each such file in one line, so
+    that what it holds is made again from the start; True if it did."""
+    if not folder.exists() or not (bad := damaged_files(folder)): return False
+    for p, why in bad: print(f"{p}: {why}; {what} is made again", flush=True)
+    for p in folder.iterdir():
+        if p.name not in keep: shutil.rmtree(p) if p.is_dir() else p.unlink()
+    return True
+
 # %% ../nbs/30_sweeps.ipynb #b1660399
 def _make_foundation(f: Foundation, profile_file: Path, spec: str, data: Path, nb: Path) -> None:
     "Reuse the foundation model in `f.folder` if it is done, else pretrain it there (one executed notebook)."
     done = f.folder / "done.json"
+    redo_if_damaged(f.folder, f"foundation model {spec}", keep=("sweep.lock",))
     if done.exists() and (f.model / "config.json").exists():  # a folder whose model was removed is made again
         f.status, f.seconds = "reused", json.loads(done.read_text()).get("seconds", 0.0)
     else:
@@ -339,6 +375,28 @@ def _make_foundation(f: Foundation, profile_file: Path, spec: str, data: Path, n
         else:
             f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
 
+# %% ../nbs/30_sweeps.ipynb #ce23363c
+def pretrained_foundation(
+    spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
+    profile: Profile | str | Path = "default",  # whose foundation stage (its data and pretraining settings)
+    runs: Path | None = None,  # the runs folder; None: `runs_dir()`
+    make: bool = True,  # pretrain it when it is not there yet; False: say how to get it
+) -> Path:
+    "The folder of the model that `profile`'s foundation stage pretrains as `spec`: reused if made, else made once."
+    prof, runs = load_profile(profile), Path(runs or runs_dir())
+    if spec not in pretrained_specs(prof, [Run("foundation", None, spec)]):
+        raise ValueError(f"{spec}: profile {prof.name} pretrains no such model (its sizes are tiny-s, tiny-m, tiny-l)")
+    data = prof.ensure_data(runs)
+    key = foundation_key(spec, prof, data_hash(data), foundation_code(resource("nbs", FOUNDATION_NOTEBOOK)))
+    f = Foundation(spec, key, runs / "foundations" / f"{spec}-{key}")
+    if (f.model / "config.json").exists(): return f.model
+    if not make:
+        raise FileNotFoundError(f"{spec}: not pretrained yet; `doit-nb sweep --profile {prof.name} --only foundation` makes it")
+    print(f"{spec}: pretraining the {prof.name} profile's foundation model once (minutes on a CPU)", file=sys.stderr)
+    made = run_foundations(prof, data, runs, [Run("foundation", None, spec)], data_h=data_hash(data))[spec]
+    if made.status == "failed": raise RuntimeError(f"{spec}: pretraining failed: {made.error}")
+    return made.model
+
 # %% ../nbs/30_sweeps.ipynb #385a1751
 @dataclass
 class SweepReport:
@@ -348,12 +406,14 @@ class SweepReport:
     rescored: list = field(default_factory=list)  # runs whose checkpoints were kept and only scored again
     failed: dict = field(default_factory=dict)    # run id → error
     ignored: list = field(default_factory=list)   # run folders the profile no longer names: left out of the results
+    left_out: list = field(default_factory=list)  # inputs not at hand, each a line saying what was left out and why
     results: Path | None = None
     data: Path | None = None   # the profile's DoIT layout
     data_hash: str = ""        # its hash
     foundations: dict = field(default_factory=dict)   # model → Foundation (the pretrained ones)
     def __str__(self):
-        s = "".join(f"foundation {f.spec}: {f.status} ({f.seconds:.0f}s)\n" for f in self.foundations.values())
+        s = "".join(f"{w}\n" for w in self.left_out)
+        s += "".join(f"foundation {f.spec}: {f.status} ({f.seconds:.0f}s)\n" for f in self.foundations.values())
         s += f"{len(self.ran)} ran, {len(self.skipped)} skipped (unchanged), {len(self.failed)} failed"
         if self.rescored:
             s += f"; {len(self.rescored)} of those that ran kept their checkpoints and were only scored again"
@@ -364,7 +424,7 @@ class SweepReport:
 # %% ../nbs/30_sweeps.ipynb #0754a2d3
 def prepare_run(
     d: Path,             # the run folder
-    keys: tuple[str, str],  # its (training, scoring) keys
+    keys: RunKeys,  # its (training, scoring) keys
     force: bool = False, # start afresh whatever the folder holds
 ) -> str:
     "Make the run folder `d` ready to run for `keys`; returns 'fresh', 'rescore' or 'resume'."
@@ -544,9 +604,10 @@ def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, 
     data = prof.ensure_data(runs)
     prof_file = prof.save(runs / prof.name)
     dh = data_hash(data)
-    planned = [c for c in prof.runs if not only or re.search(only, c.run_id)]
+    planned, left_out = without_missing_benchmarks([c for c in prof.runs if not only or re.search(only, c.run_id)])
+    for line in left_out: print(line, flush=True)   # before any run starts
     root = runs / prof.name / "runs"
-    rep, todo, commit, code = SweepReport(data=data, data_hash=dh), [], git_commit(), code_hashes(nb)
+    rep, todo, commit, code = SweepReport(data=data, data_hash=dh, left_out=left_out), [], git_commit(), code_hashes(nb)
     stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())  # what every run executed with
     rep.foundations = run_foundations(prof, data, runs, planned, data_h=dh)
     for c in planned:
@@ -555,13 +616,8 @@ def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, 
             rep.failed[c.run_id] = f"its foundation model {c.model} failed to pretrain: {f.error}"
             continue
         d, keys = root / c.run_id, run_keys(c, prof, nb, dh, code, base=f.key if f else None)
-        done = d / "done.json"
-        if (
-            not force
-            and done.exists()
-            and json.loads(done.read_text()).get("key") == keys[1]
-            and (d / "results.parquet").exists()
-        ):
+        redo_if_damaged(d, f"run {c.run_id}")
+        if not force and read_done(d).get("key") == keys.score and (d / "results.parquet").exists():
             rep.skipped.append(c.run_id)
             continue
         if prepare_run(d, keys, force) == "rescore":
@@ -583,8 +639,8 @@ def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, 
     def finish(c, d, keys, st):
         if st.get("ok") and (d / "results.parquet").exists():
             rec = dict(
-                key=keys[1],
-                train_key=keys[0],
+                key=keys.score,
+                train_key=keys.train,
                 seconds=round(st["seconds"], 1),
                 finished=time.time(),
                 **stamp,
@@ -643,7 +699,7 @@ def collect_results(
     ]
 
     def provenance(d):
-        done = json.loads((d / "done.json").read_text())
+        done = read_done(d)
         return dict(
             notebook=str(d / "run.ipynb"),
             git_commit=done.get("git_commit", now),

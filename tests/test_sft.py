@@ -81,8 +81,9 @@ def test_resume_after_kill_gives_the_same_weights(tiny, tmp_path, mode):
     done = checkpoints(out)
     assert [json.loads((c / MARKER).read_text())["epoch"] for c in done] == [1, 2]
     if mode == "mid-save": assert len(list(out.glob("checkpoint-*"))) == 3   # one half-written checkpoint is there
-    run_cli("train", "--model", "tiny-s", "--recipe", tmp_path / "r", "--out", out, "--epochs", 5, "--batch-size", 8,
-            "--per-device-batch-size", 4, env={"DOIT_CACHE": str(tiny["work"] / "cache")}, check=0)
+    run_cli("train", "--model", "tiny-s", "--base-data", tiny["data"], "--recipe", tmp_path / "r", "--out", out,
+            "--epochs", 5, "--batch-size", 8, "--per-device-batch-size", 4, env={"DOIT_CACHE": str(tiny["work"] / "cache")},
+            check=0)
     a, b = _weights(ref), _weights(out / "final")
     assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
     epochs = [json.loads(l)["epoch"] for l in (out / "epochs.jsonl").read_text().splitlines()]
