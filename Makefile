@@ -8,7 +8,7 @@ PROFILE ?= default
 # one OpenMP thread pool that sleeps when idle: parallel processes on 2 cores do not slow each other 5-10x
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install browser export readme test paper-figures robustness lab docs clean perf bench gpu-check gpu-wheels
+.PHONY: install browser export readme test paper-figures robustness lab docs docs-serve clean perf bench gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -66,7 +66,11 @@ lab: install
 docs: install
 	$(BIN)/python docs/prepare.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build -q
-	@echo "site: _docs/index.html"
+	@echo "site: _docs/index.html (search needs a server: make docs-serve)"
+
+# the built site on http://localhost:8000, where its search works (a browser gives search no index from file://)
+docs-serve: docs
+	cd _docs && $(BIN)/python -m http.server 8000
 
 clean:
 	rm -rf runs _docs _docs_src _proc .pytest_cache build *.egg-info

@@ -22,6 +22,27 @@ def title(nb: Path) -> str:
     return nb.stem
 
 
+DIRECTIVE = re.compile(r"^#\|\s*(\S+)")
+
+
+def for_readers(text: str) -> str:
+    """A notebook as its page shows it: cells made only of nbdev directives (`default_exp`, `hide`) dropped, and the
+    directive lines (`#| export`, …) taken out of the code a reader sees."""
+    import json
+    nb = json.loads(text)
+    keep = []
+    for c in nb["cells"]:
+        lines = "".join(c["source"]).split("\n")
+        marks = {m.group(1).rstrip(":") for l in lines if (m := DIRECTIVE.match(l))}
+        if c["cell_type"] == "code" and (marks & {"default_exp", "hide"}): continue
+        if c["cell_type"] == "code":
+            body = "\n".join(l for l in lines if not DIRECTIVE.match(l)).strip("\n")
+            c["source"] = body.splitlines(keepends=True)
+        keep.append(c)
+    nb["cells"] = keep
+    return json.dumps(nb, ensure_ascii=False, indent=1)
+
+
 def main() -> int:
     if OUT.exists():
         shutil.rmtree(OUT)
@@ -33,12 +54,14 @@ def main() -> int:
         for a, b in (("CHANGELOG.md)", "CHANGELOG.html)"), ("LICENSES.md)", "LICENSES.html)"), ("CITATION.cff)", "citation.html)"),
                      ("report.md)", "report.html)")):   # links to pages the site renders from markdown
             text = text.replace(a, b)
-        dst.write_text(text, encoding="utf-8")
+        dst.write_text(for_readers(text), encoding="utf-8")
         nav.append((title(nb) if nb.name != "index.ipynb" else "Front page", dst.relative_to(OUT).as_posix()))
-    for run in ("default", "smoke"):
+    for run in ("default", "smoke", "robustness"):
         src = ROOT / "figures" / run
         if src.is_dir():
-            shutil.copytree(src, OUT / "figures" / run, ignore=shutil.ignore_patterns("*.parquet", "_*"))
+            shutil.copytree(src, OUT / "figures" / run, ignore=shutil.ignore_patterns("*.parquet", "_*", "worlds"))
+    for page in (OUT / "figures").glob("*/index.html"):   # the tracked pages link their markdown, which the site renders
+        page.write_text(re.sub(r'href="([\w.-]+)\.md"', r'href="\1.html"', page.read_text(encoding="utf-8")), encoding="utf-8")
     for md, name in (("CHANGELOG.md", "Changelog"), ("LICENSES.md", "Licences of the data")):
         shutil.copy(ROOT / md, OUT / md)
         nav.append((name, md))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_analysis.ipynb #d3a168d2
 from __future__ import annotations
-import math
+import math, warnings
 import numpy as np
 import pandas as pd
 from .core import *
@@ -449,7 +449,9 @@ def feature_relation(feature, sensitivity, n_boot: int = 2000, seed: int = 0) ->
     err, base = [], []
     for i in range(n):
         m = np.arange(n) != i
-        a, b = np.polyfit(x[m], y[m], 1)
+        with warnings.catch_warnings():   # a leave-one-out fit on two points is exact, not ill-conditioned
+            warnings.simplefilter("ignore", np.exceptions.RankWarning)
+            a, b = np.polyfit(x[m], y[m], 1)
         err.append(abs(a * x[i] + b - y[i]))
         base.append(abs(y[m].mean() - y[i]))
     lo, hi = np.quantile(rs, [0.025, 0.975]) if rs else (float("nan"), float("nan"))

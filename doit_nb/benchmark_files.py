@@ -149,7 +149,7 @@ def subjects(name: str, path: Path | str | None = None) -> list[str]:
     if name == "agieval": return [s for s in AGIEVAL_ZH if (root / "agieval" / "v1" / f"{s}.jsonl").exists()]
     raise ValueError(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
 
-# %% ../nbs/01a_benchmark_files.ipynb #4fa59656
+# %% ../nbs/01a_benchmark_files.ipynb #ab0cebe2
 def missing_benchmark(
     name: str,  # `cmmlu`, `agieval` or `ceval`
     only: list[str] | None = None,  # the subjects a profile asks for; None: any

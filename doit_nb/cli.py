@@ -30,7 +30,7 @@ class Deprecated(argparse.Action):
         note(option_string, self.new)
         setattr(ns, self.dest, values)
 
-# %% ../nbs/90_cli.ipynb #99abdd74
+# %% ../nbs/90_cli.ipynb #a60add68
 FIELD_SPELLINGS = {  # a flag as lm-evaluation-harness or TRL spells it → the tool
     **dict.fromkeys(["--model_args", "--tasks", "--limit", "--batch_size", "--device", "--num_fewshot",
                      "--output_path"], "lm-eval"),
@@ -40,7 +40,7 @@ FIELD_SPELLINGS = {  # a flag as lm-evaluation-harness or TRL spells it → the 
 }
 LM_EVAL_MODEL_TYPES = ("hf", "huggingface", "hf-auto")  # lm-eval's `--model`: a model type, the folder is in --model_args
 
-# %% ../nbs/90_cli.ipynb #2a6d5ca8
+# %% ../nbs/90_cli.ipynb #ac3d859a
 def limit_value(text: str) -> int | float:
     "An argparse type for `--limit`: a count (at least 1) or, as in lm-eval, a share of the items below 1."
     v = float(text)
@@ -48,7 +48,7 @@ def limit_value(text: str) -> int | float:
         raise argparse.ArgumentTypeError(f"{text}: give a count (3) or a share between 0 and 1 (0.1)")
     return int(v) if v >= 1 else v
 
-# %% ../nbs/90_cli.ipynb #213cb20e
+# %% ../nbs/90_cli.ipynb #6f480779
 def model_argument(
     model: str | None,  # `--model` (or TRL's `--model_name_or_path`): a folder, tiny-s|m|l, or lm-eval's model type
     model_args: str | None = None,  # lm-eval's `--model_args pretrained=FOLDER[,key=value…]`
@@ -62,7 +62,7 @@ def model_argument(
     if not model: raise ValueError("name a model: --model FOLDER or tiny-s|tiny-m|tiny-l (or --model_args pretrained=FOLDER)")
     return model
 
-# %% ../nbs/90_cli.ipynb #36b1a0c9
+# %% ../nbs/90_cli.ipynb #a1e5e0b3
 def named_model(
     name: str,  # tiny-s|m|l, gemma3-270m, or a model or checkpoint folder
     base_data: str | None = None,  # tiny-*: start untrained, with a tokenizer trained on this DoIT layout
@@ -77,7 +77,7 @@ def named_model(
         return pretrained_foundation(name, profile)
     return foundation_model(name, data_dir=base_data, seed=seed)
 
-# %% ../nbs/90_cli.ipynb #4350c0af
+# %% ../nbs/90_cli.ipynb #abc1c008
 def training_set(
     path: str,  # `--recipe` / TRL's `--dataset_name`: a recipe folder, a DoIT file or folder, or a DoIT layout
 ) -> Path:
@@ -563,7 +563,7 @@ def parser() -> argparse.ArgumentParser:
         add(sub)
     return p
 
-# %% ../nbs/90_cli.ipynb #8457dd6b
+# %% ../nbs/90_cli.ipynb #315e450e
 def _commands(sp: argparse._SubParsersAction) -> list[tuple[str, argparse.ArgumentParser]]:
     "(name, parser) of each subcommand, an alias (`ls` for `list`) left out."
     seen = {}
@@ -591,7 +591,7 @@ def cli_table(p: argparse.ArgumentParser | None = None) -> str:
     walk(next(a for a in p._actions if isinstance(a, argparse._SubParsersAction)), "doit-nb")
     return "\n".join(["| command | flags (? optional) | what it does |", "|---|---|---|", *rows])
 
-# %% ../nbs/90_cli.ipynb #6616ba78
+# %% ../nbs/90_cli.ipynb #dd4edee1
 def spellings_table(p: argparse.ArgumentParser | None = None) -> str:
     "Each lm-eval or TRL spelling the parser accepts, where, and what it means here: read from the parser itself."
     p = p or parser()

@@ -70,7 +70,7 @@ def public_data_dir() -> Path:
     "Folder of the real public Chinese data sets (`DOIT_PUBLIC_DATA`, default `<root>/../shared/data/public`)."
     return Path(os.environ.get("DOIT_PUBLIC_DATA") or project_root().parent / "shared" / "data" / "public")
 
-# %% ../nbs/00_core.ipynb #08aec0d2
+# %% ../nbs/00_core.ipynb #3d418010
 LOCATION_VARS = ("DOIT_RUNS", "DOIT_FIGURES", "DOIT_PUBLIC_DATA")  # the folders a kernel must find as this process does
 
 def locations() -> dict[str, str]:
@@ -78,7 +78,7 @@ def locations() -> dict[str, str]:
     found = (runs_dir(), figures_dir(), public_data_dir())
     return {v: str(p.resolve()) for v, p in zip(LOCATION_VARS, found)}
 
-# %% ../nbs/00_core.ipynb #ac552b1e
+# %% ../nbs/00_core.ipynb #cf079841
 @contextlib.contextmanager
 def scoped_env(**values: str):
     "Set environment variables while the block runs; each gets back its value (or its absence) afterwards."
@@ -90,7 +90,7 @@ def scoped_env(**values: str):
             if old is None: os.environ.pop(v, None)
             else: os.environ[v] = old
 
-# %% ../nbs/00_core.ipynb #0adc56e3
+# %% ../nbs/00_core.ipynb #7e9309d5
 def pinned_locations():
     """Name `locations()` in the environment while the block runs: a kernel or worker started in it resolves the same
     folders from any working folder (an installed package runs its notebooks inside site-packages)."""
@@ -141,7 +141,7 @@ def atomic_dir(path: Path | str, overwrite: bool = False) -> Iterator[Path]:
     finally:
         if tmp.exists(): shutil.rmtree(tmp)
 
-# %% ../nbs/00_core.ipynb #708f9a35
+# %% ../nbs/00_core.ipynb #659bf338
 def _safetensors_damage(path: Path) -> str | None:
     size = path.stat().st_size
     with open(path, "rb") as f:
@@ -151,7 +151,7 @@ def _safetensors_damage(path: Path) -> str | None:
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     return None if size == 8 + n + end else f"{size} bytes where its header declares {8 + n + end}"
 
-# %% ../nbs/00_core.ipynb #6e2529d3
+# %% ../nbs/00_core.ipynb #26c1f0fb
 def damage(path: Path | str) -> str | None:
     "Why a file cannot be read back whole (cut short, or other bytes), in a few words; None when it reads."
     import zipfile
@@ -170,7 +170,7 @@ def damage(path: Path | str) -> str | None:
         return f"unreadable {path.suffix[1:]} ({type(e).__name__})"
     return None
 
-# %% ../nbs/00_core.ipynb #cd114de8
+# %% ../nbs/00_core.ipynb #e83a9857
 DAMAGE_KINDS = (".json", ".jsonl", ".ipynb", ".parquet", ".safetensors", ".pt", ".pth", ".bin")
 
 def damaged_files(folder: Path | str) -> list[tuple[Path, str]]:
@@ -179,7 +179,7 @@ def damaged_files(folder: Path | str) -> list[tuple[Path, str]]:
                    and not p.name.startswith("."))   # an atomic write's temporary file is not the file yet
     return [(p, why) for p in files if (why := damage(p))]
 
-# %% ../nbs/00_core.ipynb #aa422e9a
+# %% ../nbs/00_core.ipynb #9f9ff605
 def limited(
     items: list,  # what to take from
     limit: int | float | None,  # a count, a share below 1 (lm-eval's `--limit 0.1`), or None for all

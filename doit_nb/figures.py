@@ -153,7 +153,7 @@ def scaling_sensitivities_by_label_kind(
         return pd.DataFrame()
     return sensitivities_by_label_kind(cur, selected_items(items, cur), label_kinds, n_boot)
 
-# %% ../nbs/41_figures.ipynb #92faf894
+# %% ../nbs/41_figures.ipynb #476ba538
 def chart_table(
     results: pd.DataFrame,  # ability, volume, score, and model or n_params: one row per run and ability
 ) -> pd.DataFrame:
@@ -174,7 +174,12 @@ def chart_table(
 
 # %% ../nbs/41_figures.ipynb #571a7cb8
 def volume_chart(
-    sel: pd.DataFrame, ability: str = "average", title: str | None = None, width: int = 220, height: int = 180
+    sel: pd.DataFrame,  # results with ability, volume, score and a model column (`chart_table`)
+    ability: str = "average",  # the ability drawn (`average`: Fig. 1)
+    title: str | None = None,  # default: the ability's title
+    width: int = 220,
+    height: int = 180,
+    per: int = 1,  # the volume is a total over this many abilities: the axis counts items per ability
 ):
     """Score vs data volume for one ability: lines per model, curated solid, synthetic dashed, 95% bars, random guess
     dotted."""
@@ -182,8 +187,11 @@ def volume_chart(
 
     d = chart_table(sel)
     d = d[(d["ability"] == ability) & d["volume"].notna()].sort_values("volume")
+    d = d.assign(items=d["volume"] / per)
     order = list(d.sort_values("n_params")["model_label"].unique())
-    x = alt.X("volume:Q", scale=alt.Scale(type="log"), title="# training samples")
+    ticks = alt.Axis(values=sorted(d["items"].unique().tolist()), format="~g", labelOverlap=True)
+    x = alt.X("items:Q", scale=alt.Scale(type="log"), axis=ticks,
+              title="training items per ability" if per > 1 else "training items")
     color = alt.Color("model_label:N", sort=order, title="model")
     dash = alt.StrokeDash("kind:N", sort=["human-curated", "synthetic"], title="data")
     lines = alt.Chart(d).mark_line().encode(x=x, y=alt.Y("score:Q", title="score (%)"), color=color, strokeDash=dash)
@@ -207,9 +215,9 @@ def volume_chart(
     )
 
 # %% ../nbs/41_figures.ipynb #90e84fcc
-def volume_panels(sel: pd.DataFrame, abilities: list[str], title: str = "", columns: int = 3):
-    "One `volume_chart` panel per ability."
+def volume_panels(sel: pd.DataFrame, abilities: list[str], title: str = "", columns: int = 3, per: int = 1):
+    "One `volume_chart` panel per ability (`per`: as `volume_chart`'s)."
     import altair as alt
-    charts = [volume_chart(sel, a) for a in abilities]
+    charts = [volume_chart(sel, a, per=per) for a in abilities]
     rows = [alt.hconcat(*charts[i:i + columns]) for i in range(0, len(charts), columns)]
     return alt.vconcat(*rows).properties(title=title) if rows else alt.vconcat()

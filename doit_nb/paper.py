@@ -4,7 +4,8 @@
 
 # %% ../nbs/60_paper.ipynb #bc1f6990
 from __future__ import annotations
-import hashlib, json, os, re, time
+import hashlib, json, math, os, re, time
+from typing import NamedTuple
 from pathlib import Path
 import pandas as pd
 from .core import *
@@ -13,81 +14,116 @@ from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebo
 from .scoring import above_chance
 
 # %% auto #0
-__all__ = ['PAPER_OUTPUTS', 'CAPTIONS', 'OUTPUT_SWEEPS', 'FIGURE_LIBRARIES', 'provenance_warnings', 'output_statuses',
-           'sweep_statuses', 'sample_items', 'not_built_reasons', 'foundation_table', 'document_loss_table',
-           'foundation_rows', 'foundation_scores', 'foundation_commonest', 'write_index', 'foundation_record',
-           'recovery_sentence', 'design_power_lines', 'report_text', 'profiles_table', 'front_page_text',
+__all__ = ['TABLE1', 'SCALING', 'GUIDANCE', 'CHANCE', 'PAPER_OUTPUTS', 'INDEX_STYLE', 'FIGURE_LIBRARIES', 'PaperOutput',
+           'provenance_warnings', 'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons',
+           'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest',
+           'write_index', 'foundation_record', 'recovery_sentence', 'design_power_lines', 'report_head', 'floors',
+           'report_headline', 'report_runs', 'report_foundations', 'report_overall', 'report_seeds', 'report_recovery',
+           'report_knowledge', 'report_label_kinds', 'report_text', 'profiles_table', 'front_page_text',
            'portable_copy', 'recorded_keys', 'run_status', 'status_line', 'notebook_modules', 'file_digest',
            'figures_key', 'files_written', 'record_figures', 'figures_current', 'build_figure_notebook',
            'paper_figures', 'figure_outputs', 'refresh_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
-PAPER_OUTPUTS = {  # every figure and table of the paper → the notebook that makes it (None: not built yet)
-    "table1": "50_table1.ipynb",
-    **{k: "51_scaling_figures.ipynb" for k in ["fig1", "fig2", "fig3", "fig4", "fig5", "undetermined", "fig6", "fig11", "recovery",
-                                               "sensitivities_by_label_kind"]},
-    **{k: "52_guidance.ipynb" for k in ["table2", "table3", "table4", "fig7", "fig8"]},
-    "chance": "53_chance.ipynb",
-}
+class PaperOutput(NamedTuple):
+    "One figure or table: the notebook that makes it, where the paper has it, its caption, the sweeps whose runs it reads."
+    notebook: str
+    section: str
+    caption: str
+    sweeps: tuple = ()
 
-CAPTIONS = {  # output → (paper section, caption)
-    "table1": ("§3, Table 1", "Data sources and items per ability and split of the active data set."),
-    "fig1": (
-        "§4.3, Fig. 1",
-        "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, random "
-        "guess dotted; bars: 95% intervals.",
+TABLE1, SCALING, GUIDANCE, CHANCE = "50_table1.ipynb", "51_scaling_figures.ipynb", "52_guidance.ipynb", "53_chance.ipynb"
+PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one record each, in the order of the book
+    "table1": PaperOutput(
+        TABLE1, "§3, Table 1",
+        "Data sources and items per ability and split of the active data set.",
+        (),
     ),
-    "fig2": (
-        "§4.3.1, Fig. 2",
-        "Abilities responsive to both data volume and model size: both sensitivities' 95% intervals above δ, the "
-        "smallest effect of interest.",
+    "fig1": PaperOutput(
+        SCALING, "§4.3, Fig. 1",
+        "Overall score against data volume; one line per model size, human-curated solid, synthetic dashed, "
+        "random guess dotted; bars: 95% intervals.",
+        ("foundation", "scaling", "synthetic"),
     ),
-    "fig3": (
-        "§4.3.1, Fig. 3",
+    "fig2": PaperOutput(
+        SCALING, "§4.3.1, Fig. 2",
+        "Abilities responsive to both data volume and model size: both sensitivities' 95% intervals above δ, "
+        "the smallest effect of interest.",
+        ("scaling",),
+    ),
+    "fig3": PaperOutput(
+        SCALING, "§4.3.1, Fig. 3",
         "Abilities sensitive to data volume only (interval above δ for data, within ±δ for model size).",
+        ("scaling",),
     ),
-    "fig4": (
-        "§4.3.1, Fig. 4",
+    "fig4": PaperOutput(
+        SCALING, "§4.3.1, Fig. 4",
         "Abilities sensitive to model size only (interval above δ for model size, within ±δ for data).",
+        ("scaling",),
     ),
-    "fig5": (
-        "§4.3.1, Fig. 5",
-        "Abilities resistant to both factors: both intervals within ±δ (flat as far as the design can resolve).",
+    "fig5": PaperOutput(
+        SCALING, "§4.3.1, Fig. 5",
+        "Abilities resistant to both factors: both intervals within ±δ (flat as far as the design can "
+        "resolve).",
+        ("scaling",),
     ),
-    "undetermined": (
-        "§4.3.1, beyond the paper",
-        "Abilities the design could not place: an interval neither above δ nor within ±δ on data, size or both.",
+    "undetermined": PaperOutput(
+        SCALING, "§4.3.1, beyond the paper",
+        "Abilities the design could not place: an interval neither above δ nor within ±δ on data, size or "
+        "both.",
+        ("scaling",),
     ),
-    "fig6": ("§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects."),
-    "fig7": (
-        "§4.3.2, Fig. 7",
-        "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability 64-item "
-        "runs).",
+    "fig6": PaperOutput(SCALING, "§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects.", ("scaling",)),
+    "fig7": PaperOutput(
+        GUIDANCE, "§4.3.2, Fig. 7",
+        "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability "
+        "64-item runs).",
+        ("ability",),
     ),
-    "fig8": ("Appendix, Fig. 8", "As Fig. 7, from the largest per-ability volume."),
-    "recovery": (
-        "§4.3.1, the planted truth (beyond the paper)",
-        "Per ability: the group the sample set is designed to produce, the group the fits recover (three-valued at "
-        "δ: sensitive, insensitive or undetermined per axis), the excludes-zero reading beside it, whether it is "
-        "provisional (one SFT seed per condition: seed noise not measured), and both sensitivities with their 95% "
-        "intervals (empty designed column: data without a planted truth).",
+    "fig8": PaperOutput(
+        GUIDANCE, "Appendix, Fig. 8",
+        "As Fig. 7, from the largest per-ability volume.",
+        ("ability1000",),
     ),
-    "sensitivities_by_label_kind": (
-        "§4.3.1, by label kind (beyond the paper)",
-        "Each ability that mixes label kinds (e.g. short answers and true/false), refitted on the items of one kind "
-        "at a time: which kind carries its data and parameter effects, with 95% intervals.",
+    "recovery": PaperOutput(
+        SCALING, "§4.3.1, the planted truth (beyond the paper)",
+        "Per ability: the group the sample set is designed to produce, the group the fits recover (three- "
+        "valued at δ: sensitive, insensitive or undetermined per axis), the excludes-zero reading beside it, "
+        "whether it is provisional (one SFT seed per condition: seed noise not measured), and both "
+        "sensitivities with their 95% intervals (empty designed column: data without a planted truth).",
+        ("scaling",),
     ),
-    "fig11": ("Appendix, Fig. 11", "Human-curated against synthetic data at the smallest model trained on both."),
-    "table2": (
-        "§5.1, Table 2",
+    "sensitivities_by_label_kind": PaperOutput(
+        SCALING, "§4.3.1, by label kind (beyond the paper)",
+        "Each ability that mixes label kinds (e.g. short answers and true/false), refitted on the items of "
+        "one kind at a time: which kind carries its data and parameter effects, with 95% intervals.",
+        ("scaling",),
+    ),
+    "fig11": PaperOutput(
+        SCALING, "Appendix, Fig. 11",
+        "Human-curated against synthetic data at the smallest model trained on both.",
+        ("scaling", "synthetic"),
+    ),
+    "table2": PaperOutput(
+        GUIDANCE, "§5.1, Table 2",
         "More data or a larger model, for the most data-biased and the most parameter-biased ability.",
+        ("scaling",),
     ),
-    "table3": ("§5.2, Table 3", "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline."),
-    "table4": ("Appendix A.3, Table 4", "Maximum plus synthetic data at several epochs."),
-    "chance": (
-        "§4.2, §5.2 (beyond the paper)",
+    "table3": PaperOutput(
+        GUIDANCE, "§5.2, Table 3",
+        "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline.",
+        ("mixing",),
+    ),
+    "table4": PaperOutput(
+        GUIDANCE, "Appendix A.3, Table 4",
+        "Maximum plus synthetic data at several epochs.",
+        ("mixing",),
+    ),
+    "chance": PaperOutput(
+        CHANCE, "§4.2, §5.2 (beyond the paper)",
         "Each foundation model before fine-tuning and after its largest recipe, per ability, against the "
         "random-guess score; and on the public benchmarks.",
+        ("foundation", "scaling"),
     ),
 }
 
@@ -108,14 +144,6 @@ def provenance_warnings(
     return out
 
 # %% ../nbs/60_paper.ipynb #801dc445
-OUTPUT_SWEEPS = {  # output → the sweep kinds whose runs it reads
-    "table1": (), "fig1": ("foundation", "scaling", "synthetic"), "fig11": ("scaling", "synthetic"),
-    **{k: ("scaling",) for k in ["fig2", "fig3", "fig4", "fig5", "undetermined", "fig6", "recovery", "sensitivities_by_label_kind",
-                                 "table2"]},
-    "fig7": ("ability",), "fig8": ("ability1000",), "table3": ("mixing",), "table4": ("mixing",),
-    "chance": ("foundation", "scaling"),
-}
-
 def output_statuses(
     runs: dict,  # run id → status ('ran', 'reused', 'rescored', 'failed'), as the manifest records them
     sweep_of: dict, # run id → its sweep kind
@@ -123,7 +151,8 @@ def output_statuses(
 ) -> dict:
     "How many of the runs `out` reads ended in each status."
     from collections import Counter
-    return dict(Counter(st for c, st in runs.items() if sweep_of.get(c) in OUTPUT_SWEEPS.get(out, ())))
+    reads = PAPER_OUTPUTS[out].sweeps if out in PAPER_OUTPUTS else ()
+    return dict(Counter(st for c, st in runs.items() if sweep_of.get(c) in reads))
 
 # %% ../nbs/60_paper.ipynb #cfe162de
 def sweep_statuses(rep) -> dict:
@@ -241,6 +270,16 @@ def foundation_commonest(
     scored = it[it["run"].isin(runs) & (it["split"] == "test")][["ability", "idx"]].drop_duplicates()
     return commonest_answer_scores(root / manifest["data"], "test", scored) if len(scored) else None
 
+# %% ../nbs/60_paper.ipynb #deda0ffe
+INDEX_STYLE = """<style>
+body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; max-width: 1100px; margin: auto; padding: 0 1em;
+       color: #222; line-height: 1.5; }
+h1, h2 { font-weight: 500; } h2 { border-bottom: 1px solid #ddd; margin-top: 2em; }
+table { border-collapse: collapse; display: block; overflow-x: auto; font-size: 0.9em; }
+th, td { border-bottom: 1px solid #eee; padding: 0.2em 0.6em; text-align: right; }
+nav { padding: 0.6em 0; border-bottom: 1px solid #ddd; } a { color: #3f51b5; } code, pre { background: #f5f5f5; }
+</style>"""  # the book's look (docs/extra.css, Material's colours), inline: the page reads offline, alone
+
 # %% ../nbs/60_paper.ipynb #631d05d6
 def write_index(manifest: dict, figures: Path) -> Path:
     """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
@@ -251,8 +290,9 @@ def write_index(manifest: dict, figures: Path) -> Path:
     rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
     parts = [
         f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
-        f"<p>data hash {manifest['data_hash']} · git commit {manifest.get('git_commit')} · results "
-        f"<code>{html.escape(str(manifest.get('results')))}</code></p>",
+        f"<p>made by <code>doit-nb paper-figures --profile {html.escape(manifest['profile'])}</code> · data hash "
+        f"{manifest['data_hash']}" + (f" · git commit {manifest['git_commit']}" if manifest.get("git_commit") else "")
+        + f" · results <code>{html.escape(str(manifest.get('results')))}</code></p>",
     ]
     soft = manifest.get("software") or {}
     parts.append(
@@ -293,9 +333,9 @@ def write_index(manifest: dict, figures: Path) -> Path:
             for f in manifest["foundations"].values()
         ]
         parts.append(table.round(3).to_html(index=False, escape=False))
-    for out, (sec, cap) in CAPTIONS.items():
+    for out, o in PAPER_OUTPUTS.items():
         info = manifest["outputs"].get(out)
-        parts.append(f"<h2>{html.escape(sec)}</h2><p>{html.escape(cap)}</p>")
+        parts.append(f"<h2>{html.escape(o.section)}</h2><p>{html.escape(o.caption)}</p>")
         if info is None:
             why = manifest.get("not_built", {}).get(out)
             parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
@@ -317,14 +357,11 @@ def write_index(manifest: dict, figures: Path) -> Path:
         parts.append(
             f'<p>files: {", ".join(links)} · '
             f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
-            f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code> · '
-            f'from {len(info.get("run_notebooks", []))} executed run notebooks</p>'
+            f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code>'
+            + (f' · from {n} executed run notebooks' if (n := len(info.get("run_notebooks", []))) else "") + "</p>"
         )
-    page = (
-        "<!doctype html><meta charset='utf-8'><title>doit-nb figures</title><body style='font-family:sans-serif;"
-        "max-width:1100px;margin:auto'>"
-        + "\n".join(parts)
-    )
+    page = f"<!doctype html><meta charset='utf-8'><title>doit-nb · {html.escape(manifest['profile'])}</title>{INDEX_STYLE}<body>"
+    page += '<nav><a href="../../index.html">← the book</a> · <a href="report.md">report</a></nav>' + "\n".join(parts)
     with atomic_write(figures / "index.html") as f:
         f.write(page)
     return figures / "index.html"
@@ -382,127 +419,176 @@ def design_power_lines(
             "found with 90% power, the share of zero effects called positive, and the 95% interval's half-width:", "",
             power[["design", "axis", "e_folds", "smallest_alpha_90", "false_positive", "half_width"]].round(2).to_markdown(index=False), ""]
 
-# %% ../nbs/60_paper.ipynb #8a89ee9b
-def report_text(
+# %% ../nbs/60_paper.ipynb #68decd75
+def report_head(
     manifest: dict,  # the build's provenance manifest
-    figures: Path,  # the profile's figure folder (sensitivities.csv, recovery.csv are read from it)
+) -> list[str]:
+    "The report's title and provenance: the command that made it, its commit (where known), data hash and software."
+    commit = manifest.get("git_commit")
+    made = f"`doit-nb paper-figures --profile {manifest['profile']}`"
+    at = (f" at commit `{commit}`" + (" (with uncommitted changes)" if manifest.get("git_dirty") else "")) if commit else ""
+    soft = ", ".join(f"{k} {v}" for k, v in (manifest.get("software") or {}).items() if v)
+    return [f"# Report: profile `{manifest['profile']}`", "",
+            f"Made by {made}{at}, data hash `{manifest['data_hash']}`.", f"Software: {soft}.", "",
+            *[line for w in manifest.get("warnings", []) for line in (f"**Note:** {w}", "")]]
+
+# %% ../nbs/60_paper.ipynb #afccff9a
+def floors(
+    results: pd.DataFrame,  # a sweep's results table
+) -> list[str]:
+    """Abilities no fine-tuned run scores above a random guesser on (its best test score within two standard errors
+    of the guesser's, and at least one item more): their group is a floor, not a measurement."""
+    test = results[(results.get("split") == "test") & results["sweep"].isin(["scaling", "synthetic"])] if len(results) else results
+    out = []
+    for ability, g in test[test["ability"].isin(ABILITIES)].groupby("ability", sort=False) if len(test) else []:
+        best = g.loc[g["score"].idxmax()]
+        e, n = best["expected"] / 100, max(int(best["n_items"]), 1)
+        if best["score"] <= 100 * (e + 2 * max(math.sqrt(e * (1 - e) / n), 1 / n)): out.append(ability)
+    return out
+
+# %% ../nbs/60_paper.ipynb #9c97bf16
+def report_headline(
+    figures: Path,  # the profile's figure folder (recovery.csv, power.csv)
     results: pd.DataFrame,  # the sweep's results table
-) -> str:
-    "The markdown of `report.md`: every number read from the build's files."
-    soft = manifest.get("software") or {}
-    lines = [
-        f"# Report: profile `{manifest['profile']}`",
-        "",
-        f"Generated by `make paper-figures` at commit `{manifest.get('git_commit')}`"
-        + (" (with uncommitted changes)" if manifest.get("git_dirty") else "")
-        + f", data hash `{manifest['data_hash']}`.",
-        "Software: " + ", ".join(f"{k} {v}" for k, v in soft.items() if v) + ".",
-        "",
-    ]
-    lines += [f"**Note:** {w}" for w in manifest.get("warnings", [])]
-    if len(results):
-        per_run = (
-            results.groupby("run")["run_seconds"].first() if "run_seconds" in results else pd.Series(dtype=float)
-        )
-        lines += [
-            "## Runs",
-            "",
-            f"{results['run'].nunique()} runs, {len(results)} result rows; the runs' own compute "
-            f"time adds up to {_fmt(per_run.sum(), 0)} s (as last executed; a run reused from an earlier sweep counts "
-            "the time it took then).",
-            "",
-        ]
+) -> list[str]:
+    "The report's opening: what the build shows and what it cannot, each sentence read from the build's files."
+    lines = []
+    if (figures / "recovery.csv").exists():
+        r = pd.read_csv(figures / "recovery.csv")
+        if len(d := r[r["designed"].notna() & (r["designed"].astype(str) != "")]):
+            agree = d["agree"].astype(str) == "True"
+            lines.append(f"- {recovery_sentence(d)} In their designed group: {', '.join(d.loc[agree, 'ability']) or 'none'}.")
+    if low := floors(results):
+        lines.append(f"- At chance in every fine-tuned run (no size, at no volume, above a random guesser): {', '.join(low)}; "
+                     "what the analysis says of them is a floor, not a measurement.")
+    if (figures / "power.csv").exists():
+        p = pd.read_csv(figures / "power.csv").set_index("axis")["smallest_alpha_90"]
+        lines.append(f"- The smallest effect this design finds with 90% power: {_fmt(p.get('data'))} points per e-fold of "
+                     f"data, {_fmt(p.get('param'))} of parameters; a smaller effect is reported undetermined, not absent.")
+    return ["## What this build shows", "", *lines, ""] if lines else []
+
+# %% ../nbs/60_paper.ipynb #02f78a58
+def report_runs(
+    results: pd.DataFrame,  # the sweep's results table
+) -> list[str]:
+    "The report's section on the runs: how many, and their own compute time."
+    if not len(results): return []
+    per_run = results.groupby("run")["run_seconds"].first() if "run_seconds" in results else pd.Series(dtype=float)
+    return ["## Runs", "", f"{results['run'].nunique()} runs, {len(results)} result rows; the runs' own compute time "
+            f"adds up to {_fmt(per_run.sum(), 0)} s (as last executed; a run reused from an earlier sweep counts the time "
+            "it took then).", ""]
+
+# %% ../nbs/60_paper.ipynb #6e263899
+def report_foundations(
+    manifest: dict,  # the build's provenance manifest (its foundation models)
+    results: pd.DataFrame,  # the sweep's results table (the foundation runs' scores)
+) -> list[str]:
+    "The report's section on the foundation models: their pretraining, losses by document kind, scores before SFT."
+    lines = []
     if manifest.get("foundations"):
         table = foundation_table(manifest).drop(columns="knowledge_before")
-        for c in ("final_loss", "knowledge", "chance"):
-            table[c] = table[c].map(_fmt)
+        for c in ("final_loss", "knowledge", "chance"): table[c] = table[c].map(_fmt)
         lines += ["## Foundation models", "", table.to_markdown(index=False), ""]
-        losses = document_loss_table(manifest)
-        if len(losses):
+        if len(losses := document_loss_table(manifest)):
             lines += ["Mean token loss on fresh documents of each kind of the pretraining corpus (`document_losses`):",
                       "", losses.to_markdown(floatfmt=".2f"), ""]
     commonest = foundation_commonest(manifest, results)
-    scores = foundation_scores(results, commonest)
-    if len(scores):
-        rows = foundation_rows(results, commonest)
-        per_model = lambda col: "; ".join(f"{m} on {', '.join(g.loc[g[col], 'ability']) or 'no ability'}"
-                                          for m, g in rows.groupby("model", sort=False)) + "."
-        lines += ["Test scores before SFT (%), ↑ where above chance (more than two standard errors of a random "
-                  "guesser above its score)"
-                  + (", ⇑ where also above the commonest answer (`commonest`: always giving the commonest gold "
-                     "answer of the scored items; by the same rule)" if commonest is not None else "") + ":",
-                  "", scores.to_markdown(), "", "Above chance: " + per_model("above"), ""]
-        if commonest is not None:
-            lines += ["Above the commonest answer too: " + per_model("above_commonest"), ""]
-    sens = figures / "sensitivities.csv"
-    if sens.exists():
-        s = pd.read_csv(sens).set_index("ability")
-        if "average" in s.index:
-            a = s.loc["average"]
-            lines += [
-                "## Overall sensitivities",
-                "",
-                f"Data sensitivity α = {_fmt(a['data_alpha'])} [{_fmt(a['data_alpha_lo'])}, "
-                f"{_fmt(a['data_alpha_hi'])}], "
-                f"parameter sensitivity α = {_fmt(a['param_alpha'])} [{_fmt(a['param_alpha_lo'])}, "
-                f"{_fmt(a['param_alpha_hi'])}] (95% "
-                + ("intervals that hold item and training noise, `design_fit`)." if str(a.get("seeds_measured")) == "True"
-                   else "item-bootstrap intervals)."),
-                "",
-            ]
-    spread = figures / "seed_spread.csv"
-    if spread.exists():
-        lines += ["## Between seeds", "",
-                  "How far the SFT seeds of one condition land from each other, per ability: the range (highest minus "
-                  "lowest test score, points) averaged over the conditions trained at two seeds or more, and the "
-                  "largest range:", "", pd.read_csv(spread).round(1).to_markdown(index=False), ""]
-    lines += design_power_lines(figures)
-    rec = figures / "recovery.csv"
-    if rec.exists():
-        r = pd.read_csv(rec)
-        designed = r[r["designed"].notna() & (r["designed"].astype(str) != "")]
-        if len(designed):
-            lines += [
-                "## Recovery of the planted groups",
-                "",
-                recovery_sentence(designed)
-                + (" Every group is **provisional**: each condition was trained at one SFT seed, so seed noise was not "
-                   "measured and the intervals are item-bootstrap intervals, which hold the trained models fixed."
-                   if designed.get("provisional", pd.Series([True])).astype(bool).all() else ""),
-                "",
-                designed[["ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule"]].to_markdown(index=False),
-                "",
-            ]
-        lik = figures / "recovery_likelihood.csv"
-        if lik.exists():
-            both = r[["ability", "designed", "fitted"]].rename(columns={"fitted": "by accuracy"})
-            both["by likelihood"] = pd.read_csv(lik).set_index("ability").reindex(both["ability"])["fitted"].values
-            lines += ["Groups by accuracy (the paper's measure, the one the planted truth is judged on) and by the "
-                      "likelihood view (the probability the models put on each gold answer, same runs and "
-                      "checkpoints):", "", both.to_markdown(index=False), ""]
-    know = figures / "knowledge.csv"
-    if know.exists():
-        k = pd.read_csv(know)
-        lines += ["## Knowledge before SFT", "",
-                  "The foundation models' before-SFT test score on Biology and History against log parameters "
-                  "(α with its 95% item-bootstrap interval):", ""]
-        lines += [f"- by {'accuracy' if v['value'] == 'hit' else v['value']}: α = {_fmt(v['alpha'])} "
-                  f"[{_fmt(v['alpha_lo'])}, {_fmt(v['alpha_hi'])}], "
-                  + ("grows with size." if str(v["grows"]) == "True" else "not shown to grow with size.")
-                  for _, v in k.iterrows()] + [""]
-    by_label_kind = figures / "sensitivities_by_label_kind.csv"
-    if by_label_kind.exists():
-        k = pd.read_csv(by_label_kind)
-        ci = lambda p: (k[p + "alpha"].map(_fmt) + " [" + k[p + "alpha_lo"].map(_fmt) + ", "
-                        + k[p + "alpha_hi"].map(_fmt) + "]")
-        k = k.assign(data=ci("data_"), parameters=ci("param_"))
-        k = k[["ability", "label_kind", "n_items", "data", "parameters"]]
-        lines += ["## Which kind of item carries an effect", "",
-                  "Abilities that mix label kinds, refitted on the items of one kind at a time (α with 95% "
-                  "item-bootstrap intervals):", "", k.to_markdown(index=False), ""]
-    if manifest.get("not_built"):
-        lines += ["## Not built", ""] + [f"- {k}: {why}" for k, why in manifest["not_built"].items()] + [""]
-    return "\n".join(lines)
+    if not len(scores := foundation_scores(results, commonest)): return lines
+    rows = foundation_rows(results, commonest)
+    per_model = lambda col: "; ".join(f"{m} on {', '.join(g.loc[g[col], 'ability']) or 'no ability'}"
+                                      for m, g in rows.groupby("model", sort=False)) + "."
+    lines += ["Test scores before SFT (%), ↑ where above chance (more than two standard errors of a random guesser above "
+              "its score)" + (", ⇑ where also above the commonest answer (`commonest`: always giving the commonest gold "
+                              "answer of the scored items; by the same rule)" if commonest is not None else "") + ":",
+              "", scores.to_markdown(), "", "Above chance: " + per_model("above"), ""]
+    return lines + (["Above the commonest answer too: " + per_model("above_commonest"), ""] if commonest is not None else [])
+
+# %% ../nbs/60_paper.ipynb #bebb7084
+def report_overall(
+    figures: Path,  # the profile's figure folder (sensitivities.csv)
+) -> list[str]:
+    "The report's section on the average's data and parameter sensitivities, with their intervals."
+    if not (figures / "sensitivities.csv").exists(): return []
+    s = pd.read_csv(figures / "sensitivities.csv").set_index("ability")
+    if "average" not in s.index: return []
+    a = s.loc["average"]
+    ci = lambda p: f"{_fmt(a[p + '_alpha'])} [{_fmt(a[p + '_alpha_lo'])}, {_fmt(a[p + '_alpha_hi'])}]"
+    kind = ("intervals that hold item and training noise, `design_fit`" if str(a.get("seeds_measured")) == "True"
+            else "item-bootstrap intervals")
+    return ["## Overall sensitivities", "",
+            f"Data sensitivity α = {ci('data')}, parameter sensitivity α = {ci('param')} (95% {kind}).", ""]
+
+# %% ../nbs/60_paper.ipynb #a711a802
+def report_seeds(
+    figures: Path,  # the profile's figure folder (seed_spread.csv)
+) -> list[str]:
+    "The report's section on how far the SFT seeds of one condition land from each other."
+    if not (figures / "seed_spread.csv").exists(): return []
+    return ["## Between seeds", "", "How far the SFT seeds of one condition land from each other, per ability: the range "
+            "(highest minus lowest test score, points) averaged over the conditions trained at two seeds or more, and "
+            "the largest range:", "", pd.read_csv(figures / "seed_spread.csv").round(1).to_markdown(index=False), ""]
+
+# %% ../nbs/60_paper.ipynb #0da22958
+def report_recovery(
+    figures: Path,  # the profile's figure folder (recovery.csv, recovery_likelihood.csv)
+) -> list[str]:
+    "The report's section on the planted groups: designed against fitted, per axis, and by the likelihood view."
+    if not (figures / "recovery.csv").exists(): return []
+    r, lines = pd.read_csv(figures / "recovery.csv"), []
+    designed = r[r["designed"].notna() & (r["designed"].astype(str) != "")]
+    if len(designed):
+        one_seed = designed.get("provisional", pd.Series([True])).astype(str).eq("True").all()
+        lines += ["## Recovery of the planted groups", "", recovery_sentence(designed)
+                  + (" Every group is **provisional**: each condition was trained at one SFT seed, so seed noise was not "
+                     "measured and the intervals are item-bootstrap intervals, which hold the trained models fixed."
+                     if one_seed else ""), "",
+                  designed[["ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule"]].to_markdown(index=False), ""]
+    if (figures / "recovery_likelihood.csv").exists():
+        both = r[["ability", "designed", "fitted"]].rename(columns={"fitted": "by accuracy"})
+        both["by likelihood"] = pd.read_csv(figures / "recovery_likelihood.csv").set_index("ability").reindex(both["ability"])["fitted"].values
+        lines += ["Groups by accuracy (the paper's measure, the one the planted truth is judged on) and by the likelihood "
+                  "view (the probability the models put on each gold answer, same runs and checkpoints):", "",
+                  both.fillna("").to_markdown(index=False), ""]
+    return lines
+
+# %% ../nbs/60_paper.ipynb #27261a80
+def report_knowledge(
+    figures: Path,  # the profile's figure folder (knowledge.csv)
+) -> list[str]:
+    "The report's section on knowledge before SFT against model size."
+    if not (figures / "knowledge.csv").exists(): return []
+    say = lambda v: (f"- by {'accuracy' if v['value'] == 'hit' else v['value']}: α = {_fmt(v['alpha'])} "
+                     f"[{_fmt(v['alpha_lo'])}, {_fmt(v['alpha_hi'])}], "
+                     + ("grows with size." if str(v["grows"]) == "True" else "not shown to grow with size."))
+    return ["## Knowledge before SFT", "", "The foundation models' before-SFT test score on Biology and History against "
+            "log parameters (α with its 95% item-bootstrap interval):", "",
+            *[say(v) for _, v in pd.read_csv(figures / "knowledge.csv").iterrows()], ""]
+
+# %% ../nbs/60_paper.ipynb #76518a4b
+def report_label_kinds(
+    figures: Path,  # the profile's figure folder (sensitivities_by_label_kind.csv)
+) -> list[str]:
+    "The report's section on which kind of item carries an effect, in abilities that mix label kinds."
+    if not (figures / "sensitivities_by_label_kind.csv").exists(): return []
+    k = pd.read_csv(figures / "sensitivities_by_label_kind.csv")
+    ci = lambda p: k[p + "alpha"].map(_fmt) + " [" + k[p + "alpha_lo"].map(_fmt) + ", " + k[p + "alpha_hi"].map(_fmt) + "]"
+    k = k.assign(data=ci("data_"), parameters=ci("param_"))[["ability", "label_kind", "n_items", "data", "parameters"]]
+    return ["## Which kind of item carries an effect", "", "Abilities that mix label kinds, refitted on the items of one "
+            "kind at a time (α with 95% item-bootstrap intervals):", "", k.to_markdown(index=False), ""]
+
+# %% ../nbs/60_paper.ipynb #415555e3
+def report_text(
+    manifest: dict,  # the build's provenance manifest
+    figures: Path,  # the profile's figure folder (its CSVs are read from it)
+    results: pd.DataFrame,  # the sweep's results table
+) -> str:
+    "The markdown of `report.md`: its sections in order, every number read from the build's files."
+    not_built = [f"- {k}: {why}" for k, why in (manifest.get("not_built") or {}).items()]
+    sections = [report_head(manifest), report_headline(figures, results), report_runs(results),
+                report_foundations(manifest, results), report_overall(figures), report_seeds(figures),
+                design_power_lines(figures), report_recovery(figures), report_knowledge(figures),
+                report_label_kinds(figures), ["## Not built", "", *not_built, ""] if not_built else []]
+    return "\n".join(line for s in sections for line in s)
 
 # %% ../nbs/60_paper.ipynb #66e97599
 def profiles_table(figures: Path | None = None) -> pd.DataFrame:
@@ -728,10 +814,10 @@ def figure_outputs(
     "Execute (or keep) every figure and table notebook: ({'outputs': …, 'not_built': …} for the manifest, kept notebooks)."
     rel = lambda p: os.path.relpath(p, project_root())
     figures, outputs, why, kept = Path(params["out_dir"]), {}, {}, []
-    for nb in dict.fromkeys(v for v in PAPER_OUTPUTS.values() if v):
+    for nb in dict.fromkeys(o.notebook for o in PAPER_OUTPUTS.values()):
         executed = runs / name / "executed" / nb
         executed.parent.mkdir(parents=True, exist_ok=True)
-        outs = [k for k, v in PAPER_OUTPUTS.items() if v == nb]
+        outs = [k for k, o in PAPER_OUTPUTS.items() if o.notebook == nb]
         if not build_figure_notebook(nb, executed, params, outs, data_hash, runs, commit, rebuild): kept.append(nb)
         made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", commit)   # a kept output's
         why |= not_built_reasons(executed)

@@ -165,7 +165,7 @@ def practice_base(seed: int = 0, share: float = 0.5) -> dict:
     }
     return dict(organisms=organisms, events=events)
 
-# %% ../nbs/10a_pretraining.ipynb #745cc466
+# %% ../nbs/10a_pretraining.ipynb #59ea4b19
 def practice_doc(record: dict, rng: random.Random) -> str:
     "A one-turn record as a document: in the chat layout with the speaker tokens, or as plain text ('答案：…'), at even odds."
     from doit_nb.models import USER, ASSISTANT, EOT
@@ -178,7 +178,7 @@ def practice_questions(seed: int, n: int, rng: random.Random) -> list[str]:
     pb = practice_base(seed)
     return [practice_doc((S.gen_biology if i % 2 == 0 else S.gen_history)(rng, pb), rng) for i in range(n)]
 
-# %% ../nbs/10a_pretraining.ipynb #c6398d04
+# %% ../nbs/10a_pretraining.ipynb #169070c1
 def idiom_practice(n: int, rng: random.Random) -> list[str]:
     "`n` of Chinese's true/false questions, with answers, about the idioms SFT uses (never the held-out ones)."
     return [practice_doc(S.gen_chinese(rng, {}), rng) for _ in range(n)]

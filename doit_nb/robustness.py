@@ -14,7 +14,7 @@ from .runs import Profile, load_profile, thaw
 __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'group_gap',
            'recovery_summary', 'axis_counts', 'variation_split', 'family_order', 'learnability', 'effect_table',
            'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores', 'world_tables',
-           'regroup_robustness', 'organism_lines', 'write_robustness']
+           'regroup_robustness', 'organism_lines', 'robustness_headline', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -342,6 +342,29 @@ def organism_lines(
                   "", effects.round(2).to_markdown(index=False), ""]
     return lines
 
+# %% ../nbs/42_robustness.ipynb #832eda09
+def robustness_headline(
+    counts: pd.DataFrame,  # `axis_counts` rows, one per world
+    effects: pd.DataFrame | None = None,  # `effect_table` rows of every world
+    learn: pd.DataFrame | None = None,  # `learnability` rows of every world
+) -> list[str]:
+    "The robustness report's conclusion, first: what held in every world and what did not, read from its tables."
+    from doit_nb.analysis import DELTA
+    say = lambda xs: ", ".join(xs) or "none"
+    lines = ["- In their designed group: " + ", ".join(f"world {r.world} {r.recovered} of {r.abilities}" for r in counts.itertuples())
+             + f" (δ = {DELTA:g} points per e-fold)."]
+    if effects is not None and len(effects):
+        name = effects["ability"] + " " + effects["axis"].map({"data": "data", "param": "parameters"})
+        held = effects.assign(name=name).groupby("name")["state"].agg(lambda s: (s == "sensitive").all())
+        weak = effects.assign(name=name).groupby("name")["reaches"].agg(lambda s: not s.astype(bool).any())
+        lines += [f"- Planted effects found in every world: {say(held[held].index)}.",
+                  f"- Planted effects below what the design finds with 90% power in every world: {say(weak[weak].index)}."]
+    if learn is not None and len(learn):
+        never = learn.groupby("ability")["above_chance"].agg(lambda s: not s.astype(bool).any())
+        lines.append(f"- Not above chance at the largest size and volume in any world: {say(never[never].index)}; "
+                     "their groups are floors, not measurements.")
+    return ["## What the worlds show", "", *lines, ""]
+
 # %% ../nbs/42_robustness.ipynb #fe2f5c34
 def write_robustness(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world
@@ -365,7 +388,9 @@ def write_robustness(
     from doit_nb.analysis import DELTA
     counts = axis_counts(by_world)
     beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in (1.0, 3.0)])
+    organism = organism or {}
     lines = [f"# Robustness: profile `{name}` on worlds {', '.join(map(str, sorted(by_world['world'].unique())))}", "",
+             *robustness_headline(counts, organism.get("effects"), organism.get("learn")),
              f"Per world, each axis's state at δ = {DELTA:g} points per e-fold (sensitive: its 95% interval above δ; "
              "insensitive: within ±δ; undetermined: neither), the abilities in their designed group, those "
              "undetermined on an axis and those determined in another group:", "", counts.to_markdown(index=False), "",
@@ -381,6 +406,6 @@ def write_robustness(
         with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
         lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "
                   "the 95% interval of α lies above zero):", "", knowledge.round(3).to_markdown(index=False), ""]
-    lines += organism_lines(out, **(organism or {}))
+    lines += organism_lines(out, **organism)
     with atomic_write(out / "report.md") as f: f.write("\n".join(lines))
     return by_world

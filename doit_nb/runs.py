@@ -225,7 +225,7 @@ def expand_runs(profile: Profile) -> list[Run]:
         raise ValueError(f"profile {profile['name']}: duplicate runs {sorted({i for i in ids if ids.count(i) > 1})}")
     return runs
 
-# %% ../nbs/29_runs.ipynb #b8a338ea
+# %% ../nbs/29_runs.ipynb #5fe04ac2
 def _benchmark_key(b: dict) -> tuple: return (b["name"], *(b.get("subjects") or ()))
 
 def without_missing_benchmarks(

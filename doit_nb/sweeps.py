@@ -118,13 +118,13 @@ def code_hashes(
     "The code hashes of a run notebook: its code cells, `TRAIN_ROOTS` and `SCORE_ROOTS` with what they import."
     return RunCode(notebook_code_hash(nb_path), package_hash(TRAIN_ROOTS, pkg_dir), package_hash(SCORE_ROOTS, pkg_dir))
 
-# %% ../nbs/30_sweeps.ipynb #029eab5c
+# %% ../nbs/30_sweeps.ipynb #12c020b8
 class RunKeys(NamedTuple):
     "The keys a run is made under: an unchanged `train` key keeps its checkpoints, an unchanged `score` key its results."
     train: str
     score: str
 
-# %% ../nbs/30_sweeps.ipynb #57a737b3
+# %% ../nbs/30_sweeps.ipynb #c92568dd
 def read_done(
     folder: Path,  # a run's folder
 ) -> dict:
@@ -340,7 +340,7 @@ def run_foundations(
         out[spec] = f
     return out
 
-# %% ../nbs/30_sweeps.ipynb #8d0266c0
+# %% ../nbs/30_sweeps.ipynb #2a1cf3c3
 def redo_if_damaged(
     folder: Path,  # a run's or a foundation model's folder
     what: str,  # what it holds, for the message
@@ -375,7 +375,7 @@ def _make_foundation(f: Foundation, profile_file: Path, spec: str, data: Path, n
         else:
             f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
 
-# %% ../nbs/30_sweeps.ipynb #ce23363c
+# %% ../nbs/30_sweeps.ipynb #d05d1385
 def pretrained_foundation(
     spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
     profile: Profile | str | Path = "default",  # whose foundation stage (its data and pretraining settings)
@@ -509,7 +509,61 @@ def _lock_info(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
 
-# %% ../nbs/30_sweeps.ipynb #3f9f0628
+# %% ../nbs/30_sweeps.ipynb #70f72363
+def _held_by(path: Path) -> str:
+    "Who holds the lock at `path`, in words (its holder writes itself there just after taking it)."
+    who = _lock_info(path)
+    for _ in range(20):
+        if who: break
+        time.sleep(0.1)
+        who = _lock_info(path)
+    return (f"{path.parent}: another run holds this folder (pid {who.get('pid', '?')} on {who.get('host', '?')}, "
+            f"started {who.get('started', '?')}: {who.get('command', '?')}); wait for it or pass --wait")
+
+# %% ../nbs/30_sweeps.ipynb #d9df080b
+def _acquire(
+    path: Path,  # the lock file
+    wait: bool,  # wait for the holder instead of stopping
+    poll: float,  # seconds between tries while waiting
+):
+    "The lock file, opened and locked exclusively; raises `LockHeld` naming the holder (unless `wait`)."
+    import fcntl
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = open(path, "a+", encoding="utf-8")
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return f
+        except BlockingIOError:
+            if not wait:
+                f.close()
+                raise LockHeld(_held_by(path)) from None
+            time.sleep(poll)
+
+# %% ../nbs/30_sweeps.ipynb #bafe604b
+def _stamp(f, path: Path) -> None:
+    "Write this process into the lock it took (noting a holder that died without releasing it)."
+    import socket
+    if (before := _lock_info(path)).get("pid"):
+        print(f"note: took over the lock of pid {before['pid']} on {before.get('host', '?')}, which is no longer running",
+              file=sys.stderr)
+    f.seek(0)
+    f.truncate()
+    f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime("%Y-%m-%d %H:%M:%S"),
+                            command=" ".join(sys.argv[:4]))))
+    f.flush()
+
+# %% ../nbs/30_sweeps.ipynb #174170c8
+def _release(f) -> None:
+    "Empty the lock file (released cleanly) and unlock it."
+    import fcntl
+    f.seek(0)
+    f.truncate()
+    f.flush()
+    fcntl.flock(f, fcntl.LOCK_UN)
+    f.close()
+
+# %% ../nbs/30_sweeps.ipynb #9db765a2
 @contextlib.contextmanager
 def sweep_lock(
     folder: Path | str,  # the folder to hold (a profile's runs folder, a foundation model's folder)
@@ -517,68 +571,21 @@ def sweep_lock(
     poll: float = 2.0,  # seconds between tries while waiting
 ):
     "Hold `folder/sweep.lock` exclusively while the block runs; raises `LockHeld` naming the holder (unless `wait`)."
-    import fcntl, socket
-
     path = Path(folder) / "sweep.lock"
     key = str(path.resolve())
-    if key in _HELD and _HELD[key][2] == os.getpid():  # this process holds it already
+    if key in _HELD and _HELD[key][2] == os.getpid():  # this process holds it already: enter again
         f, depth, pid = _HELD[key]
         _HELD[key] = (f, depth + 1, pid)
-        try:
-            yield path
-        finally:
-            _HELD[key] = (f, _HELD[key][1] - 1, pid)
+        try: yield path
+        finally: _HELD[key] = (f, _HELD[key][1] - 1, pid)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    f = open(path, "a+", encoding="utf-8")
-    while True:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            who = _lock_info(path)
-            for _ in range(20):  # the holder writes who it is just after it takes the lock
-                if who:
-                    break
-                time.sleep(0.1)
-                who = _lock_info(path)
-            msg = (
-                f"{path.parent}: another run holds this folder (pid {who.get('pid', '?')} on {who.get('host', '?')}, "
-                f"started {who.get('started', '?')}: {who.get('command', '?')}); wait for it or pass --wait"
-            )
-            if not wait:
-                f.close()
-                raise LockHeld(msg) from None
-            time.sleep(poll)
-    before = _lock_info(path)
-    if before.get("pid"):
-        print(
-            f"note: took over the lock of pid {before['pid']} on {before.get('host', '?')}, which is no longer running",
-            file=sys.stderr,
-        )
-    f.seek(0)
-    f.truncate()
-    f.write(
-        json.dumps(
-            dict(
-                pid=os.getpid(),
-                host=socket.gethostname(),
-                started=time.strftime("%Y-%m-%d %H:%M:%S"),
-                command=" ".join(sys.argv[:4]),
-            )
-        )
-    )
-    f.flush()
+    f = _acquire(path, wait, poll)
+    _stamp(f, path)
     _HELD[key] = (f, 1, os.getpid())
-    try:
-        yield path
+    try: yield path
     finally:
         _HELD.pop(key, None)
-        f.seek(0)
-        f.truncate()  # an empty file: released cleanly
-        f.flush()
-        fcntl.flock(f, fcntl.LOCK_UN)
-        f.close()
+        _release(f)
 
 # %% ../nbs/30_sweeps.ipynb #eeb8f0cb
 def run_sweep(
@@ -708,6 +715,9 @@ def collect_results(
             run_seconds=done.get("seconds"),
         )
 
+    for d in dirs:   # a run left out of this sweep (--only) is not redone: its damage is named here
+        if bad := damaged_files(d):
+            raise ValueError(f"{bad[0][0]}: {bad[0][1]}; run the sweep on {d.name} again (without --only) to redo it")
     parts = [
         pd.read_parquet(d / "results.parquet").assign(**provenance(d)) for d in dirs if (d / "results.parquet").exists()
     ]
