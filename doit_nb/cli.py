@@ -414,7 +414,7 @@ def _score_commands(sub) -> None:
 
 # %% ../nbs/90_cli.ipynb #7afa21dd
 def _sweep_commands(sub) -> None:
-    "The `sweep`, `protocols` and `paper-figures` subcommands: a profile's runs and what is built from them."
+    "The `sweep` and `protocols` subcommands: a profile's runs, and its trained runs under both protocols."
     sw = sub.add_parser("sweep", help="run a profile's sweep runs as executed notebooks")
     sw.add_argument("profile_positional", nargs="?", metavar="PROFILE", help=argparse.SUPPRESS)
     sw.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
@@ -445,6 +445,10 @@ def _sweep_commands(sub) -> None:
     )
     pr.add_argument("--out", help="folder for protocols.csv and protocols.md (default figures/<profile>)")
     pr.set_defaults(fn=cmd_protocols)
+
+
+def _build_commands(sub) -> None:
+    "The `paper-figures`, `robustness` and `power` subcommands: what a profile's runs build, and what its design finds."
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
     f.add_argument(
@@ -559,7 +563,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"doit-nb {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True)
-    for add in (_data_commands, _train_command, _score_commands, _sweep_commands, _info_commands):
+    for add in (_data_commands, _train_command, _score_commands, _sweep_commands, _build_commands, _info_commands):
         add(sub)
     return p
 

@@ -17,12 +17,13 @@ from .scoring import above_chance
 __all__ = ['TABLE1', 'SCALING', 'GUIDANCE', 'CHANCE', 'PAPER_OUTPUTS', 'INDEX_STYLE', 'FIGURE_LIBRARIES', 'PaperOutput',
            'provenance_warnings', 'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons',
            'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest',
-           'write_index', 'foundation_record', 'recovery_sentence', 'design_power_lines', 'report_head', 'floors',
-           'report_headline', 'report_runs', 'report_foundations', 'report_overall', 'report_seeds', 'report_recovery',
-           'report_knowledge', 'report_label_kinds', 'report_text', 'profiles_table', 'front_page_text',
-           'portable_copy', 'recorded_keys', 'run_status', 'status_line', 'notebook_modules', 'file_digest',
-           'figures_key', 'files_written', 'record_figures', 'figures_current', 'build_figure_notebook',
-           'paper_figures', 'figure_outputs', 'refresh_figures']
+           'index_head', 'index_models', 'index_output', 'write_index', 'foundation_record', 'recovery_sentence',
+           'design_power_lines', 'report_head', 'floors', 'report_headline', 'report_runs', 'report_foundations',
+           'report_overall', 'report_seeds', 'report_recovery', 'report_knowledge', 'report_label_kinds', 'report_text',
+           'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys', 'run_status', 'status_line',
+           'notebook_modules', 'file_digest', 'figures_key', 'files_written', 'record_figures', 'figures_current',
+           'build_figure_notebook', 'paper_figures', 'figure_outputs', 'build_manifest', 'write_build',
+           'refresh_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 class PaperOutput(NamedTuple):
@@ -280,90 +281,98 @@ th, td { border-bottom: 1px solid #eee; padding: 0.2em 0.6em; text-align: right;
 nav { padding: 0.6em 0; border-bottom: 1px solid #ddd; } a { color: #3f51b5; } code, pre { background: #f5f5f5; }
 </style>"""  # the book's look (docs/extra.css, Material's colours), inline: the page reads offline, alone
 
-# %% ../nbs/60_paper.ipynb #631d05d6
-def write_index(manifest: dict, figures: Path) -> Path:
-    """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
-    parameters."""
+# %% ../nbs/60_paper.ipynb #c9328db2
+def index_head(
+    manifest: dict,  # the build's provenance manifest
+    figures: Path,  # the profile's figure folder
+) -> list[str]:
+    "The page's title, the command and provenance that made it, its warnings and what it can and cannot show."
     import html
-
-    root = project_root()
-    rel = lambda p: os.path.relpath(root / p if not Path(p).is_absolute() else p, figures)
-    parts = [
-        f"<h1>doit-nb · profile {html.escape(manifest['profile'])}</h1>",
-        f"<p>made by <code>doit-nb paper-figures --profile {html.escape(manifest['profile'])}</code> · data hash "
-        f"{manifest['data_hash']}" + (f" · git commit {manifest['git_commit']}" if manifest.get("git_commit") else "")
-        + f" · results <code>{html.escape(str(manifest.get('results')))}</code></p>",
-    ]
-    soft = manifest.get("software") or {}
-    parts.append(
-        "<p>software: "
-        + " · ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in soft.items() if v)
-        + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "")
-        + "</p>"
-    )
-    parts += [
-        f'<p style="color:#b00"><strong>note:</strong> {html.escape(w)}</p>' for w in manifest.get("warnings", [])
-    ]
-    parts.append('<p>the numbers of this build in prose: <a href="report.md">report.md</a></p>')
+    e = html.escape
+    commit = f" · git commit {manifest['git_commit']}" if manifest.get("git_commit") else ""
+    soft = " · ".join(f"{e(k)} {e(str(v))}" for k, v in (manifest.get("software") or {}).items() if v)
+    parts = [f"<h1>doit-nb · profile {e(manifest['profile'])}</h1>",
+             f"<p>made by <code>doit-nb paper-figures --profile {e(manifest['profile'])}</code> · data hash "
+             f"{manifest['data_hash']}{commit}" + (f" · results <code>{e(manifest['results'])}</code>" if manifest.get("results") else "")
+             + "</p>",
+             f"<p>software: {soft}" + (" · <strong>uncommitted changes</strong>" if manifest.get("git_dirty") else "") + "</p>",
+             *[f'<p style="color:#b00"><strong>note:</strong> {e(w)}</p>' for w in manifest.get("warnings", [])],
+             '<p>the numbers of this build in prose: <a href="report.md">report.md</a></p>']
     if manifest.get("keys"):
-        parts.append(f"<p>{html.escape(status_line(figures))}; <code>doit-nb status --profile "
-                     f"{html.escape(manifest['profile'])}</code> says it again for the code at hand.</p>")
+        parts.append(f"<p>{e(status_line(figures))}; <code>doit-nb status --profile {e(manifest['profile'])}</code> "
+                     "says it again for the code at hand.</p>")
     about = manifest.get("about") or {}
-    if about:
-        parts.append("<h2>What this profile can and cannot show</h2>")
-        for k, head in (("can", "It can show"), ("cannot", "It cannot show")):
-            items = "".join(f"<li>{html.escape(x)}</li>" for x in about.get(k, []))
-            parts.append(f"<p>{head}:</p><ul>{items}</ul>" if items else "")
-    data = root / manifest["data"] if manifest.get("data") else None
+    for k, head in (("can", "It can show"), ("cannot", "It cannot show")) if about else ():
+        items = "".join(f"<li>{e(x)}</li>" for x in about.get(k, []))
+        parts.append((("<h2>What this profile can and cannot show</h2>" if k == "can" else "")
+                      + (f"<p>{head}:</p><ul>{items}</ul>" if items else "")))
+    return parts
+
+# %% ../nbs/60_paper.ipynb #50301bcd
+def index_models(
+    manifest: dict,  # the build's provenance manifest
+    rel,  # a path as the page links it
+) -> list[str]:
+    "One item of each type the models are asked (§3), and the foundation models with their notebooks (§4.1)."
+    import html
+    parts, data = [], project_root() / manifest["data"] if manifest.get("data") else None
     if data is not None and data.is_dir():
-        parts.append("<h2>§3 · what the models are asked</h2><p>One item of each type (valid split).</p>")
         items = sample_items(data)
         for c in ("question", "answer"):   # escaped text, its line breaks kept
             items[c] = [html.escape(s).replace("\n", "<br>") for s in items[c]]
-        parts.append(items.to_html(index=False, escape=False))
+        parts += ["<h2>§3 · what the models are asked</h2><p>One item of each type (valid split).</p>",
+                  items.to_html(index=False, escape=False)]
     if manifest.get("foundations"):
-        parts.append(
-            "<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
-            "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
-            "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>"
-        )
         table = foundation_table(manifest).drop(columns="chance")
-        table["notebook"] = [
-            f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>'
-            for f in manifest["foundations"].values()
-        ]
-        parts.append(table.round(3).to_html(index=False, escape=False))
-    for out, o in PAPER_OUTPUTS.items():
-        info = manifest["outputs"].get(out)
-        parts.append(f"<h2>{html.escape(o.section)}</h2><p>{html.escape(o.caption)}</p>")
-        if info is None:
-            why = manifest.get("not_built", {}).get(out)
-            parts.append(f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>")
-            continue
-        st = output_statuses(manifest.get("runs", {}), manifest.get("sweep_of", {}), out)
-        if st:
-            parts.append("<p>runs: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
-        for f in info["files"]:
-            if f.endswith(".svg"):
-                parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
-            elif f.endswith(".csv"):
-                parts.append(
-                    pd.read_csv(root / f if not Path(f).is_absolute() else f).round(2).to_html(index=False, na_rep="")
-                )
-            elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]:
-                text = (root / f if not Path(f).is_absolute() else Path(f)).read_text(encoding="utf-8")
-                parts.append(f"<pre>{html.escape(text)}</pre>")
-        links = [f'<a href="{html.escape(rel(f))}">{html.escape(Path(f).name)}</a>' for f in info["files"]]
-        parts.append(
-            f'<p>files: {", ".join(links)} · '
-            f'made by <a href="{html.escape(rel(info["executed"]))}">{html.escape(info["notebook"])}</a> '
-            f'with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}</code>'
-            + (f' · from {n} executed run notebooks' if (n := len(info.get("run_notebooks", []))) else "") + "</p>"
-        )
+        table["notebook"] = [f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>'
+                             for f in manifest["foundations"].values()]
+        parts += ["<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
+                  "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
+                  "prefers over every alternative value, in a phrasing the corpus never uses (chance about 1/7).</p>",
+                  table.round(3).to_html(index=False, escape=False, na_rep="")]
+    return parts
+
+# %% ../nbs/60_paper.ipynb #686077c7
+def index_output(
+    out: str,  # an output of `PAPER_OUTPUTS`
+    manifest: dict,  # the build's provenance manifest
+    rel,  # a path as the page links it
+) -> list[str]:
+    "One figure or table on the page: its section and caption, its runs, the output itself, its files and notebook."
+    import html
+    o, info, root = PAPER_OUTPUTS[out], manifest["outputs"].get(out), project_root()
+    parts = [f"<h2>{html.escape(o.section)}</h2><p>{html.escape(o.caption)}</p>"]
+    if info is None:
+        why = manifest.get("not_built", {}).get(out)
+        return parts + [f"<p><em>not built for this profile{': ' + html.escape(why) if why else ''}</em></p>"]
+    if st := output_statuses(manifest.get("runs", {}), manifest.get("sweep_of", {}), out):
+        parts.append("<p>runs: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
+    path = lambda f: root / f if not Path(f).is_absolute() else Path(f)
+    for f in info["files"]:
+        if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
+        elif f.endswith(".csv"): parts.append(pd.read_csv(path(f)).round(2).to_html(index=False, na_rep=""))
+        elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]:
+            parts.append(f"<pre>{html.escape(path(f).read_text(encoding='utf-8'))}</pre>")
+    links = ", ".join(f'<a href="{html.escape(rel(f))}">{html.escape(Path(f).name)}</a>' for f in info["files"])
+    n = len(info.get("run_notebooks", []))
+    return parts + [f'<p>files: {links} · made by <a href="{html.escape(rel(info["executed"]))}">'
+                    f'{html.escape(info["notebook"])}</a> with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}'
+                    f'</code>' + (f" · from {n} executed run notebooks" if n else "") + "</p>"]
+
+# %% ../nbs/60_paper.ipynb #2ca51a96
+def write_index(
+    manifest: dict,  # the build's provenance manifest
+    figures: Path,  # the profile's figure folder: the page goes there
+) -> Path:
+    """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
+    parameters, styled like the book and linked back to it."""
+    import html
+    rel = lambda p: os.path.relpath(project_root() / p if not Path(p).is_absolute() else p, figures)
+    parts = [*index_head(manifest, figures), *index_models(manifest, rel),
+             *[part for out in PAPER_OUTPUTS for part in index_output(out, manifest, rel)]]
     page = f"<!doctype html><meta charset='utf-8'><title>doit-nb · {html.escape(manifest['profile'])}</title>{INDEX_STYLE}<body>"
     page += '<nav><a href="../../index.html">← the book</a> · <a href="report.md">report</a></nav>' + "\n".join(parts)
-    with atomic_write(figures / "index.html") as f:
-        f.write(page)
+    with atomic_write(figures / "index.html") as f: f.write(page)
     return figures / "index.html"
 
 # %% ../nbs/60_paper.ipynb #4a6d8654
@@ -436,14 +445,15 @@ def report_head(
 def floors(
     results: pd.DataFrame,  # a sweep's results table
 ) -> list[str]:
-    """Abilities no fine-tuned run scores above a random guesser on (its best test score within two standard errors
-    of the guesser's, and at least one item more): their group is a floor, not a measurement."""
-    test = results[(results.get("split") == "test") & results["sweep"].isin(["scaling", "synthetic"])] if len(results) else results
+    """Abilities the largest model at the largest volume (its test score over its SFT seeds) does not score above a
+    random guesser on, by two standard errors and at least one item: their group is a floor, not a measurement."""
+    if not len(results) or "volume" not in results: return []
+    t = results[(results["split"] == "test") & (results["sweep"] == "scaling") & results["ability"].isin(ABILITIES)]
+    top = t[(t["n_params"] == t["n_params"].max()) & (t["volume"] == t["volume"].max())]
     out = []
-    for ability, g in test[test["ability"].isin(ABILITIES)].groupby("ability", sort=False) if len(test) else []:
-        best = g.loc[g["score"].idxmax()]
-        e, n = best["expected"] / 100, max(int(best["n_items"]), 1)
-        if best["score"] <= 100 * (e + 2 * max(math.sqrt(e * (1 - e) / n), 1 / n)): out.append(ability)
+    for ability, g in top.groupby("ability", sort=False):
+        e, n = g["expected"].mean() / 100, max(int(g["n_items"].sum()), 1)
+        if g["score"].mean() <= 100 * (e + 2 * max(math.sqrt(e * (1 - e) / n), 1 / n)): out.append(ability)
     return out
 
 # %% ../nbs/60_paper.ipynb #9c97bf16
@@ -459,8 +469,8 @@ def report_headline(
             agree = d["agree"].astype(str) == "True"
             lines.append(f"- {recovery_sentence(d)} In their designed group: {', '.join(d.loc[agree, 'ability']) or 'none'}.")
     if low := floors(results):
-        lines.append(f"- At chance in every fine-tuned run (no size, at no volume, above a random guesser): {', '.join(low)}; "
-                     "what the analysis says of them is a floor, not a measurement.")
+        lines.append(f"- Not above a random guesser at the largest size and volume: {', '.join(low)}; what the "
+                     "analysis says of them is a floor, not a measurement.")
     if (figures / "power.csv").exists():
         p = pd.read_csv(figures / "power.csv").set_index("axis")["smallest_alpha_90"]
         lines.append(f"- The smallest effect this design finds with 90% power: {_fmt(p.get('data'))} points per e-fold of "
@@ -470,13 +480,21 @@ def report_headline(
 # %% ../nbs/60_paper.ipynb #02f78a58
 def report_runs(
     results: pd.DataFrame,  # the sweep's results table
+    manifest: dict | None = None,  # the build's manifest (its compute time by stage)
 ) -> list[str]:
-    "The report's section on the runs: how many, and their own compute time."
+    "The report's section on the runs: how many, and the compute time of each stage of the build."
     if not len(results): return []
     per_run = results.groupby("run")["run_seconds"].first() if "run_seconds" in results else pd.Series(dtype=float)
-    return ["## Runs", "", f"{results['run'].nunique()} runs, {len(results)} result rows; the runs' own compute time "
-            f"adds up to {_fmt(per_run.sum(), 0)} s (as last executed; a run reused from an earlier sweep counts the time "
-            "it took then).", ""]
+    lines = ["## Runs", "", f"{results['run'].nunique()} runs, {len(results)} result rows; the runs' own compute time "
+             f"adds up to {_fmt(per_run.sum(), 0)} s (as last executed; a run reused from an earlier sweep counts the "
+             "time it took then).", ""]
+    sec, found = (manifest or {}).get("compute_seconds"), (manifest or {}).get("foundations") or {}
+    if sec and found:
+        each = ", ".join(f"{s} {_fmt(f.get('seconds'), 0)} s" for s, f in found.items())
+        lines += [f"By stage, as each last ran: pretraining {_fmt(sec['foundations'], 0)} s ({each}), fine-tuning and "
+                  f"scoring {_fmt(sec['runs'], 0)} s. The last call that ran the sweeps took {_fmt(sec['this_call'], 0)} s "
+                  "in all (it counts only what it did, not what it reused).", ""]
+    return lines
 
 # %% ../nbs/60_paper.ipynb #6e263899
 def report_foundations(
@@ -584,7 +602,7 @@ def report_text(
 ) -> str:
     "The markdown of `report.md`: its sections in order, every number read from the build's files."
     not_built = [f"- {k}: {why}" for k, why in (manifest.get("not_built") or {}).items()]
-    sections = [report_head(manifest), report_headline(figures, results), report_runs(results),
+    sections = [report_head(manifest), report_headline(figures, results), report_runs(results, manifest),
                 report_foundations(manifest, results), report_overall(figures), report_seeds(figures),
                 design_power_lines(figures), report_recovery(figures), report_knowledge(figures),
                 report_label_kinds(figures), ["## Not built", "", *not_built, ""] if not_built else []]
@@ -828,59 +846,61 @@ def figure_outputs(
     not_built = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS if k not in outputs}
     return dict(outputs=outputs, not_built=not_built), kept
 
-# %% ../nbs/60_paper.ipynb #abb4d50d
+# %% ../nbs/60_paper.ipynb #155a35ee
+def build_manifest(
+    prof: Profile,  # the profile built
+    prof_file: Path,  # the copy of it kept beside the runs
+    rep,  # the sweep's `SweepReport`
+    results: pd.DataFrame,  # the sweep's results table
+    runs: Path,  # the runs folder
+) -> dict:
+    "A build's provenance manifest before its figures: profile, data, code, software, foundation models, runs, keys."
+    rel = lambda p: os.path.relpath(p, project_root())
+    dirty = git_dirty()
+    return dict(profile=prof.name, profile_file=rel(prof_file), profile_spec=thaw(prof.spec), data=rel(rep.data),
+                data_hash=rep.data_hash, git_commit=git_commit(), git_dirty=dirty, software=library_versions(),
+                warnings=provenance_warnings(results, dirty), results=rel(rep.results),
+                foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={},
+                about=thaw(prof.get("about") or {}), runs=sweep_statuses(rep),
+                sweep_of={c.run_id: c.sweep for c in prof.runs}, keys=recorded_keys(prof, runs))
+
+# %% ../nbs/60_paper.ipynb #a9caaf83
+def write_build(
+    manifest: dict,  # the build's manifest, its outputs filled in
+    figures: Path,  # the profile's figure folder
+    results: pd.DataFrame,  # the sweep's results table
+    seconds: float,  # this call's wall time
+) -> dict:
+    "Write a build's `manifest.json` (with its compute time), `report.md` and `index.html`; returns the manifest."
+    keys, found = manifest["keys"].values(), manifest["foundations"].values()
+    manifest["compute_seconds"] = dict(foundations=round(sum(f.get("seconds") or 0 for f in found), 1),
+                                       runs=round(sum(k.get("seconds") or 0 for k in keys), 1), this_call=round(seconds, 1))
+    with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
+    with atomic_write(figures / "report.md") as f: f.write(report_text(manifest, figures, results))
+    write_index(manifest, figures)
+    return manifest
+
+# %% ../nbs/60_paper.ipynb #d8a6c81b
 def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) -> dict:
     "The body of `paper_figures`: the figure and table notebooks read the copy of the profile kept beside the runs."
-    t0 = time.time()
-    runs = Path(runs or runs_dir())
+    t0, runs = time.time(), Path(runs or runs_dir())
     figures = Path(figures or figures_dir() / prof.name)
     prof_file = prof.save(runs / prof.name)
     rep = run_sweep(prof, jobs=jobs, runs=runs)
     print(f"sweeps: {rep}")
-    if rep.failed:
-        raise RuntimeError(f"{len(rep.failed)} sweep run(s) failed; figures not rebuilt")
-    data, dh = rep.data, rep.data_hash
-    commit = git_commit()
-    rel = lambda p: os.path.relpath(p, project_root())
-    results = (
-        pd.read_parquet(rep.results)
-        if rep.results and rep.results.exists() and rep.results.stat().st_size
-        else pd.DataFrame()
-    )
-    manifest = dict(
-        profile=prof.name,
-        profile_file=rel(prof_file),
-        profile_spec=thaw(prof.spec),
-        data=rel(data),
-        data_hash=dh,
-        git_commit=commit,
-        git_dirty=git_dirty(),
-        software=library_versions(),
-        warnings=provenance_warnings(results, git_dirty()),
-        results=rel(rep.results),
-        foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()},
-        outputs={},
-        about=thaw(prof.get("about") or {}),
-        runs=sweep_statuses(rep),
-        sweep_of={c.run_id: c.sweep for c in prof.runs},
-        keys=recorded_keys(prof, runs),
-    )
+    if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep run(s) failed; figures not rebuilt")
+    built = rep.results and rep.results.exists() and rep.results.stat().st_size
+    results = pd.read_parquet(rep.results) if built else pd.DataFrame()
+    manifest = build_manifest(prof, prof_file, rep, results, runs)
     notebooks = sorted(set(results["notebook"])) if len(results) else []
-    params = dict(data_dir=str(data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
-    outputs, kept = figure_outputs(prof.name, params, dh, runs, commit, rebuild, [rel(c) for c in notebooks])
+    params = dict(data_dir=str(rep.data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
+    rel = lambda p: os.path.relpath(p, project_root())
+    outputs, kept = figure_outputs(prof.name, params, rep.data_hash, runs, manifest["git_commit"], rebuild, [rel(c) for c in notebooks])
     manifest["outputs"], manifest["not_built"] = outputs["outputs"], outputs["not_built"]
     if kept: print(f"figures: {len(kept)} notebook(s) unchanged, their outputs kept ({', '.join(kept)})")
     figures.mkdir(parents=True, exist_ok=True)
     _track(manifest, figures, runs, prof, rep)
-    manifest["compute_seconds"] = dict(foundations=round(sum(f.get("seconds") or 0 for f in manifest["foundations"].values()), 1),
-                                   runs=round(sum(k.get("seconds") or 0 for k in manifest["keys"].values()), 1),
-                                   this_call=round(time.time() - t0, 1))
-    with atomic_write(figures / "manifest.json") as f:
-        json.dump(manifest, f, indent=1)
-    with atomic_write(figures / "report.md") as f:
-        f.write(report_text(manifest, figures, results))
-    write_index(manifest, figures)
-    return manifest
+    return write_build(manifest, figures, results, time.time() - t0)
 
 # %% ../nbs/60_paper.ipynb #ee135457
 def refresh_figures(

@@ -18,8 +18,8 @@ __all__ = ['RUN_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRA
            'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_imports', 'module_closure',
            'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done', 'run_keys',
            'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
-           'Foundation', 'run_foundations', 'redo_if_damaged', 'pretrained_foundation', 'SweepReport', 'prepare_run',
-           'submitit_parameters', 'LockHeld', 'sweep_lock', 'run_sweep', 'git_commit', 'git_dirty', 'collect_results']
+           'Foundation', 'run_foundations', 'redo_if_damaged', 'SweepReport', 'prepare_run', 'submitit_parameters',
+           'LockHeld', 'sweep_lock', 'run_sweep', 'git_commit', 'git_dirty', 'collect_results', 'pretrained_foundation']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 RUN_NOTEBOOK = "31_run.ipynb"
@@ -375,28 +375,6 @@ def _make_foundation(f: Foundation, profile_file: Path, spec: str, data: Path, n
         else:
             f.status, f.error = "failed", st.get("error", "no model written") + f"  (see {f.notebook})"
 
-# %% ../nbs/30_sweeps.ipynb #d05d1385
-def pretrained_foundation(
-    spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
-    profile: Profile | str | Path = "default",  # whose foundation stage (its data and pretraining settings)
-    runs: Path | None = None,  # the runs folder; None: `runs_dir()`
-    make: bool = True,  # pretrain it when it is not there yet; False: say how to get it
-) -> Path:
-    "The folder of the model that `profile`'s foundation stage pretrains as `spec`: reused if made, else made once."
-    prof, runs = load_profile(profile), Path(runs or runs_dir())
-    if spec not in pretrained_specs(prof, [Run("foundation", None, spec)]):
-        raise ValueError(f"{spec}: profile {prof.name} pretrains no such model (its sizes are tiny-s, tiny-m, tiny-l)")
-    data = prof.ensure_data(runs)
-    key = foundation_key(spec, prof, data_hash(data), foundation_code(resource("nbs", FOUNDATION_NOTEBOOK)))
-    f = Foundation(spec, key, runs / "foundations" / f"{spec}-{key}")
-    if (f.model / "config.json").exists(): return f.model
-    if not make:
-        raise FileNotFoundError(f"{spec}: not pretrained yet; `doit-nb sweep --profile {prof.name} --only foundation` makes it")
-    print(f"{spec}: pretraining the {prof.name} profile's foundation model once (minutes on a CPU)", file=sys.stderr)
-    made = run_foundations(prof, data, runs, [Run("foundation", None, spec)], data_h=data_hash(data))[spec]
-    if made.status == "failed": raise RuntimeError(f"{spec}: pretraining failed: {made.error}")
-    return made.model
-
 # %% ../nbs/30_sweeps.ipynb #385a1751
 @dataclass
 class SweepReport:
@@ -738,3 +716,25 @@ def collect_results(
             columns=["reply"], errors="ignore"
         ).to_parquet(f, index=False)
     return out
+
+# %% ../nbs/30_sweeps.ipynb #d05d1385
+def pretrained_foundation(
+    spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
+    profile: Profile | str | Path = "default",  # whose foundation stage (its data and pretraining settings)
+    runs: Path | None = None,  # the runs folder; None: `runs_dir()`
+    make: bool = True,  # pretrain it when it is not there yet; False: say how to get it
+) -> Path:
+    "The folder of the model that `profile`'s foundation stage pretrains as `spec`: reused if made, else made once."
+    prof, runs = load_profile(profile), Path(runs or runs_dir())
+    if spec not in pretrained_specs(prof, [Run("foundation", None, spec)]):
+        raise ValueError(f"{spec}: profile {prof.name} pretrains no such model (its sizes are tiny-s, tiny-m, tiny-l)")
+    data = prof.ensure_data(runs)
+    key = foundation_key(spec, prof, data_hash(data), foundation_code(resource("nbs", FOUNDATION_NOTEBOOK)))
+    f = Foundation(spec, key, runs / "foundations" / f"{spec}-{key}")
+    if (f.model / "config.json").exists(): return f.model
+    if not make:
+        raise FileNotFoundError(f"{spec}: not pretrained yet; `doit-nb sweep --profile {prof.name} --only foundation` makes it")
+    print(f"{spec}: pretraining the {prof.name} profile's foundation model once (minutes on a CPU)", file=sys.stderr)
+    made = run_foundations(prof, data, runs, [Run("foundation", None, spec)], data_h=data_hash(data))[spec]
+    if made.status == "failed": raise RuntimeError(f"{spec}: pretraining failed: {made.error}")
+    return made.model
