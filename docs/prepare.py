@@ -61,7 +61,8 @@ def main() -> int:
         if src.is_dir():
             shutil.copytree(src, OUT / "figures" / run, ignore=shutil.ignore_patterns("*.parquet", "_*", "worlds"))
     for page in (OUT / "figures").glob("*/index.html"):   # the tracked pages link their markdown, which the site renders
-        page.write_text(re.sub(r'href="([\w.-]+)\.md"', r'href="\1.html"', page.read_text(encoding="utf-8")), encoding="utf-8")
+        text = re.sub(r'href="([\w.-]+)\.md"', r'href="\1.html"', page.read_text(encoding="utf-8"))
+        page.write_text(text.replace("<nav>", '<nav><a href="../../index.html">← the book</a> · ', 1), encoding="utf-8")
     for md, name in (("CHANGELOG.md", "Changelog"), ("LICENSES.md", "Licences of the data")):
         shutil.copy(ROOT / md, OUT / md)
         nav.append((name, md))

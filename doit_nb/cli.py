@@ -601,13 +601,13 @@ def spellings_table(p: argparse.ArgumentParser | None = None) -> str:
     p = p or parser()
     top = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
     helps = {a.dest: a.help for a in top._choices_actions}
-    cell = lambda text: (text or "").replace("|", "\\|")   # a help's "a | b" inside a table's cell
-    rows = [f"| `{n}` | {FIELD_SPELLINGS[n]} | `doit-nb {n}` | `doit-nb {m}` | {cell(helps.get(m))} |"
+    entry = lambda text: (text or "").replace("|", "\\|")   # a help's "a | b" inside one table entry
+    rows = [f"| `{n}` | {FIELD_SPELLINGS[n]} | `doit-nb {n}` | `doit-nb {m}` | {entry(helps.get(m))} |"
             for n, q in top.choices.items() if n in FIELD_SPELLINGS for m, r in _commands(top) if r is q and m != n]
     for name, q in _commands(top):
         for a in q._actions:
             theirs = [o for o in a.option_strings if o in FIELD_SPELLINGS]
-            rows += [f"| `{o}` | {FIELD_SPELLINGS[o]} | `doit-nb {name}` | `{a.option_strings[0]}` | {cell(a.help)} |" for o in theirs]
+            rows += [f"| `{o}` | {FIELD_SPELLINGS[o]} | `doit-nb {name}` | `{a.option_strings[0]}` | {entry(a.help)} |" for o in theirs]
     return "\n".join(["| their flag | tool | command | here | what it means |", "|---|---|---|---|---|", *rows])
 
 # %% ../nbs/90_cli.ipynb #f764ed6a

@@ -371,7 +371,7 @@ def write_index(
     parts = [*index_head(manifest, figures), *index_models(manifest, rel),
              *[part for out in PAPER_OUTPUTS for part in index_output(out, manifest, rel)]]
     page = f"<!doctype html><meta charset='utf-8'><title>doit-nb · {html.escape(manifest['profile'])}</title>{INDEX_STYLE}<body>"
-    page += '<nav><a href="../../index.html">← the book</a> · <a href="report.md">report</a></nav>' + "\n".join(parts)
+    page += '<nav><a href="report.md">report</a></nav>' + "\n".join(parts)   # the site adds its way back to the book
     with atomic_write(figures / "index.html") as f: f.write(page)
     return figures / "index.html"
 
@@ -924,7 +924,7 @@ def refresh_figures(
                   profile=str(figures / "profile.yml"))
     run_nbs = next((o["run_notebooks"] for o in manifest["outputs"].values() if o.get("run_notebooks")), [])
     outputs, _ = figure_outputs(prof.name, params, dh, runs, git_commit(), True, run_nbs)
-    manifest |= outputs | dict(git_commit=git_commit(), git_dirty=git_dirty())
+    manifest |= outputs | dict(git_commit=git_commit(), git_dirty=git_dirty(), about=thaw(prof.get("about") or {}))
     for info in manifest["outputs"].values():   # the executed copies the pages link to
         src = project_root() / info["executed"]
         info["executed"] = os.path.relpath(portable_copy(src, figures / "notebooks" / src.name, runs), project_root())

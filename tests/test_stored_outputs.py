@@ -10,14 +10,14 @@ DEFECTS = {  # what a reader must not see → a pattern that finds it in an outp
     "a warning": r"\b\w*Warning: |^\s*warnings\.warn\(",
     "a machine path": r"(?<![\w.<])/(?:tmp|root|home|work|usr|opt)/[\w.-]+|site-packages/",
     "a script from a CDN": r"cdn\.jsdelivr|unpkg\.com|cdnjs\.",
-    "NaN or None in a cell": r"(?m)(?:^|\s)(?:NaN|None)(?:\s*$|\s{2,})|\|\s*(?:nan|NaN|None)\s*\|",
+    "NaN or None in a table": r"(?m)(?:^|\s)(?:NaN|None)(?:\s*$|\s{2,})|\|\s*(?:nan|NaN|None)\s*\|",
     "an escape sequence": r"\\n\s*\||\\u00|\x1b\[",
 }
 
 
 def output_texts(nb: dict):
-    "(cell number, text) of every stored output a reader sees (stream, plain text, markdown, HTML)."
-    for i, c in enumerate(nb.get("cells", [])):
+    "(notebook cell number, text) of every stored output a reader sees (stream, plain text, markdown, HTML)."
+    for i, c in enumerate(nb.get("cells", [])):   # each notebook cell
         for o in c.get("outputs", []):
             data = o.get("data", {})
             for text in [o.get("text"), data.get("text/plain"), data.get("text/markdown"), data.get("text/html")]:
@@ -30,7 +30,7 @@ def defects(path: Path) -> list[str]:
     for i, text in output_texts(json.loads(path.read_text(encoding="utf-8"))):
         for what, pat in DEFECTS.items():
             if m := re.search(pat, text):
-                found.append(f"{path.relative_to(ROOT)} cell {i}: {what}: {text[max(0, m.start() - 30):m.end() + 30]!r}")
+                found.append(f"{path.relative_to(ROOT)} notebook cell {i}: {what}: {text[max(0, m.start() - 30):m.end() + 30]!r}")
     return found
 
 

@@ -179,7 +179,8 @@ def test_a_changed_run_starts_from_an_empty_folder(tmp_path):
     rep = run_sweep(p, notebook=nb, runs=runs)
     assert rep.ran == ["scaling-curated-10-tiny-s-seed0"] and not (run / "scores" / "stale.parquet").exists()
     assert (run / "executions.txt").read_text().count("ran") == 1
-    (run / "done.json").unlink(); (run / "scores").mkdir(exist_ok=True); (run / "scores" / "partial.parquet").write_text("same inputs")
+    (run / "done.json").unlink(); (run / "scores").mkdir(exist_ok=True)
+    pd.DataFrame(dict(made="same inputs"), index=[0]).to_parquet(run / "scores" / "partial.parquet")   # whole, as a kill leaves it
     run_sweep(p, notebook=nb, runs=runs)                     # same key, not done (as after a kill): the work is kept
     assert (run / "scores" / "partial.parquet").exists() and (run / "executions.txt").read_text().count("ran") == 2
 
