@@ -10,13 +10,14 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'GROUPS', 'UNDETERMINED', 'DELTA', 'RECOVERY_COLUMNS', 'PAPER_TABLE2',
-           'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity', 'bootstrap_fit',
-           't_quantile', 'seed_aware_fit', 'slope_weights', 'design_fit', 'design_hits', 'require_columns',
-           'sensitivities', 'normalise', 'axis_state', 'ability_group', 'axis_states', 'group_abilities',
-           'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores', 'sensitivities_by_label_kind',
-           'recovery_table', 'recovery_count', 'seed_spread', 'knowledge_slope', 'complexity_transference',
-           'feature_relation', 'bias_verdict', 'up_marks']
+__all__ = ['RESULT_COLUMNS', 'GROUPS', 'UNDETERMINED', 'DELTA', 'RECOVERY_COLUMNS', 'FLOOR', 'SMALL', 'UNSTABLE', 'NOT_PLANTED',
+           'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity',
+           'bootstrap_fit', 't_quantile', 'seed_aware_fit', 'slope_weights', 'design_fit', 'design_hits',
+           'require_columns', 'sensitivities', 'normalise', 'axis_state', 'ability_group', 'axis_states',
+           'group_abilities', 'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores',
+           'sensitivities_by_label_kind', 'claimed_states', 'recovery_table', 'recovery_count', 'not_planted_pairs',
+           'carried_design', 'seed_spread', 'knowledge_slope', 'complexity_transference', 'feature_relation',
+           'bias_verdict', 'up_marks']
 
 # %% ../nbs/40_analysis.ipynb #2df854d6
 def fit_sensitivity(x, y) -> dict:
@@ -347,36 +348,96 @@ def sensitivities_by_label_kind(
         out.append(sensitivities(s, it, n_boot, seed).assign(label_kind=kind, n_items=len(g)))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
+# %% ../nbs/40_analysis.ipynb #bacbeb72
+def claimed_states(
+    designed: str | None,  # a §4.3.1 group (`GROUPS`), or None
+    skip=(),               # axes whose designed state is not claimed ('data', 'param'): not planted
+) -> dict:
+    "axis → the state the design claims for it ('sensitive' or 'insensitive'), on the axes not in `skip`."
+    if designed is None:
+        return {}
+    flags = dict(zip(("data", "param"), {g: k for k, g in GROUPS.items()}[designed]))
+    return {ax: "sensitive" if flags[ax] else "insensitive" for ax in ("data", "param") if ax not in skip}
+
 # %% ../nbs/40_analysis.ipynb #b444c1c4
-RECOVERY_COLUMNS = ["ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
+RECOVERY_COLUMNS = ["ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
                     "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
 
 def recovery_table(
     sens: pd.DataFrame,           # `sensitivities` rows
     designed: dict | None = None, # ability → its designed group; None: nothing designed
     delta: float = DELTA,         # the smallest effect of interest, points per e-fold
+    not_planted=(),               # (ability, axis) pairs whose designed state is not claimed (`NOT_PLANTED`)
 ) -> pd.DataFrame:
-    """Per ability (the ten of §3): the designed group, the fitted one (`axis_states` at `delta`), whether they agree
-    (empty where nothing is designed), each axis's state, the excludes-zero reading (`paper_rule`), whether the
-    intervals left training noise out (`provisional`: one SFT seed) and the sensitivities."""
+    """Per ability (the ten of §3): the designed group, the axes not planted, the fitted group (`axis_states` at
+    `delta`), whether the claimed axes agree (empty where nothing is claimed), each axis's state, the excludes-zero
+    reading (`paper_rule`), whether the intervals left training noise out (`provisional`: one SFT seed) and the
+    sensitivities. A declining axis meets a claim of 'insensitive', as `ability_group` reads it."""
     out = sens[sens["ability"].isin(ABILITIES)].reset_index(drop=True)
-    out = out.drop(columns=[c for c in ("fitted", "agree", "data_state", "param_state", "paper_rule", "designed") if c in out])
+    out = out.drop(columns=[c for c in RECOVERY_COLUMNS[1:8] if c in out])
     out = pd.concat([out, axis_states(out, delta).reset_index(drop=True).rename(columns={"group": "fitted"})], axis=1)
     out["paper_rule"] = paper_rule_groups(out).values
     out["designed"] = pd.Series([(designed or {}).get(a) for a in out["ability"]], dtype=object)
-    out["agree"] = pd.Series([None if d is None else bool(d == f) for d, f in zip(out["designed"], out["fitted"])], dtype=object)
+    skips = [tuple(ax for ax in ("data", "param") if (a, ax) in set(not_planted)) for a in out["ability"]]
+    out["not_planted"] = [{(): "", ("data", "param"): "both"}.get(s, s[0] if s else "") for s in skips]
+    met = lambda state, claim: state == claim or (claim == "insensitive" and state == "declining")
+    claims = [claimed_states(d, s) for d, s in zip(out["designed"], skips)]
+    out["agree"] = pd.Series([all(met(r[f"{ax}_state"], c) for ax, c in cl.items()) if cl else None
+                              for cl, (_, r) in zip(claims, out.iterrows())], dtype=object)
     out["provisional"] = ~out["seeds_measured"].astype(bool) if "seeds_measured" in out else True
     return out.reindex(columns=RECOVERY_COLUMNS)
 
 # %% ../nbs/40_analysis.ipynb #ea5dec97
 def recovery_count(
-    rec: pd.DataFrame,  # `recovery_table` rows with a designed group
+    rec: pd.DataFrame,  # `recovery_table` rows
 ) -> dict:
-    "How many abilities land in their designed group, of how many, and how many are undetermined on an axis."
-    d = rec[rec["designed"].notna()]
-    open_ = d["fitted"].str.startswith("undetermined")
-    return dict(recovered=int(d["agree"].sum()), abilities=len(d), undetermined=int(open_.sum()),
+    """How many abilities land in their designed group on the axes the design claims, of how many abilities it claims
+    anything for, how many are undetermined on a claimed axis, and how many are determined in another group."""
+    d = rec[rec["agree"].notna()]
+    skip = d.get("not_planted", pd.Series("", index=d.index)).fillna("")
+    claimed = lambda ax, s: s not in (ax, "both")
+    open_ = [any(r[f"{ax}_state"] == "undetermined" and claimed(ax, s) for ax in ("data", "param")) for (_, r), s in zip(d.iterrows(), skip)]
+    open_ = pd.Series(open_, index=d.index, dtype=bool)
+    return dict(recovered=int(d["agree"].astype(bool).sum()), abilities=len(d), undetermined=int(open_.sum()),
                 determined_wrong=int((~d["agree"].astype(bool) & ~open_).sum()))
+
+# %% ../nbs/40_analysis.ipynb #b7c935e1
+FLOOR = "a floor: at or below chance at the largest size and volume in a development world"
+SMALL = "too small: below the α the design needs in every development world"
+UNSTABLE = "unstable: the α the design needs in some development worlds only"
+
+NOT_PLANTED = {  # (ability, axis) → what the organism lacks to carry that designed state (42_robustness, 95_design_record)
+    ("biology", "data"): SMALL, ("history", "data"): SMALL,
+    ("history", "param"): UNSTABLE, ("code", "param"): UNSTABLE,
+    **{(a, ax): FLOOR for a in ("chinese", "understanding", "reasoning", "role_play", "math", "ethics") for ax in ("data", "param")},
+}
+
+# %% ../nbs/40_analysis.ipynb #5fa56844
+def not_planted_pairs(
+    rows: pd.DataFrame,  # `world_recovery` rows, with their `not_planted` column
+) -> set:
+    "The (ability, axis) pairs the rows mark not planted, read back from the column `recovery_table` writes."
+    marks = rows.get("not_planted", pd.Series(dtype=object)).fillna("")
+    axes = {"": (), "data": ("data",), "param": ("param",), "both": ("data", "param")}
+    return {(a, ax) for a, m in zip(rows["ability"], marks) for ax in axes[m]}
+
+# %% ../nbs/40_analysis.ipynb #2d59a4d9
+def carried_design(
+    designed: dict | None = None,  # ability → designed group; None: the sample set's `PLANTED_GROUPS`
+    not_planted: dict | None = None,  # (ability, axis) → what it lacks; None: `NOT_PLANTED`
+) -> pd.DataFrame:
+    "Per ability: its designed group, the states the organism carries, and the designed states not planted (why, in short)."
+    from doit_nb.sample import PLANTED_GROUPS
+    designed = PLANTED_GROUPS if designed is None else designed
+    not_planted = NOT_PLANTED if not_planted is None else not_planted
+    names = dict(data="data", param="parameters")
+    rows = []
+    for a, g in designed.items():
+        off = [ax for ax in ("data", "param") if (a, ax) in not_planted]
+        kept = claimed_states(g, off)
+        rows.append(dict(ability=a, designed=g, carried="; ".join(f"{names[ax]} {s}" for ax, s in kept.items()) or "nothing",
+                         not_planted="; ".join(f"{names[ax]} ({not_planted[(a, ax)].split(':')[0]})" for ax in off)))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/40_analysis.ipynb #6b5c78c3
 def seed_spread(

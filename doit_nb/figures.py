@@ -14,7 +14,7 @@ from .core import *
 __all__ = ['CJK_FONT_DIRS', 'CJK_FAMILIES', 'NOT_BUILT_MIME', 'TRACKED_ITEM_COLUMNS', 'register_cjk_fonts', 'save_chart',
            'note_not_built', 'score_interval', 'selected_scores', 'selected_items', 'track_items', 'portable_results',
            'curated_scaling', 'scaling_sensitivities', 'scaling_sensitivities_by_label_kind', 'chart_table',
-           'volume_chart', 'volume_panels']
+           'volume_chart', 'volume_panels', 'volume_sentence']
 
 # %% ../nbs/41_figures.ipynb #710d1d3f
 CJK_FONT_DIRS = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
@@ -221,3 +221,23 @@ def volume_panels(sel: pd.DataFrame, abilities: list[str], title: str = "", colu
     charts = [volume_chart(sel, a, per=per) for a in abilities]
     rows = [alt.hconcat(*charts[i:i + columns]) for i in range(0, len(charts), columns)]
     return alt.vconcat(*rows).properties(title=title) if rows else alt.vconcat()
+
+# %% ../nbs/41_figures.ipynb #be47fc84
+def volume_sentence(
+    sel: pd.DataFrame,  # results as `volume_chart` takes them
+    ability: str = "average",  # the ability read
+    per: int = 1,  # as `volume_chart`'s: the volume is a total over this many abilities
+) -> str:
+    "What `volume_chart` shows for `ability`, in a sentence: each size's score at the smallest and largest volume."
+    d = chart_table(sel)
+    d = d[(d["ability"] == ability) & d["volume"].notna()].assign(items=lambda t: t["volume"] / per)
+    m = d.groupby(["kind", "n_params", "model_label", "items"])["score"].mean()
+    def ends(kind):
+        if kind not in m.index.get_level_values(0): return ""
+        k = m.loc[kind]
+        lo, hi = k.index.get_level_values(2).min(), k.index.get_level_values(2).max()
+        lines = [f"{lab} {k.loc[(n, lab)].iloc[0]:.0f}% → {k.loc[(n, lab)].iloc[-1]:.0f}%" for n, lab in k.index.droplevel(2).unique()]
+        return f"from {lo:g} to {hi:g} items{' per ability' if per > 1 else ''}, " + ", ".join(lines)
+    name = ABILITY_TITLES.get(ability, "Overall" if ability == "average" else ability)
+    syn = ends("synthetic")
+    return f"**{name}** (mean over SFT seeds), {ends('human-curated')}" + (f"; synthetic data {syn}." if syn else ".")

@@ -397,15 +397,19 @@ def recovery_sentence(
     designed: pd.DataFrame,  # `recovery.csv` rows with a designed group
 ) -> str:
     "How many abilities land in their designed group at δ and at 1 and 3 beside it, and how many are undetermined."
-    from doit_nb.analysis import recovery_table, recovery_count, DELTA
+    from doit_nb.analysis import recovery_table, recovery_count, not_planted_pairs, claimed_states, GROUPS, DELTA
     sens = designed.assign(seeds_measured=~designed["provisional"].astype(bool))
-    at = {d: recovery_count(recovery_table(sens, dict(zip(designed["ability"], designed["designed"])), d)) for d in (1.0, DELTA, 3.0)}
+    groups, off = dict(zip(designed["ability"], designed["designed"])), not_planted_pairs(designed)
+    at = {d: recovery_count(recovery_table(sens, groups, d, off)) for d in (1.0, DELTA, 3.0)}
     c = at[DELTA]
+    flags = {g: dict(zip(("data", "param"), k)) for k, g in GROUPS.items()}
+    skip = lambda a: [ax for ax in ("data", "param") if (a, ax) in off]
+    claims = [(claimed_states(r.designed, skip(r.ability)), flags[r.paper_rule]) for r in designed.itertuples()]
+    paper = sum(all(f[ax] == (s == "sensitive") for ax, s in cl.items()) for cl, f in claims if cl)
     others = "; ".join(f"at δ = {d:g}: {v['recovered']} ({v['undetermined']} undetermined)" for d, v in at.items() if d != DELTA)
-    return (f"{c['recovered']} of {c['abilities']} abilities fall in their designed group at δ = {DELTA:g} points per "
+    return (f"{c['recovered']} of {c['abilities']} abilities with a planted claim fall in their designed group at δ = {DELTA:g} points per "
             f"e-fold, {c['undetermined']} undetermined on an axis, {c['determined_wrong']} determined in another group "
-            f"({others}). Under the excludes-zero reading: "
-            f"{int((designed['paper_rule'] == designed['designed']).sum())}.")
+            f"({others}). Under the excludes-zero reading: {paper}.")
 
 # %% ../nbs/60_paper.ipynb #1c3cc337
 def design_power_lines(
@@ -467,7 +471,12 @@ def report_headline(
         r = pd.read_csv(figures / "recovery.csv")
         if len(d := r[r["designed"].notna() & (r["designed"].astype(str) != "")]):
             agree = d["agree"].astype(str) == "True"
+            d = d.assign(not_planted=d["not_planted"].fillna("")) if "not_planted" in d else d
             lines.append(f"- {recovery_sentence(d)} In their designed group: {', '.join(d.loc[agree, 'ability']) or 'none'}.")
+            if d["not_planted"].astype(bool).any():
+                lines.append("- The count leaves out the designed states the organism does not carry (`NOT_PLANTED`, "
+                             "`40_analysis`, marked on the development worlds 0-2): it does not test those marks; the "
+                             "held-out world's robustness report does.")
     if low := floors(results):
         lines.append(f"- Not above a random guesser at the largest size and volume: {', '.join(low)}; what the "
                      "analysis says of them is a floor, not a measurement.")
@@ -560,7 +569,10 @@ def report_recovery(
                   + (" Every group is **provisional**: each condition was trained at one SFT seed, so seed noise was not "
                      "measured and the intervals are item-bootstrap intervals, which hold the trained models fixed."
                      if one_seed else ""), "",
-                  designed[["ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule"]].to_markdown(index=False), ""]
+                  designed.reindex(columns=["ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state",
+                                            "paper_rule"]).astype(object).where(lambda t: t.notna(), "–").to_markdown(index=False), "",
+                  "`not_planted`: the designed states the organism does not carry (`NOT_PLANTED` in `40_analysis`), "
+                  "left out of the count; an ability with both left out has no `agree`.", ""]
     if (figures / "recovery_likelihood.csv").exists():
         both = r[["ability", "designed", "fitted"]].rename(columns={"fitted": "by accuracy"})
         both["by likelihood"] = pd.read_csv(figures / "recovery_likelihood.csv").set_index("ability").reindex(both["ability"])["fitted"].values

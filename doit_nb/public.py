@@ -15,9 +15,11 @@ from .benchmark_files import load_benchmark, question_text
 from .sample import generate_sample, _mc, _qa
 
 # %% auto #0
-__all__ = ['PUBLIC_ORIGINS', 'COIG_DOMAINS', 'split_options', 'answer_letters', 'coig_exam', 'coig_human_value', 'c3_dialogue',
-           'logiqa2', 'html_text', 'corrupt_code', 'leetcode', 'alpaca_zh', 'ceval_ood', 'shingles', 'BenchmarkIndex',
-           'question_of', 'assign_splits', 'take_groups', 'dedupe_splits', 'public_records', 'PublicSource']
+__all__ = ['PUBLIC_ORIGINS', 'COIG_DOMAINS', 'GENERATED_TYPES', 'split_options', 'answer_letters', 'coig_exam',
+           'coig_human_value', 'c3_dialogue', 'logiqa2', 'html_text', 'corrupt_code', 'leetcode', 'alpaca_zh',
+           'ceval_ood', 'shingles', 'BenchmarkIndex', 'question_of', 'assign_splits', 'take_groups', 'dedupe_splits',
+           'require_public_folder', 'leak_filter', 'understanding_splits', 'ood_splits', 'generated_parts', 'numbered',
+           'public_records', 'PublicSource']
 
 # %% ../nbs/03a_public.ipynb #aa9d6bda
 PUBLIC_ORIGINS = {
@@ -321,6 +323,77 @@ def dedupe_splits(splits: dict[str, list[dict]], report: Counter, t: str) -> dic
         out[sp] = keep
     return out
 
+# %% ../nbs/03a_public.ipynb #7c04b420
+def require_public_folder(
+    root: Path,  # a folder said to hold the public data
+) -> Path:
+    "`root`, or a clear error where it is not the public data folder."
+    if not (root / "CATALOG.md").exists() and not (root / "c3").is_dir():
+        raise FileNotFoundError(f"{root}: not the public data folder (expected c3/, coig_cqia/, logiqa2/, …; set --path or "
+                                "DOIT_PUBLIC_DATA)")
+    return root
+
+# %% ../nbs/03a_public.ipynb #20a056e5
+def leak_filter(
+    index: BenchmarkIndex,  # the benchmark questions to keep out of training
+    threshold: float,  # shingle overlap that marks an item a near-copy of a benchmark question
+    report: Counter,  # counts what is dropped, by ability
+):
+    "A function `(type, records) → records` that drops (and counts) what shares too much with a benchmark question."
+    def clean(t, rs):
+        keep = [r for r in rs if index.overlap(question_of(r)) < threshold]
+        if len(keep) < len(rs):
+            report[f"{t}: dropped, overlaps a benchmark question"] += len(rs) - len(keep)
+        return keep
+    return clean
+
+# %% ../nbs/03a_public.ipynb #d7b33d4c
+def understanding_splits(
+    c3: dict,  # C3-D's records by split (`c3_dialogue`), already leak-filtered
+    eval_size: int,  # valid and test items
+    seed: int,  # which dialogues go to valid and test
+    report: Counter,  # counts what is dropped
+) -> dict:
+    "Understanding's splits: whole dialogues for valid and test (`take_groups`), C3-D's training part for the pool."
+    picked = dict(test=take_groups(c3["test"], eval_size, seed), valid=take_groups(c3["valid"], eval_size, seed), full=c3["full"])
+    return {("understanding", sp): v for sp, v in dedupe_splits(picked, report, "understanding").items()}
+
+# %% ../nbs/03a_public.ipynb #eb44b707
+def ood_splits(
+    subjects: dict,  # C-Eval subject → records (`ceval_ood`)
+    seed: int,  # which half is valid
+) -> dict:
+    "The out-of-domain subjects, for evaluation only: half of each valid, half test, by a seeded order."
+    out = {}
+    for t, rs in subjects.items():
+        rs = sorted(rs, key=lambda r: stable_hash("split", seed, r["meta"]["ref"]))
+        out[(t, "valid")], out[(t, "test")] = rs[: len(rs) // 2], rs[len(rs) // 2 :]
+    return out
+
+# %% ../nbs/03a_public.ipynb #6b8034fe
+GENERATED_TYPES = ("creative_writing", "role_play", "math")  # abilities no public set gives: the sample's items stand in
+
+def generated_parts(
+    size: int,  # items per ability in the pool
+    seed: int,  # the sample's seed
+    eval_size: int,  # valid and test items
+) -> dict:
+    "The sample's items for `GENERATED_TYPES`, marked as generated (not real) in their `meta`."
+    gen = generate_sample(size, seed, eval_size, synthetic_size=1)
+    mark = lambda r, s: {**r, "meta": _meta("doit-nb sample", f"seed {seed}:{s}:{r['idx']}", real=False)}
+    return {(t, s): [mark(r, s) for r in gen[(t, s)]] for t in GENERATED_TYPES for s in ("test", "valid", "full")}
+
+# %% ../nbs/03a_public.ipynb #b895a581
+def numbered(
+    out: dict,  # {(type, split): records}
+) -> dict:
+    "`out` with every ability's `1000` pool (the first 1,000 of its `full` split) and each split numbered from 0 (`idx`)."
+    out |= {(t, "1000"): out.get((t, "full"), [])[:1000] for t in ABILITIES}
+    for rs in out.values():
+        for i, r in enumerate(rs):
+            r["idx"] = i
+    return out
+
 # %% ../nbs/03a_public.ipynb #e284a191
 def public_records(
     root: Path | str,  # the public data folder
@@ -332,62 +405,19 @@ def public_records(
     """{(type, split): records} of the public stand-in for DoIT, and a report of what was dropped and why.
     Items whose question shares `leak_threshold` or more of its 13-grams with a CMMLU, AGIEval or C-Eval question are
     dropped, so training never sees a benchmark item."""
-    root = Path(root)
-    if not (root / "CATALOG.md").exists() and not (root / "c3").is_dir():
-        raise FileNotFoundError(
-            f"{root}: not the public data folder (expected c3/, coig_cqia/, logiqa2/, …; set --path or "
-            "DOIT_PUBLIC_DATA)"
-        )
+    root = require_public_folder(Path(root))
     report = Counter()
-    pools = {
-        **coig_exam(root, report),
-        "ethics": coig_human_value(root, report),
-        "reasoning": logiqa2(root, report),
-        "code": leetcode(root, report),
-    }
-    c3 = c3_dialogue(root, report)
-    index = BenchmarkIndex(root)
-
-    def clean(t, rs):  # drop (and count) what shares too much with a benchmark question
-        keep = [r for r in rs if index.overlap(question_of(r)) < leak_threshold]
-        if len(keep) < len(rs):
-            report[f"{t}: dropped, overlaps a benchmark question"] += len(rs) - len(keep)
-        return keep
-
+    pools = {**coig_exam(root, report), "ethics": coig_human_value(root, report), "reasoning": logiqa2(root, report),
+             "code": leetcode(root, report)}
+    clean = leak_filter(BenchmarkIndex(root), leak_threshold, report)
     out = {}
     for t, rs in progress(list(pools.items()), "public sources", leave=False):
-        for sp, v in dedupe_splits(assign_splits(clean(t, rs), eval_size, seed), report, t).items():
-            out[(t, sp)] = v
-    c3 = {sp: clean("understanding", v) for sp, v in c3.items()}
-    c3 = dedupe_splits(
-        {
-            "test": take_groups(c3["test"], eval_size, seed),
-            "valid": take_groups(c3["valid"], eval_size, seed),
-            "full": c3["full"],
-        },
-        report,
-        "understanding",
-    )
-    out |= {("understanding", sp): v for sp, v in c3.items()}
-    for t, rs in ceval_ood(root, report).items():  # evaluation only: half valid, half test
-        rs = sorted(rs, key=lambda r: stable_hash("split", seed, r["meta"]["ref"]))
-        out[(t, "valid")], out[(t, "test")] = rs[: len(rs) // 2], rs[len(rs) // 2 :]
+        out |= {(t, sp): v for sp, v in dedupe_splits(assign_splits(clean(t, rs), eval_size, seed), report, t).items()}
+    out |= understanding_splits({sp: clean("understanding", v) for sp, v in c3_dialogue(root, report).items()}, eval_size, seed, report)
+    out |= ood_splits(ceval_ood(root, report), seed)
     out[(SYNTHETIC_TYPE, "synthetic")] = clean(SYNTHETIC_TYPE, alpaca_zh(root, report))
-    gen = generate_sample(generated_size, seed, eval_size, synthetic_size=1)
-    for t in ("creative_writing", "role_play", "math"):  # as the sample makes them: distinct by question and reply
-        out |= {
-            (t, s): [
-                {**r, "meta": _meta("doit-nb sample", f"seed {seed}:{s}:{r['idx']}", real=False)} for r in gen[(t, s)]
-            ]
-            for s in ("test", "valid", "full")
-        }
-    for t in ABILITIES:
-        full = out.get((t, "full"), [])
-        out[(t, "1000")] = full[:1000]
-    for (t, sp), rs in out.items():
-        for i, r in enumerate(rs):
-            r["idx"] = i
-    return out, dict(sorted(report.items()))
+    out |= generated_parts(generated_size, seed, eval_size)
+    return numbered(out), dict(sorted(report.items()))
 
 # %% ../nbs/03a_public.ipynb #bdd90073
 @register_source

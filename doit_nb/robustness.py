@@ -11,10 +11,10 @@ from .core import *
 from .runs import Profile, load_profile, thaw
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'world_profile', 'world_recovery', 'world_knowledge', 'group_gap',
-           'recovery_summary', 'axis_counts', 'variation_split', 'family_order', 'learnability', 'effect_table',
-           'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores', 'world_tables',
-           'regroup_robustness', 'organism_lines', 'robustness_headline', 'write_robustness']
+__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'world_profile', 'world_recovery', 'world_knowledge',
+           'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order', 'learnability',
+           'effect_table', 'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores', 'world_tables',
+           'regroup_robustness', 'organism_lines', 'robustness_headline', 'robustness_preamble', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -39,20 +39,23 @@ def world_recovery(
     world: int,  # the world's `data.seed`
     min_epoch: int = 5,  # checkpoint selection after this epoch
     designed: dict | None = None,  # ability → designed group; None: the sample set's `PLANTED_GROUPS`
+    not_planted=None,  # (ability, axis) pairs not claimed; None: `NOT_PLANTED` where `designed` is None, else none
 ) -> pd.DataFrame:
-    """One row per ability: world, designed, fitted, agree, provisional and both α with their intervals; where the items
-    carry the likelihood view, `fitted_likelihood` is the group fitted on it."""
+    """One row per ability: world, designed, not planted, fitted, agree, provisional and both α with their intervals;
+    where the items carry the likelihood view, `fitted_likelihood` and `agree_likelihood` are read from it."""
     from doit_nb.figures import selected_scores, scaling_sensitivities
-    from doit_nb.analysis import recovery_table
+    from doit_nb.analysis import recovery_table, NOT_PLANTED
     from doit_nb.sample import PLANTED_GROUPS
     sel = selected_scores(results[results["sweep"].isin(ROBUSTNESS_SWEEPS)], min_epoch=min_epoch)
     sens = scaling_sensitivities(sel, items)
     if not len(sens): raise ValueError(f"world {world}: the scaling sweep lacks two model sizes and two data volumes")
+    not_planted = (NOT_PLANTED if designed is None else ()) if not_planted is None else not_planted
     designed = PLANTED_GROUPS if designed is None else designed
-    rec = recovery_table(sens, designed).assign(world=int(world))
+    rec = recovery_table(sens, designed, not_planted=not_planted).assign(world=int(world))
     if items is not None and "likelihood" in items and "likelihood" in sel:
         lik = scaling_sensitivities(sel.assign(score=sel["likelihood"]), items.assign(hit=items["likelihood"]))
-        rec["fitted_likelihood"] = recovery_table(lik, designed).set_index("ability")["fitted"].reindex(rec["ability"]).values
+        lik = recovery_table(lik, designed, not_planted=not_planted).set_index("ability").reindex(rec["ability"])
+        rec["fitted_likelihood"], rec["agree_likelihood"] = lik["fitted"].values, lik["agree"].values
     return rec
 
 # %% ../nbs/42_robustness.ipynb #02b0bf10
@@ -74,31 +77,37 @@ def world_knowledge(
 # %% ../nbs/42_robustness.ipynb #95f8662f
 def group_gap(
     designed: str,  # a §4.3.1 group, as `GROUPS` names it
-    fitted: str,  # the group the fit gave (or an undetermined one)
+    data_state: str,  # the data axis's `axis_state`
+    param_state: str,  # the parameter axis's
+    not_planted: str = "",  # the axes not claimed: '', 'data', 'param' or 'both'
 ) -> str:
-    "'' where the groups agree, else which effect is missing or added, or which axis was left undetermined."
-    from doit_nb.analysis import GROUPS
-    if fitted.startswith("undetermined"):
-        return fitted
-    flags = {g: k for k, g in GROUPS.items()}
-    gaps = [("no " if d else "an added ") + f"{name} effect"
-            for name, d, f in zip(("data", "parameter"), flags[designed], flags[fitted]) if d != f]
+    "'' where the claimed axes agree, else, axis by axis, the effect missing or added, or the axis left undetermined."
+    from doit_nb.analysis import claimed_states
+    skip = ("data", "param") if not_planted == "both" else (not_planted,)
+    states, names = dict(data=data_state, param=param_state), dict(data="data", param="parameter")
+    gaps = []
+    for ax, claim in claimed_states(designed, skip).items():
+        if states[ax] == "undetermined": gaps.append(f"undetermined on {names[ax]}")
+        elif claim == "sensitive" and states[ax] != "sensitive": gaps.append(f"no {names[ax]} effect")
+        elif claim == "insensitive" and states[ax] == "sensitive": gaps.append(f"an added {names[ax]} effect")
     return "; ".join(gaps)
 
 # %% ../nbs/42_robustness.ipynb #675c2b1b
 def recovery_summary(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "(per world: abilities recovered of those designed; per ability: worlds recovered, their share and the gaps)."
-    d = by_world[by_world["designed"].notna()]
-    gaps = [f"world {w}: {group_gap(a, b)}" if a != b else "" for w, a, b in zip(d["world"], d["designed"], d["fitted"])]
-    d = d.assign(gap=gaps)
+    """(per world: abilities recovered of those with a claim; per ability: its claims, worlds recovered, their share
+    and the gaps). An ability whose every designed state is not planted is not counted."""
+    d = by_world[by_world["agree"].notna()]
+    d = d.assign(not_planted=d["not_planted"].fillna("") if "not_planted" in d else "")
+    gaps = [group_gap(r.designed, r.data_state, r.param_state, r.not_planted) for r in d.itertuples()]
+    d = d.assign(gap=[f"world {w}: {g}" if g else "" for w, g in zip(d["world"], gaps)], agree=d["agree"].astype(bool))
     per_world = d.groupby("world")["agree"].agg(recovered="sum", abilities="count").astype(int).reset_index()
-    if "fitted_likelihood" in d:   # the same count read from the likelihood view
-        lik = (d["fitted_likelihood"] == d["designed"]).groupby(d["world"]).sum()
+    if "agree_likelihood" in d:   # the same count read from the likelihood view
+        lik = d["agree_likelihood"].fillna(False).astype(bool).groupby(d["world"]).sum()
         per_world.insert(2, "recovered_likelihood", lik.reindex(per_world["world"]).astype(int).values)
-    per_ability = d.groupby("ability", sort=False).agg(designed=("designed", "first"), recovered=("agree", "sum"),
-                                                       worlds=("world", "nunique")).reset_index()
+    per_ability = d.groupby("ability", sort=False).agg(designed=("designed", "first"), not_planted=("not_planted", "first"),
+                                                       recovered=("agree", "sum"), worlds=("world", "nunique")).reset_index()
     per_ability["recovered"] = per_ability["recovered"].astype(int)
     per_ability["share"] = per_ability["recovered"] / per_ability["worlds"]
     per_ability["gaps"] = d.groupby("ability", sort=False)["gap"].agg(lambda g: "; ".join(x for x in g if x)).values
@@ -110,9 +119,9 @@ def axis_counts(
     delta: float | None = None, # regroup at this δ (None: the states as fitted)
 ) -> pd.DataFrame:
     "Per world: abilities sensitive, insensitive and undetermined on each axis, in their designed group, undetermined."
-    from doit_nb.analysis import recovery_table, recovery_count
+    from doit_nb.analysis import recovery_table, recovery_count, not_planted_pairs
     if delta is not None:
-        by_world = pd.concat([recovery_table(g, dict(zip(g["ability"], g["designed"])), delta).assign(world=w)
+        by_world = pd.concat([recovery_table(g, dict(zip(g["ability"], g["designed"])), delta, not_planted_pairs(g)).assign(world=w)
                               for w, g in by_world.assign(seeds_measured=~by_world["provisional"].astype(bool)).groupby("world")])
     rows = []
     for w, g in by_world.groupby("world"):
@@ -177,11 +186,13 @@ def effect_table(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world (with each axis's state)
     needed: dict,            # axis → the α the design finds with 90% power (`smallest_effect`)
 ) -> pd.DataFrame:
-    "Per world, ability and designed effect (the axes its designed group needs): α, its interval, the α needed, the state."
-    from doit_nb.analysis import GROUPS
+    """Per world, ability and designed effect (the axes its designed group needs): α, its interval, the α needed, the
+    state, whether it reaches the α needed and whether the organism carries it (`planted`: not in `NOT_PLANTED`)."""
+    from doit_nb.analysis import GROUPS, not_planted_pairs
     flags = {g: dict(data=d, param=p) for (d, p), g in GROUPS.items()}
+    off = not_planted_pairs(by_world)
     rows = [dict(world=r.world, ability=r.ability, axis=ax, alpha=getattr(r, f"{ax}_alpha"), alpha_lo=getattr(r, f"{ax}_alpha_lo"),
-                 alpha_hi=getattr(r, f"{ax}_alpha_hi"), needed=needed[ax], state=getattr(r, f"{ax}_state"))
+                 alpha_hi=getattr(r, f"{ax}_alpha_hi"), needed=needed[ax], state=getattr(r, f"{ax}_state"), planted=(r.ability, ax) not in off)
             for r in by_world.itertuples() if r.designed in flags for ax in ("data", "param") if flags[r.designed][ax]]
     return pd.DataFrame(rows).assign(reaches=lambda d: d["alpha"] >= d["needed"])
 
@@ -192,7 +203,8 @@ def robustness_chart(
     "Per ability, its fitted group in each world (✓ where it is the designed one), and the share of worlds recovered."
     import altair as alt
     from doit_nb.analysis import GROUPS, UNDETERMINED
-    label = lambda d: d["ability"] + " (designed: " + d["designed"].fillna("none") + ")"
+    off = lambda d: d["not_planted"].fillna("").map(lambda m: f"; {m} not planted" if m else "") if "not_planted" in d else ""
+    label = lambda d: d["ability"] + " (designed: " + d["designed"].fillna("none") + off(d) + ")"
     d = by_world.assign(world=by_world["world"].astype(str), mark=np.where(by_world["agree"] == True, "✓", ""),
                         ability=label(by_world))
     base = alt.Chart(d).encode(x=alt.X("world:N", title="world (data.seed)"),
@@ -220,7 +232,7 @@ def run_robustness(
     prof = load_profile(profile)
     if prof.get("data", {}).get("source", "sample") != "sample":
         raise ValueError(f"profile {prof.name!r}: worlds are seeds of the sample set; its data are {prof.get('data')}")
-    out = robustness_dir(prof, figures)
+    out = robustness_dir(prof, figures, worlds)
     for w in progress(worlds, "worlds"):
         own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
         rep = run_sweep(prof if own else world_profile(prof, w), jobs=jobs, runs=runs, only=ROBUSTNESS_ONLY if own else None)
@@ -232,15 +244,22 @@ def run_robustness(
         with atomic_write(keep / "results.parquet", "wb") as f: portable_results(res).to_parquet(f, index=False)
         if rep.results.with_name("items.parquet").exists():
             track_items(rep.results.with_name("items.parquet"), keep / "items.parquet", keep=res["run"])
-    return regroup_robustness(prof, worlds, out)
+    return regroup_robustness(prof, worlds, figures, runs)
 
 # %% ../nbs/42_robustness.ipynb #f59c9330
+DEVELOPMENT_WORLDS = (0, 1, 2)   # the worlds the design's choices rest on; any other world is held out
+
 def robustness_dir(
     profile: Profile,           # the profile
     figures: Path | None = None, # a folder of one's own; None: `figures/robustness[-<profile>]`
+    worlds: tuple = DEVELOPMENT_WORLDS,  # the worlds it holds: held-out worlds go to its `held-out` folder
 ) -> Path:
-    "Where a profile's robustness outputs go."
-    return Path(figures or figures_dir() / ("robustness" if profile.name == "default" else f"robustness-{profile.name}"))
+    "Where a profile's robustness outputs go; development and held-out worlds are never reported together."
+    base = Path(figures or figures_dir() / ("robustness" if profile.name == "default" else f"robustness-{profile.name}"))
+    held = [w for w in worlds if w not in DEVELOPMENT_WORLDS]
+    if held and len(held) < len(worlds):
+        raise ValueError(f"worlds {tuple(worlds)}: run the development worlds {DEVELOPMENT_WORLDS} and held-out ones {tuple(held)} apart")
+    return base / "held-out" if held else base
 
 # %% ../nbs/42_robustness.ipynb #24f37e54
 def chance_scores(
@@ -292,7 +311,7 @@ def regroup_robustness(
     "Every robustness output from the worlds' kept results under `<figures>/worlds/<world>` (nothing is trained)."
     from doit_nb.figures import selected_scores
     prof = load_profile(profile)
-    out = robustness_dir(prof, figures)
+    out = robustness_dir(prof, figures, worlds)
     min_epoch = prof.get("score", {}).get("min_epoch", 5)
     parts = {k: [] for k in ("recovery", "scores", "knowledge", "family", "learnability", "needed")}
     for w in progress(worlds, "worlds"):
@@ -355,15 +374,37 @@ def robustness_headline(
              + f" (δ = {DELTA:g} points per e-fold)."]
     if effects is not None and len(effects):
         name = effects["ability"] + " " + effects["axis"].map({"data": "data", "param": "parameters"})
-        held = effects.assign(name=name).groupby("name")["state"].agg(lambda s: (s == "sensitive").all())
-        weak = effects.assign(name=name).groupby("name")["reaches"].agg(lambda s: not s.astype(bool).any())
+        planted = effects.get("planted", pd.Series(True, index=effects.index)).astype(bool)
+        e = effects.assign(name=name, planted=planted)
+        held = e[e["planted"]].groupby("name")["state"].agg(lambda s: (s == "sensitive").all())
+        weak = e.groupby("name")["reaches"].agg(lambda s: not s.astype(bool).any())
         lines += [f"- Planted effects found in every world: {say(held[held].index)}.",
-                  f"- Planted effects below what the design finds with 90% power in every world: {say(weak[weak].index)}."]
+                  f"- Planted effects found in some worlds only: {say(held[~held].index)}.",
+                  f"- Designed effects the organism does not carry (`NOT_PLANTED`, not counted): {say(sorted(set(e.loc[~e['planted'], 'name'])))}.",
+                  f"- Designed effects below what the design finds with 90% power in every world: {say(weak[weak].index)}."]
     if learn is not None and len(learn):
         never = learn.groupby("ability")["above_chance"].agg(lambda s: not s.astype(bool).any())
         lines.append(f"- Not above chance at the largest size and volume in any world: {say(never[never].index)}; "
                      "their groups are floors, not measurements.")
     return ["## What the worlds show", "", *lines, ""]
+
+# %% ../nbs/42_robustness.ipynb #110e8b4e
+def robustness_preamble(
+    name: str,  # the profile's name
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world
+) -> list[str]:
+    "The report's title and what its worlds are: development worlds, whose counts cannot test the marks made on them, or held-out ones."
+    worlds = sorted(by_world["world"].unique())
+    held = [w for w in worlds if w not in DEVELOPMENT_WORLDS]
+    lines = [f"# Robustness: profile `{name}` on {'held-out ' if held else ''}worlds {', '.join(map(str, worlds))}", ""]
+    if held:
+        return lines + [f"No choice of the design rested on world{'s' if len(held) > 1 else ''} {', '.join(map(str, held))}: "
+                        f"it is read here as a check, not as development evidence (the development worlds are "
+                        f"{', '.join(map(str, DEVELOPMENT_WORLDS))}).", ""]
+    if by_world.get("not_planted", pd.Series(dtype=object)).fillna("").astype(bool).any():
+        lines += ["The designed states marked not planted (`NOT_PLANTED`, `40_analysis`) were marked on these worlds, so the "
+                  "counts below, which leave them out, do not test the marks; a held-out world does (`held-out/report.md`).", ""]
+    return lines
 
 # %% ../nbs/42_robustness.ipynb #fe2f5c34
 def write_robustness(
@@ -376,9 +417,9 @@ def write_robustness(
 ) -> pd.DataFrame:
     "Write `recovery_by_seed.csv`, `variation.csv`, `knowledge_by_world.csv`, the figure and `report.md` to `out`."
     from doit_nb.figures import save_chart
-    cols = ["world", "ability", "designed", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
+    cols = ["world", "ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
             "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
-    by_world = by_world[[c for c in [*cols, "fitted_likelihood"] if c in by_world]]
+    by_world = by_world[[c for c in [*cols, "fitted_likelihood", "agree_likelihood"] if c in by_world]]
     per_world, per_ability = recovery_summary(by_world)
     spread = variation_split(sel)
     out.mkdir(parents=True, exist_ok=True)
@@ -389,7 +430,7 @@ def write_robustness(
     counts = axis_counts(by_world)
     beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in (1.0, 3.0)])
     organism = organism or {}
-    lines = [f"# Robustness: profile `{name}` on worlds {', '.join(map(str, sorted(by_world['world'].unique())))}", "",
+    lines = [*robustness_preamble(name, by_world),
              *robustness_headline(counts, organism.get("effects"), organism.get("learn")),
              f"Per world, each axis's state at δ = {DELTA:g} points per e-fold (sensitive: its 95% interval above δ; "
              "insensitive: within ±δ; undetermined: neither), the abilities in their designed group, those "

@@ -16,10 +16,11 @@ from .runs import load_profile, Profile, Run, RESOURCE_DEFAULTS, thaw, without_m
 # %% auto #0
 __all__ = ['RUN_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'KERNEL_ARGS', 'QUIET_BARS', 'FRESH_STATE',
            'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_imports', 'module_closure',
-           'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done', 'run_keys',
-           'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code', 'pretrained_specs', 'foundation_key',
-           'Foundation', 'run_foundations', 'redo_if_damaged', 'SweepReport', 'prepare_run', 'submitit_parameters',
-           'LockHeld', 'sweep_lock', 'run_sweep', 'git_commit', 'git_dirty', 'collect_results', 'pretrained_foundation']
+           'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done', 'write_done',
+           'run_keys', 'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code', 'pretrained_specs',
+           'foundation_key', 'Foundation', 'run_foundations', 'redo_if_damaged', 'SweepReport', 'prepare_run',
+           'submitit_parameters', 'Backend', 'LockHeld', 'sweep_lock', 'run_sweep', 'run_parameters', 'git_commit',
+           'git_dirty', 'run_provenance', 'run_items', 'collect_results', 'pretrained_foundation']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 RUN_NOTEBOOK = "31_run.ipynb"
@@ -132,6 +133,22 @@ def read_done(
     finished; the one reader of that file."""
     done = Path(folder) / "done.json"
     return json.loads(done.read_text()) if done.exists() else {}
+
+# %% ../nbs/30_sweeps.ipynb #e916ee55
+def write_done(
+    folder: Path,  # a run's folder
+    keys: RunKeys,  # the keys it was run under
+    status: dict,  # what its execution returned: ok, seconds, and resources where a backend gave some
+    stamp: dict,  # what every run of the sweep executed with: git commit, dirty flag, software
+) -> bool:
+    "Record a finished run in `done.json` (atomically; `read_done` reads it back); False where it wrote no results."
+    if not (status.get("ok") and (Path(folder) / "results.parquet").exists()):
+        return False
+    extra = {"resources": status["resources"]} if status.get("resources") else {}
+    rec = dict(key=keys.score, train_key=keys.train, seconds=round(status["seconds"], 1), finished=time.time(), **stamp, **extra)
+    with atomic_write(Path(folder) / "done.json") as f:
+        f.write(json.dumps(rec))
+    return True
 
 # %% ../nbs/30_sweeps.ipynb #4ed7df4f
 def run_keys(
@@ -432,29 +449,35 @@ def submitit_parameters(
     return dict(timeout_min=int(r["hours"] * 60), mem_gb=r["mem_gb"], gpus_per_node=r["gpus"],
                 cpus_per_task=r["cpus"] or threads)
 
+# %% ../nbs/30_sweeps.ipynb #5bc13140
+class Backend(NamedTuple):
+    "Where a sweep's run notebooks execute: `name` ('local', 'slurm' or 'submitit-local'), its workers, submitit's job folder."
+    name: str = "local"
+    jobs: int = 1
+    folder: Path | None = None
+
 # %% ../nbs/30_sweeps.ipynb #8d5cfbc0
-def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str, runs: Path, name: str,
-                   resources=lambda c: None) -> None:
+def _run_notebooks(todo: list, nb: Path, params, finish, backend: Backend, resources=lambda c: None) -> None:
     """Execute the run notebook for every `(run, folder, keys)` in `todo` on `backend`, calling `finish` as each ends;
     `resources(run)` gives each run's job its resources (submitit backends)."""
-    threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
-    if backend == "local" and jobs <= 1:
+    threads = max(1, (os.cpu_count() or 1) // max(1, backend.jobs))
+    if backend.name == "local" and backend.jobs <= 1:
         for c, d, keys in todo:
             finish(c, d, keys, _execute(str(nb), str(d), params(c, d), threads, warm=True))
         for k in _KERNELS.values(): k.close()
-    elif backend == "local":
+    elif backend.name == "local":
         from concurrent.futures import ProcessPoolExecutor, as_completed
         import multiprocessing
         # spawned, not forked: a worker starts its own kernel and event loop, and inherits no thread, lock or socket
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+        with ProcessPoolExecutor(backend.jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
             futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads, warm=True): (c, d, keys)
                     for c, d, keys in todo}
             for f in as_completed(futs):
                 finish(*futs[f], f.result())
-    elif backend in ("slurm", "submitit-local"):
+    elif backend.name in ("slurm", "submitit-local"):
         import submitit
-        cluster = "local" if backend == "submitit-local" else "slurm"
-        ex = submitit.AutoExecutor(folder=str(runs / name / "submitit"), cluster=cluster)
+        cluster = "local" if backend.name == "submitit-local" else "slurm"
+        ex = submitit.AutoExecutor(folder=str(backend.folder), cluster=cluster)
         submitted = []
         for c, d, keys in todo:
             r = resources(c) or dict(RESOURCE_DEFAULTS)
@@ -468,7 +491,7 @@ def _run_notebooks(todo: list, nb: Path, params, finish, jobs: int, backend: str
                 st = dict(ok=False, error=f"{type(e).__name__}: {e}")
             finish(*meta, st)
     else:
-        raise ValueError(f"unknown backend {backend!r}: local, slurm or submitit-local")
+        raise ValueError(f"unknown backend {backend.name!r}: local, slurm or submitit-local")
 
 # %% ../nbs/30_sweeps.ipynb #4827973d
 class LockHeld(RuntimeError):
@@ -580,20 +603,32 @@ def run_sweep(
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
     with sweep_lock(runs / prof.name, wait=wait):
-        return _sweep(prof, jobs or prof.get("jobs", 1), backend, only, force, notebook, runs)
+        where = Backend(backend, jobs or prof.get("jobs", 1), runs / prof.name / "submitit")
+        return _sweep(prof, where, only, force, Path(notebook or resource("nbs", RUN_NOTEBOOK)), runs)
+
+# %% ../nbs/30_sweeps.ipynb #c399fc14
+def run_parameters(
+    run: Run,  # the run
+    folder: Path,  # its folder
+    profile_file: Path,  # the copy of the profile kept beside the runs
+    data: Path,  # the sweep's DoIT layout
+    foundation=None,  # its foundation (`run_foundations`), if it starts from one
+) -> dict:
+    "The papermill parameters of one run's notebook (`31_run`)."
+    return dict(profile=str(profile_file), run=json.dumps(run.params()), data_dir=str(data), out_dir=str(folder),
+                model_dir=str(foundation.model) if foundation else None)
 
 # %% ../nbs/30_sweeps.ipynb #837fe2a5
-def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, runs: Path) -> SweepReport:
+def _sweep(prof: Profile, backend: Backend, only, force: bool, nb: Path, runs: Path) -> SweepReport:
     "The body of `run_sweep`, under the profile's lock; the runs read the copy of the profile kept beside them."
-    nb = Path(notebook or resource("nbs", RUN_NOTEBOOK))
     data = prof.ensure_data(runs)
     prof_file = prof.save(runs / prof.name)
     dh = data_hash(data)
     planned, left_out = without_missing_benchmarks([c for c in prof.runs if not only or re.search(only, c.run_id)])
     for line in left_out: print(line, flush=True)   # before any run starts
     root = runs / prof.name / "runs"
-    rep, todo, commit, code = SweepReport(data=data, data_hash=dh, left_out=left_out), [], git_commit(), code_hashes(nb)
-    stamp = dict(git_commit=commit, git_dirty=git_dirty(), software=library_versions())  # what every run executed with
+    rep, todo, code = SweepReport(data=data, data_hash=dh, left_out=left_out), [], code_hashes(nb)
+    stamp = dict(git_commit=git_commit(), git_dirty=git_dirty(), software=library_versions())  # what every run executed with
     rep.foundations = run_foundations(prof, data, runs, planned, data_h=dh)
     for c in planned:
         f = rep.foundations.get(c.model)
@@ -608,40 +643,19 @@ def _sweep(prof: Profile, jobs: int, backend: str, only, force: bool, notebook, 
         if prepare_run(d, keys, force) == "rescore":
             rep.rescored.append(c.run_id)
         todo.append((c, d, keys))
-
-    def params(c, d):
-        f = rep.foundations.get(c.model)
-        return dict(
-            profile=str(prof_file),
-            run=json.dumps(c.params()),
-            data_dir=str(data),
-            out_dir=str(d),
-            model_dir=str(f.model) if f else None,
-        )
-
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof.name}")
 
     def finish(c, d, keys, st):
-        if st.get("ok") and (d / "results.parquet").exists():
-            rec = dict(
-                key=keys.score,
-                train_key=keys.train,
-                seconds=round(st["seconds"], 1),
-                finished=time.time(),
-                **stamp,
-                **({"resources": st["resources"]} if st.get("resources") else {}),
-            )
-            (d / "done.json").write_text(json.dumps(rec))
-            rep.ran.append(c.run_id)
-        else:
-            rep.failed[c.run_id] = st.get("error", "no results written") + f"  (see {d / 'run.ipynb'})"
+        if write_done(d, keys, st, stamp): rep.ran.append(c.run_id)
+        else: rep.failed[c.run_id] = st.get("error", "no results written") + f"  (see {d / 'run.ipynb'})"
         bar.update(1)
 
-    _run_notebooks(todo, nb, params, finish, jobs, backend, runs, prof.name, lambda c: prof.resources(c.model))
+    params = lambda c, d: run_parameters(c, d, prof_file, data, rep.foundations.get(c.model))
+    _run_notebooks(todo, nb, params, finish, backend, lambda c: prof.resources(c.model))
     bar.close()
     profile_runs = {c.run_id for c in prof.runs}
     rep.ignored = sorted(d.name for d in root.glob("*") if d.is_dir() and d.name not in profile_runs)
-    rep.results = collect_results(prof.name, runs, profile_runs)
+    rep.results = collect_results(prof.name, runs, profile_runs, checked=[d for _, d, _ in todo] + [root / r for r in rep.skipped])
     return rep
 
 # %% ../nbs/30_sweeps.ipynb #7011c877
@@ -666,11 +680,34 @@ def git_dirty() -> bool | None:
     out = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)figures")
     return None if out is None else bool(out)
 
+# %% ../nbs/30_sweeps.ipynb #b3a4b4df
+def run_provenance(
+    folder: Path,  # a finished run's folder
+    now: str | None = None,  # the commit to name where its `done.json` names none
+) -> dict:
+    "The columns every result row of a run carries about how it was made: notebook, commit, software, seconds."
+    done = read_done(folder)
+    return dict(notebook=str(Path(folder) / "run.ipynb"), git_commit=done.get("git_commit", now), git_dirty=done.get("git_dirty"),
+                software=canonical_json(done.get("software") or {}), run_seconds=done.get("seconds"))
+
+# %% ../nbs/30_sweeps.ipynb #ddca45f8
+def run_items(
+    folder: Path,  # a run's folder
+) -> pd.DataFrame:
+    """Every item hit a run scored (`scores/<checkpoint>-<split>.items.jsonl`), with its run, checkpoint and split,
+    without the replies' texts."""
+    parts = []
+    for p in sorted((Path(folder) / "scores").glob("*.items.jsonl")):
+        checkpoint, split = p.name.removesuffix(".items.jsonl").rsplit("-", 1)
+        parts.append(pd.read_json(p, lines=True).assign(run=Path(folder).name, checkpoint=checkpoint, split=split))
+    return pd.concat(parts, ignore_index=True).drop(columns=["reply"], errors="ignore") if parts else pd.DataFrame()
+
 # %% ../nbs/30_sweeps.ipynb #d047e0a7
 def collect_results(
     profile_name: str,  # the sweep profile's name
     runs: Path | str | None = None,  # where runs go; None: `runs/`
     run_ids=None,  # the runs to collect; None: every finished run folder
+    checked=(),  # run folders the sweep has just checked for damage (`redo_if_damaged`): not read twice
 ) -> Path:
     """Gather the finished runs' rows into `runs/<profile>/results.parquet` (atomically): the runs named in
     `run_ids` (the profile's; default every run folder), each row with the git commit its run was executed at."""
@@ -683,38 +720,21 @@ def collect_results(
         if (d / "done.json").exists() and (run_ids is None or d.name in run_ids)
     ]
 
-    def provenance(d):
-        done = read_done(d)
-        return dict(
-            notebook=str(d / "run.ipynb"),
-            git_commit=done.get("git_commit", now),
-            git_dirty=done.get("git_dirty"),
-            software=canonical_json(done.get("software") or {}),
-            run_seconds=done.get("seconds"),
-        )
-
-    for d in dirs:   # a run left out of this sweep (--only) is not redone: its damage is named here
+    checked = set(map(Path, checked))
+    for d in (d for d in dirs if d not in checked):   # a run left out of this sweep (--only) is not redone: its damage is named here
         if bad := damaged_files(d):
             raise ValueError(f"{bad[0][0]}: {bad[0][1]}; run the sweep on {d.name} again (without --only) to redo it")
     parts = [
-        pd.read_parquet(d / "results.parquet").assign(**provenance(d)) for d in dirs if (d / "results.parquet").exists()
+        pd.read_parquet(d / "results.parquet").assign(**run_provenance(d, now)) for d in dirs if (d / "results.parquet").exists()
     ]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     out = root / "results.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(out, "wb") as f:
         df.to_parquet(f, index=False)
-    items = [
-        pd.read_json(p, lines=True).assign(
-            run=d.name, checkpoint=p.name.rsplit("-", 1)[0], split=p.name.rsplit("-", 1)[1].split(".")[0]
-        )
-        for d in dirs
-        for p in sorted((d / "scores").glob("*.items.jsonl"))
-    ]
+    items = [run_items(d) for d in dirs]
     with atomic_write(root / "items.parquet", "wb") as f:
-        (pd.concat(items, ignore_index=True) if items else pd.DataFrame()).drop(
-            columns=["reply"], errors="ignore"
-        ).to_parquet(f, index=False)
+        (pd.concat(items, ignore_index=True) if items else pd.DataFrame()).to_parquet(f, index=False)
     return out
 
 # %% ../nbs/30_sweeps.ipynb #d05d1385

@@ -10,8 +10,12 @@ only, not the SFT seed's. The verdict compares each α with what the default's d
 It reuses the worlds' cached foundation models, so it measures a change of SFT data or format only; a change of
 pretraining needs the foundations rebuilt. Variants not yet in the sample set are defined here.
 
+With `--background k`, every other ability adds k items of the sample set to each SFT set, so the tested ability
+is learnt inside a mix and small sets do not collapse under the 48-step minimum; `--background same` gives every
+other ability the tested ability's n, as the default's scaling recipes do (the closest stand-in for its runs).
+
 Usage: python experiments/isolated_effects.py --ability chinese --variant cloze --worlds 0,1,2 --n 4,16,64
-       [--out experiments/reports/isolated-effects.jsonl]"""
+       [--background 16] [--out experiments/reports/isolated-effects.jsonl]"""
 import argparse, json, math, random, tempfile
 from pathlib import Path
 import numpy as np
@@ -51,7 +55,34 @@ def reasoning_short(rng, kb):
     return dict(messages=S._qa(q, order[0] if ask_most else order[-1]), question_format=0)
 
 
-VARIANTS = {  # (ability, variant) → generator(rng, kb)
+TAUGHT = dict(organisms=24, events=12)  # how many organisms and events only SFT items tell (`--taught`)
+
+
+def taught_base(seed: int, organisms: int | None = None, events: int | None = None) -> dict:
+    "Organisms and events that neither the knowledge base nor the practice world holds: facts only SFT items tell."
+    from doit_nb.pretraining import practice_base
+    organisms, events = organisms or TAUGHT["organisms"], events or TAUGHT["events"]
+    kb, pb = S.knowledge_base(seed), practice_base(seed)
+    rng = random.Random(stable_int("taught", seed))
+    names = [c + p + k for c in S._COLORS for p in S._PARTS for k in S._KINDS]
+    names = [n for n in names if n not in kb["organisms"] and n not in pb["organisms"]]
+    places = [p + e for p in S._PLACES for e in S._EVENTS if p + e not in kb["events"] and p + e not in pb["events"]]
+    leaders = [s + g for s in S._SURNAMES for g in S._GIVEN]
+    return dict(organisms={n: dict(habitat=rng.choice(S._HABITATS), repro=rng.choice(S._REPRO), diet=rng.choice(S._DIET))
+                           for n in rng.sample(names, organisms)},
+                events={e: dict(dynasty=rng.choice(S._DYNASTIES), leader=rng.choice(leaders))
+                        for e in rng.sample(places, events)})
+
+
+def taught(gen):
+    "`gen` asking, at even odds, a fact pretraining told or one only the SFT items tell (coverage: organism round 2)."
+    def g(rng, kb):
+        return gen(rng, kb) if rng.random() < 0.5 else gen(rng, taught_base(kb["seed"]))
+    return g
+
+
+VARIANTS = {
+    ("biology", "taught"): taught(S.gen_biology), ("history", "taught"): taught(S.gen_history),  # (ability, variant) → generator(rng, kb)
     ("chinese", "truth"): S.gen_chinese, ("chinese", "cloze"): chinese_cloze,
     ("understanding", "letter"): S.gen_understanding, ("understanding", "short"): understanding_short,
     ("reasoning", "letter"): S.gen_reasoning, ("reasoning", "short"): reasoning_short,
@@ -84,15 +115,27 @@ def foundations(world, root=ROOT / "runs" / "foundations"):
     return {s: (p, n) for s, (_, p, n) in sorted(found.items())}
 
 
-def hits(folder, ability, variant, world, n, test):
-    "Test hits (0/1 per item) after fine-tuning `folder` on n items."
+def background(ability, world, k):
+    "k sample items of every ability but `ability`, by file name (the mix the tested ability is learnt in)."
+    kb = {**S.knowledge_base(world), "seed": world, "eval": False}
+    out = {}
+    for other, gen in S.GENERATORS.items():
+        rng = random.Random(stable_int("background", other, world))
+        out[other] = [dict(gen(rng, kb), type=other, idx=i) for i in range(k)] if other != ability and k else []
+    return {a: rs for a, rs in out.items() if rs}
+
+
+def hits(folder, ability, variant, world, n, test, k=0):
+    "Test hits (0/1 per item) after fine-tuning `folder` on n items (and `background`'s k per other ability)."
     settings = sft_settings("tiny-pretrained", learning_rate=5e-4, epochs=4, batch_size=16, per_device_batch_size=16,
                             max_length=256, min_steps=48)
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "recipe" / ".doit").mkdir(parents=True)
-        (Path(d) / "recipe" / ".doit" / "manifest.json").write_text(json.dumps(dict(short_answers=[ability])))
-        lines = [json.dumps(r, ensure_ascii=False) for r in items(ability, variant, world, n, False)]
-        (Path(d) / "recipe" / f"{ability}_1000.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        sets = {**background(ability, world, k), ability: items(ability, variant, world, n, False)}
+        (Path(d) / "recipe" / ".doit" / "manifest.json").write_text(json.dumps(dict(short_answers=sorted(sets))))
+        for name, rs in sets.items():
+            lines = [json.dumps(r, ensure_ascii=False) for r in rs]
+            (Path(d) / "recipe" / f"{name}_1000.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
         model, tok = load_model(train(folder, Path(d) / "recipe", Path(d) / "train", settings, quiet=True))
         return score_items(model.eval(), tok, test)["hit"].to_numpy(float)
 
@@ -127,17 +170,22 @@ def main():
     ap.add_argument("--worlds", default="0,1,2")
     ap.add_argument("--n", default="4,16,64", help="SFT items per condition")
     ap.add_argument("--test", type=int, default=100)
+    ap.add_argument("--taught", default="24,12", help="organisms,events that only SFT items tell (variant taught)")
+    ap.add_argument("--background", default="0", help="sample items of every other ability in each SFT set, or 'same' (n)")
     ap.add_argument("--out", default=str(ROOT / "experiments" / "reports" / "isolated-effects.jsonl"))
     a = ap.parse_args()
+    TAUGHT.update(zip(("organisms", "events"), map(int, a.taught.split(","))))
     if (a.ability, a.variant) not in VARIANTS: raise SystemExit(f"no variant {a.variant!r} for {a.ability!r}")
     R.SHORT_ANSWER_TYPES = tuple({*R.SHORT_ANSWER_TYPES, a.ability})  # variants may answer in free text
     ns, need = [int(x) for x in a.n.split(",")], needed()
     for w in map(int, a.worlds.split(",")):
         found = foundations(w)
         test = items(a.ability, a.variant, w, a.test, True)
-        h = np.array([[hits(p, a.ability, a.variant, w, n, test) for n in ns] for p, _ in found.values()])
+        h = np.array([[hits(p, a.ability, a.variant, w, n, test, n if a.background == "same" else int(a.background))
+                       for n in ns] for p, _ in found.values()])
         log_p = [math.log(n) for _, n in found.values()]
-        row = dict(ability=a.ability, variant=a.variant, world=w, n=ns, sizes=list(found),
+        row = dict(ability=a.ability, variant=a.variant, world=w, n=ns, background=a.background,
+                   **(dict(taught=dict(TAUGHT)) if a.variant == "taught" else {}), sizes=list(found),
                    scores=(100 * h.mean(-1)).round(1).tolist(), **alphas(h, np.log(ns), log_p), needed=need)
         print(json.dumps(row, ensure_ascii=False), flush=True)
         with open(a.out, "a", encoding="utf-8") as f: f.write(json.dumps(row, ensure_ascii=False) + "\n")
