@@ -394,7 +394,7 @@ def recovery_count(
     """How many abilities land in their designed group on the axes the design claims, of how many abilities it claims
     anything for, how many are undetermined on a claimed axis, and how many are determined in another group."""
     d = rec[rec["agree"].notna()]
-    skip = d.get("not_planted", pd.Series("", index=d.index)).fillna("")
+    skip = d.get("not_planted", pd.Series("", index=d.index)).astype(object).fillna("")
     claimed = lambda ax, s: s not in (ax, "both")
     open_ = [any(r[f"{ax}_state"] == "undetermined" and claimed(ax, s) for ax in ("data", "param")) for (_, r), s in zip(d.iterrows(), skip)]
     open_ = pd.Series(open_, index=d.index, dtype=bool)
@@ -417,7 +417,7 @@ def not_planted_pairs(
     rows: pd.DataFrame,  # `world_recovery` rows, with their `not_planted` column
 ) -> set:
     "The (ability, axis) pairs the rows mark not planted, read back from the column `recovery_table` writes."
-    marks = rows.get("not_planted", pd.Series(dtype=object)).fillna("")
+    marks = rows.get("not_planted", pd.Series(dtype=object)).astype(object).fillna("")
     axes = {"": (), "data": ("data",), "param": ("param",), "both": ("data", "param")}
     return {(a, ax) for a, m in zip(rows["ability"], marks) for ax in axes[m]}
 

@@ -471,7 +471,7 @@ def report_headline(
         r = pd.read_csv(figures / "recovery.csv")
         if len(d := r[r["designed"].notna() & (r["designed"].astype(str) != "")]):
             agree = d["agree"].astype(str) == "True"
-            d = d.assign(not_planted=d["not_planted"].fillna("")) if "not_planted" in d else d
+            d = d.assign(not_planted=d["not_planted"].astype(object).fillna("")) if "not_planted" in d else d
             lines.append(f"- {recovery_sentence(d)} In their designed group: {', '.join(d.loc[agree, 'ability']) or 'none'}.")
             if d["not_planted"].astype(bool).any():
                 lines.append("- The count leaves out the designed states the organism does not carry (`NOT_PLANTED`, "

@@ -82,12 +82,12 @@ def group_gap(
     not_planted: str = "",  # the axes not claimed: '', 'data', 'param' or 'both'
 ) -> str:
     "'' where the claimed axes agree, else, axis by axis, the effect missing or added, or the axis left undetermined."
-    from doit_nb.analysis import claimed_states
+    from doit_nb.analysis import claimed_states, UNDETERMINED
     skip = ("data", "param") if not_planted == "both" else (not_planted,)
     states, names = dict(data=data_state, param=param_state), dict(data="data", param="parameter")
     gaps = []
     for ax, claim in claimed_states(designed, skip).items():
-        if states[ax] == "undetermined": gaps.append(f"undetermined on {names[ax]}")
+        if states[ax] == "undetermined": gaps.append(UNDETERMINED[ax])
         elif claim == "sensitive" and states[ax] != "sensitive": gaps.append(f"no {names[ax]} effect")
         elif claim == "insensitive" and states[ax] == "sensitive": gaps.append(f"an added {names[ax]} effect")
     return "; ".join(gaps)
@@ -99,7 +99,7 @@ def recovery_summary(
     """(per world: abilities recovered of those with a claim; per ability: its claims, worlds recovered, their share
     and the gaps). An ability whose every designed state is not planted is not counted."""
     d = by_world[by_world["agree"].notna()]
-    d = d.assign(not_planted=d["not_planted"].fillna("") if "not_planted" in d else "")
+    d = d.assign(not_planted=d["not_planted"].astype(object).fillna("") if "not_planted" in d else "")
     gaps = [group_gap(r.designed, r.data_state, r.param_state, r.not_planted) for r in d.itertuples()]
     d = d.assign(gap=[f"world {w}: {g}" if g else "" for w, g in zip(d["world"], gaps)], agree=d["agree"].astype(bool))
     per_world = d.groupby("world")["agree"].agg(recovered="sum", abilities="count").astype(int).reset_index()
@@ -203,7 +203,7 @@ def robustness_chart(
     "Per ability, its fitted group in each world (✓ where it is the designed one), and the share of worlds recovered."
     import altair as alt
     from doit_nb.analysis import GROUPS, UNDETERMINED
-    off = lambda d: d["not_planted"].fillna("").map(lambda m: f"; {m} not planted" if m else "") if "not_planted" in d else ""
+    off = lambda d: d["not_planted"].astype(object).fillna("").map(lambda m: f"; {m} not planted" if m else "") if "not_planted" in d else ""
     label = lambda d: d["ability"] + " (designed: " + d["designed"].fillna("none") + off(d) + ")"
     d = by_world.assign(world=by_world["world"].astype(str), mark=np.where(by_world["agree"] == True, "✓", ""),
                         ability=label(by_world))
@@ -401,7 +401,7 @@ def robustness_preamble(
         return lines + [f"No choice of the design rested on world{'s' if len(held) > 1 else ''} {', '.join(map(str, held))}: "
                         f"it is read here as a check, not as development evidence (the development worlds are "
                         f"{', '.join(map(str, DEVELOPMENT_WORLDS))}).", ""]
-    if by_world.get("not_planted", pd.Series(dtype=object)).fillna("").astype(bool).any():
+    if by_world.get("not_planted", pd.Series(dtype=object)).astype(object).fillna("").astype(bool).any():
         lines += ["The designed states marked not planted (`NOT_PLANTED`, `40_analysis`) were marked on these worlds, so the "
                   "counts below, which leave them out, do not test the marks; a held-out world does (`held-out/report.md`).", ""]
     return lines
@@ -441,8 +441,8 @@ def write_robustness(
              per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
              "in its designed group and, in the others, the effect its fit misses or adds:", "", per_ability.round(2).to_markdown(index=False), "",
              "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
-             "worlds (`world_range`, the seed means), in points, averaged over conditions:", "",
-             spread.round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
+             "worlds (`world_range`, the seed means; none with one world), in points, averaged over conditions:", "",
+             spread.dropna(axis=1, how="all").round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
     if knowledge is not None:
         with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
         lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "

@@ -25,3 +25,14 @@ def test_slopes_read_a_planted_effect_back():
     a = E.alphas(h, log_n, log_p, reps=50)
     assert abs(a["data"][0] - 5) < 0.5 and a["data"][1] < 5 < a["data"][2]
     assert a["param"][1] < 0 < a["param"][2]
+
+
+def test_taught_facts_are_unknown_to_pretraining_and_the_background_holds_the_others():
+    from doit_nb.pretraining import practice_base
+    taught, kb, pb = E.taught_base(0), E.S.knowledge_base(0), practice_base(0)
+    for part in ("organisms", "events"):
+        assert not set(taught[part]) & (set(kb[part]) | set(pb[part]))   # never named by the corpus
+    asked = {o for r in E.items("biology", "taught", 0, 200, True) for o in taught["organisms"] if o in r["messages"][0]["content"]}
+    assert asked and len(asked) <= len(taught["organisms"])
+    bg = E.background("biology", 0, 3)
+    assert "biology" not in bg and all(len(v) == 3 for v in bg.values()) and len(bg) == len(E.S.GENERATORS) - 1
