@@ -936,11 +936,14 @@ def refresh_figures(
                   profile=str(figures / "profile.yml"))
     run_nbs = next((o["run_notebooks"] for o in manifest["outputs"].values() if o.get("run_notebooks")), [])
     outputs, _ = figure_outputs(prof.name, params, dh, runs, git_commit(), True, run_nbs)
-    manifest |= outputs | dict(git_commit=git_commit(), git_dirty=git_dirty(), about=thaw(prof.get("about") or {}))
+    results = pd.read_parquet(figures / "results.parquet")
+    dirty = git_dirty()
+    manifest |= outputs | dict(git_commit=git_commit(), git_dirty=dirty, about=thaw(prof.get("about") or {}),
+                               warnings=provenance_warnings(results, dirty))   # read again: the tree may be clean now
     for info in manifest["outputs"].values():   # the executed copies the pages link to
         src = project_root() / info["executed"]
         info["executed"] = os.path.relpath(portable_copy(src, figures / "notebooks" / src.name, runs), project_root())
     with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
-    with atomic_write(figures / "report.md") as f: f.write(report_text(manifest, figures, pd.read_parquet(figures / "results.parquet")))
+    with atomic_write(figures / "report.md") as f: f.write(report_text(manifest, figures, results))
     write_index(manifest, figures)
     return manifest
