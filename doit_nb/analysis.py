@@ -10,11 +10,11 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'GROUPS', 'UNDETERMINED', 'DELTA', 'RECOVERY_COLUMNS', 'FLOOR', 'SMALL', 'UNSTABLE', 'NOT_PLANTED',
-           'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3', 'PAPER_TABLE4', 'fit_sensitivity',
-           'bootstrap_fit', 't_quantile', 'seed_aware_fit', 'slope_weights', 'design_fit', 'design_hits',
-           'require_columns', 'sensitivities', 'normalise', 'axis_state', 'ability_group', 'axis_states',
-           'group_abilities', 'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores',
+__all__ = ['RESULT_COLUMNS', 'GROUPS', 'UNDETERMINED', 'DELTA', 'NOT_PLANTED_MARKS', 'RECOVERY_COLUMNS', 'FLOOR', 'SMALL',
+           'UNSTABLE', 'NOT_PLANTED', 'PAPER_TABLE2', 'PAPER_NOVEL_GENERATION_SENSITIVITY', 'PAPER_TABLE3',
+           'PAPER_TABLE4', 'fit_sensitivity', 'bootstrap_fit', 't_quantile', 'seed_aware_fit', 'slope_weights',
+           'design_fit', 'design_hits', 'require_columns', 'sensitivities', 'normalise', 'axis_state', 'ability_group',
+           'axis_states', 'group_abilities', 'paper_rule_groups', 'item_label_kinds', 'commonest_answer_scores',
            'sensitivities_by_label_kind', 'claimed_states', 'recovery_table', 'recovery_count', 'not_planted_pairs',
            'carried_design', 'seed_spread', 'knowledge_slope', 'complexity_transference', 'feature_relation',
            'bias_verdict', 'up_marks']
@@ -360,6 +360,8 @@ def claimed_states(
     return {ax: "sensitive" if flags[ax] else "insensitive" for ax in ("data", "param") if ax not in skip}
 
 # %% ../nbs/40_analysis.ipynb #b444c1c4
+NOT_PLANTED_MARKS = {"": (), "data": ("data",), "param": ("param",), "both": ("data", "param")}  # `not_planted` column → axes
+
 RECOVERY_COLUMNS = ["ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
                     "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
 
@@ -379,7 +381,7 @@ def recovery_table(
     out["paper_rule"] = paper_rule_groups(out).values
     out["designed"] = pd.Series([(designed or {}).get(a) for a in out["ability"]], dtype=object)
     skips = [tuple(ax for ax in ("data", "param") if (a, ax) in set(not_planted)) for a in out["ability"]]
-    out["not_planted"] = [{(): "", ("data", "param"): "both"}.get(s, s[0] if s else "") for s in skips]
+    out["not_planted"] = [{v: k for k, v in NOT_PLANTED_MARKS.items()}[s] for s in skips]
     met = lambda state, claim: state == claim or (claim == "insensitive" and state == "declining")
     claims = [claimed_states(d, s) for d, s in zip(out["designed"], skips)]
     out["agree"] = pd.Series([all(met(r[f"{ax}_state"], c) for ax, c in cl.items()) if cl else None
@@ -395,7 +397,7 @@ def recovery_count(
     anything for, how many are undetermined on a claimed axis, and how many are determined in another group."""
     d = rec[rec["agree"].notna()]
     skip = d.get("not_planted", pd.Series("", index=d.index)).astype(object).fillna("")
-    claimed = lambda ax, s: s not in (ax, "both")
+    claimed = lambda ax, s: ax not in NOT_PLANTED_MARKS[s]
     open_ = [any(r[f"{ax}_state"] == "undetermined" and claimed(ax, s) for ax in ("data", "param")) for (_, r), s in zip(d.iterrows(), skip)]
     open_ = pd.Series(open_, index=d.index, dtype=bool)
     return dict(recovered=int(d["agree"].astype(bool).sum()), abilities=len(d), undetermined=int(open_.sum()),
@@ -418,8 +420,7 @@ def not_planted_pairs(
 ) -> set:
     "The (ability, axis) pairs the rows mark not planted, read back from the column `recovery_table` writes."
     marks = rows.get("not_planted", pd.Series(dtype=object)).astype(object).fillna("")
-    axes = {"": (), "data": ("data",), "param": ("param",), "both": ("data", "param")}
-    return {(a, ax) for a, m in zip(rows["ability"], marks) for ax in axes[m]}
+    return {(a, ax) for a, m in zip(rows["ability"], marks) for ax in NOT_PLANTED_MARKS[m]}
 
 # %% ../nbs/40_analysis.ipynb #2d59a4d9
 def carried_design(

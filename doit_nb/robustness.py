@@ -82,8 +82,8 @@ def group_gap(
     not_planted: str = "",  # the axes not claimed: '', 'data', 'param' or 'both'
 ) -> str:
     "'' where the claimed axes agree, else, axis by axis, the effect missing or added, or the axis left undetermined."
-    from doit_nb.analysis import claimed_states, UNDETERMINED
-    skip = ("data", "param") if not_planted == "both" else (not_planted,)
+    from doit_nb.analysis import claimed_states, UNDETERMINED, NOT_PLANTED_MARKS
+    skip = NOT_PLANTED_MARKS[not_planted]
     states, names = dict(data=data_state, param=param_state), dict(data="data", param="parameter")
     gaps = []
     for ax, claim in claimed_states(designed, skip).items():
