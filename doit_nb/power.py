@@ -15,7 +15,8 @@ from .analysis import DELTA, design_fit, design_hits, slope_weights, seed_aware_
 __all__ = ['NOISE_PARTS', 'PAPER_DESIGN', 'noise_parts', 'build_noise', 'pooled_noise', 'recipe_share', 'Design', 'design_draws',
            'simulate_design', 'design_outcomes', 'power_curve', 'smallest_effect', 'design_table', 'paper_noise',
            'interval_check', 'delta_table', 'group_chances', 'power_chart', 'profile_design', 'design_noises',
-           'read_noise', 'power_report']
+           'read_noise', 'power_report', 'BuildCost', 'build_cost', 'cold_overhead', 'design_seconds', 'cold_budget',
+           'design_candidates', 'choose_design']
 
 # %% ../nbs/40a_power.ipynb #6f3f0423
 NOISE_PARTS = ("item", "flips", "volume_seed", "seed", "run")   # the sources of a run score's noise (points)
@@ -404,3 +405,101 @@ def power_report(
              pd.DataFrame([noises[d.name] for d in designs], index=[d.name for d in designs]).round(2).to_markdown(), "",
              table.round(3).to_markdown(index=False), ""]
     return "\n".join(lines)
+
+# %% ../nbs/40a_power.ipynb #96af5cc9
+@dataclass(frozen=True)
+class BuildCost:
+    "What a built profile's runs cost, to predict another design's cold build on the machine that built it (seconds)."
+    scaling: pd.DataFrame       # one scaling run's seconds: rows model parameters, columns curated volume
+    other_s: float              # seconds of every run outside the scaling sweep
+    foundations_s: float        # the foundation models' pretraining seconds
+    items: int                  # test items per ability the runs scored
+    jobs: int                   # workers the runs shared
+    overhead_s: float = 0.0     # cold seconds beyond pretraining and runs (figure notebooks, the workers' idle tail)
+    scoring_share: float = 0.75 # a run's share spent scoring (`perf/run_profile.py`: 0.69 tiny-m, 0.79 tiny-l)
+
+# %% ../nbs/40a_power.ipynb #c61bb2ea
+def build_cost(
+    folder: Path,             # a build folder: results.parquet and manifest.json
+    overhead_s: float = 0.0,  # cold seconds beyond pretraining and runs, measured apart
+) -> BuildCost:
+    "The `BuildCost` of a build: mean seconds per scaling run by size and volume, the rest of its runs, its pretraining."
+    import json
+    runs = pd.read_parquet(Path(folder) / "results.parquet").drop_duplicates("run")
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    scaling = runs[runs["sweep"] == "scaling"]
+    table = scaling.pivot_table(index="n_params", columns="volume", values="run_seconds", aggfunc="mean")
+    design = profile_design(manifest["profile_spec"], runs)
+    return BuildCost(table, float(runs.loc[runs["sweep"] != "scaling", "run_seconds"].sum()),
+                     manifest["compute_seconds"]["foundations"], design.items,
+                     int(manifest["profile_spec"].get("jobs", 1)), overhead_s)
+
+# %% ../nbs/40a_power.ipynb #d983f3d6
+def cold_overhead(
+    record: Path,  # a measured cold build (`perf/reports/cold-*.json`)
+    jobs: int,     # workers its runs shared
+) -> float:
+    "Seconds a measured cold build spent beyond its pretraining and its runs' seconds per worker."
+    import json
+    r = json.loads(Path(record).read_text(encoding="utf-8"))
+    stages = r["stages"]
+    return float(r["cold_s"] - stages["foundation_pretraining_wall_s"] - stages["run_seconds"] / jobs)
+
+# %% ../nbs/40a_power.ipynb #81a3000a
+def design_seconds(
+    design: Design,   # the design of the scaling sweep
+    cost: BuildCost,  # what a built profile's runs cost
+) -> float:
+    "Predicted cold seconds of a profile whose scaling sweep is `design`, its other sweeps as built."
+    built = cost.scaling.columns.to_numpy(float)
+    if missing := [s for s in design.sizes if s not in cost.scaling.index]:
+        raise ValueError(f"design {design.name!r}: sizes {missing} were not built, so their runs have no price")
+    if min(design.volumes) < built.min() or max(design.volumes) > built.max():
+        raise ValueError(f"design {design.name!r}: volumes {design.volumes} reach outside the built {built.min():g}-{built.max():g}")
+    per_seed = sum(np.interp(np.log(design.volumes), np.log(built), cost.scaling.loc[s].to_numpy()).sum() for s in design.sizes)
+    scale = 1 + cost.scoring_share * (design.items / cost.items - 1)
+    return cost.foundations_s + cost.overhead_s + scale * (cost.other_s + design.seeds * per_seed) / cost.jobs
+
+# %% ../nbs/40a_power.ipynb #b9108e5a
+def cold_budget(
+    tiny_s_seconds: float,     # tiny-s's pretraining seconds on this machine
+    minutes: float = 40.0,     # the budget on the yardstick machine
+    yardstick_s: float = 90.0, # tiny-s's pretraining seconds there
+) -> float:
+    "Seconds a default build may take cold here: `minutes` on a machine whose tiny-s pretraining takes `yardstick_s`."
+    return minutes * 60 * tiny_s_seconds / yardstick_s
+
+# %% ../nbs/40a_power.ipynb #c0f37b7f
+def design_candidates(
+    base: Design,                # the design whose sizes and volume ends are kept
+    counts=(3, 4, 7),            # volumes per candidate, evenly spaced on the doubling ladder
+    seeds=(1, 2, 3, 4),          # SFT seeds per condition
+    items=(100, 200),            # test items per ability
+) -> list:
+    "Candidate designs: each count of volumes on the doubling ladder between `base`'s ends, at each seed and item count."
+    lo, hi = min(base.volumes), max(base.volumes)
+    ladder = lo * 2 ** np.arange(int(round(np.log2(hi / lo))) + 1)
+    steps = [(len(ladder) - 1) // (n - 1) for n in counts if (len(ladder) - 1) % (n - 1) == 0]
+    return [replace(base, name=f"{len(ladder[::k])} volumes, {s} seeds, {i} items", volumes=tuple(float(v) for v in ladder[::k]),
+                    seeds=s, items=i) for k in steps for s in seeds for i in items]
+
+# %% ../nbs/40a_power.ipynb #ec764919
+def choose_design(
+    candidates: list,              # `Design`s
+    noise: dict,                   # pooled noise (`pooled_noise`) of the build the costs come from
+    cost: BuildCost,               # what the build's runs cost
+    budget_s: float,               # cold seconds allowed (`cold_budget`)
+    reps: int = 1000,              # replicates per simulated point
+    max_false_positive: float = 0.05, # the largest false-positive rate at α = 0 an honest interval may have
+) -> pd.DataFrame:
+    "Per candidate: predicted cold seconds, smallest α with 90% power per axis, false positives, and the one `chosen`."
+    table = design_table(candidates, {d.name: noise for d in candidates}, reps)
+    wide = table.pivot(index="design", columns="axis", values=["smallest_alpha_90", "false_positive"])
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    out = pd.DataFrame([dict(design=d.name, volumes=len(d.volumes), seeds=d.seeds, items=d.items,
+                             cold_s=round(design_seconds(d, cost))) for d in candidates]).join(wide, on="design")
+    out["worst_alpha"] = out[["smallest_alpha_90_param", "smallest_alpha_90_data"]].max(axis=1)
+    out["honest"] = out[["false_positive_param", "false_positive_data"]].max(axis=1) <= max_false_positive
+    out["within_budget"] = out["cold_s"] <= budget_s
+    best = out[out["honest"] & out["within_budget"]].sort_values(["worst_alpha", "cold_s"])
+    return out.assign(chosen=out.index == (best.index[0] if len(best) else -1))
