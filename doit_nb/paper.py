@@ -17,13 +17,13 @@ from .scoring import above_chance
 __all__ = ['TABLE1', 'SCALING', 'GUIDANCE', 'CHANCE', 'PAPER_OUTPUTS', 'INDEX_STYLE', 'FIGURE_LIBRARIES', 'PaperOutput',
            'provenance_warnings', 'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons',
            'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest',
-           'index_head', 'index_models', 'index_output', 'write_index', 'foundation_record', 'recovery_sentence',
-           'design_power_lines', 'report_head', 'floors', 'report_headline', 'report_runs', 'report_foundations',
-           'report_overall', 'report_seeds', 'report_recovery', 'report_knowledge', 'report_label_kinds', 'report_text',
-           'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys', 'run_status', 'status_line',
-           'notebook_modules', 'file_digest', 'figures_key', 'files_written', 'record_figures', 'figures_current',
-           'build_figure_notebook', 'paper_figures', 'figure_outputs', 'build_manifest', 'write_build',
-           'refresh_figures']
+           'index_head', 'index_models', 'index_output', 'write_index', 'foundation_record', 'read_table',
+           'recovery_sentence', 'design_power_lines', 'report_head', 'floors', 'report_headline', 'report_runs',
+           'report_foundations', 'report_overall', 'report_seeds', 'report_recovery', 'report_knowledge',
+           'report_label_kinds', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys',
+           'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
+           'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures', 'figure_outputs',
+           'build_manifest', 'write_build', 'refresh_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 class PaperOutput(NamedTuple):
@@ -392,6 +392,18 @@ def _fmt(x, digits: int = 2) -> str:
     except (TypeError, ValueError):
         return str(x)
 
+# %% ../nbs/60_paper.ipynb #754f3a9b
+def read_table(
+    path: Path,    # a build's CSV
+    flags=(),      # its columns of True/False, read as booleans (missing: False)
+) -> pd.DataFrame:
+    "A build's CSV with its flag columns typed: pandas leaves True/False as text where a value is missing."
+    d = pd.read_csv(path)
+    for c in flags:
+        if c in d:
+            d[c] = d[c].astype(str).map({"True": True, "1.0": True, "1": True}).fillna(False).astype(bool)
+    return d
+
 # %% ../nbs/60_paper.ipynb #87f05650
 def recovery_sentence(
     designed: pd.DataFrame,  # `recovery.csv` rows with a designed group
@@ -468,9 +480,9 @@ def report_headline(
     "The report's opening: what the build shows and what it cannot, each sentence read from the build's files."
     lines = []
     if (figures / "recovery.csv").exists():
-        r = pd.read_csv(figures / "recovery.csv")
+        r = read_table(figures / "recovery.csv", flags=("agree",))
         if len(d := r[r["designed"].notna() & (r["designed"].astype(str) != "")]):
-            agree = d["agree"].astype(str) == "True"
+            agree = d["agree"]
             d = d.assign(not_planted=d["not_planted"].astype(object).fillna("")) if "not_planted" in d else d
             lines.append(f"- {recovery_sentence(d)} In their designed group: {', '.join(d.loc[agree, 'ability']) or 'none'}.")
             if d["not_planted"].astype(bool).any():
@@ -536,11 +548,11 @@ def report_overall(
 ) -> list[str]:
     "The report's section on the average's data and parameter sensitivities, with their intervals."
     if not (figures / "sensitivities.csv").exists(): return []
-    s = pd.read_csv(figures / "sensitivities.csv").set_index("ability")
+    s = read_table(figures / "sensitivities.csv", flags=("seeds_measured",)).set_index("ability")
     if "average" not in s.index: return []
     a = s.loc["average"]
     ci = lambda p: f"{_fmt(a[p + '_alpha'])} [{_fmt(a[p + '_alpha_lo'])}, {_fmt(a[p + '_alpha_hi'])}]"
-    kind = ("intervals that hold item and training noise, `design_fit`" if str(a.get("seeds_measured")) == "True"
+    kind = ("intervals that hold item and training noise, `design_fit`" if a.get("seeds_measured", False)
             else "item-bootstrap intervals")
     return ["## Overall sensitivities", "",
             f"Data sensitivity α = {ci('data')}, parameter sensitivity α = {ci('param')} (95% {kind}).", ""]
@@ -589,10 +601,10 @@ def report_knowledge(
     if not (figures / "knowledge.csv").exists(): return []
     say = lambda v: (f"- by {'accuracy' if v['value'] == 'hit' else v['value']}: α = {_fmt(v['alpha'])} "
                      f"[{_fmt(v['alpha_lo'])}, {_fmt(v['alpha_hi'])}], "
-                     + ("grows with size." if str(v["grows"]) == "True" else "not shown to grow with size."))
+                     + ("grows with size." if v["grows"] else "not shown to grow with size."))
     return ["## Knowledge before SFT", "", "The foundation models' before-SFT test score on Biology and History against "
             "log parameters (α with its 95% item-bootstrap interval):", "",
-            *[say(v) for _, v in pd.read_csv(figures / "knowledge.csv").iterrows()], ""]
+            *[say(v) for _, v in read_table(figures / "knowledge.csv", flags=("grows",)).iterrows()], ""]
 
 # %% ../nbs/60_paper.ipynb #76518a4b
 def report_label_kinds(
