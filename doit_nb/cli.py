@@ -412,59 +412,58 @@ def _score_commands(sub) -> None:
     be.add_argument("--trust-remote-code", action="store_true")
     be.set_defaults(fn=cmd_bench)
 
-# %% ../nbs/90_cli.ipynb #7afa21dd
-def _sweep_commands(sub) -> None:
-    "The `sweep` and `protocols` subcommands: a profile's runs, and its trained runs under both protocols."
+# %% ../nbs/90_cli.ipynb #c5540e79
+def _sweep_command(sub) -> None:
+    "The `sweep` subcommand: a profile's runs as executed notebooks."
     sw = sub.add_parser("sweep", help="run a profile's sweep runs as executed notebooks")
     sw.add_argument("profile_positional", nargs="?", metavar="PROFILE", help=argparse.SUPPRESS)
     sw.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
-    sw.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=None,
-        help="parallel local workers, each with cores/jobs threads (default: the profile's jobs, else 1)",
-    )
+    sw.add_argument("-j", "--jobs", type=int, default=None,
+                    help="parallel local workers, each with cores/jobs threads (default: the profile's jobs, else 1)")
     sw.add_argument("--backend", default="local", choices=["local", "slurm", "submitit-local"])
     sw.add_argument("--only", help="run only runs whose id matches this regular expression")
     sw.add_argument("--force", action="store_true", help="rerun runs even if their inputs are unchanged")
     sw.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
-    sw.add_argument(
-        "--plan", action="store_true", help="print the runs, what is done and the estimated GPU-hours; run nothing"
-    )
+    sw.add_argument("--plan", action="store_true", help="print the runs, what is done and the estimated GPU-hours; run nothing")
     sw.add_argument("--plan-out", help="with --plan: the per-run plan as a .csv, .parquet or .jsonl file")
     sw.set_defaults(fn=cmd_sweep)
-    pr = sub.add_parser(
-        "protocols", help="a profile's trained runs scored under both protocols (doit-nb and the authors')"
-    )
+
+# %% ../nbs/90_cli.ipynb #724f3736
+def _protocols_command(sub) -> None:
+    "The `protocols` subcommand: a profile's trained runs scored under both protocols."
+    pr = sub.add_parser("protocols", help="a profile's trained runs scored under both protocols (doit-nb and the authors')")
     pr.add_argument("--profile", default="default", help="a profile whose sweep has run (public scores Gemma)")
     pr.add_argument("--runs", default=".", help="regular expression over run ids (default: every trained run)")
     pr.add_argument("--cells", dest="runs", action=Deprecated, new="--runs", help=argparse.SUPPRESS)
-    pr.add_argument(
-        "--bench", action="append", help="NAME:SHOTS[:SUBJECT,...[:LIMIT]] (repeatable; default: the profile's)"
-    )
+    pr.add_argument("--bench", action="append", help="NAME:SHOTS[:SUBJECT,...[:LIMIT]] (repeatable; default: the profile's)")
     pr.add_argument("--out", help="folder for protocols.csv and protocols.md (default figures/<profile>)")
     pr.set_defaults(fn=cmd_protocols)
 
-
-def _build_commands(sub) -> None:
-    "The `paper-figures`, `robustness` and `power` subcommands: what a profile's runs build, and what its design finds."
+# %% ../nbs/90_cli.ipynb #b0d70659
+def _figures_command(sub) -> None:
+    "The `paper-figures` subcommand: what a profile's runs build."
     f = sub.add_parser("paper-figures", help="build the paper's figures and tables that exist so far")
     f.add_argument("--profile", default="default", help="smoke | default | public | paper | a YAML file")
-    f.add_argument(
-        "-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)"
-    )
+    f.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs, else 1)")
     f.add_argument("--wait", action="store_true", help="if another run holds the profile's folder, wait for it")
     f.add_argument("--rebuild", action="store_true", help="execute every figure notebook, even those whose inputs are unchanged")
     f.add_argument("--refresh", action="store_true",
                    help="execute the figure notebooks again on the tracked results in figures/<profile> (no training or scoring)")
     f.set_defaults(fn=cmd_paper_figures)
+
+# %% ../nbs/90_cli.ipynb #53852d25
+def _robustness_command(sub) -> None:
+    "The `robustness` subcommand: the foundation and scaling sweeps on several worlds."
     r = sub.add_parser("robustness", help="the foundation and scaling sweeps on several worlds: recovery by world")
     r.add_argument("--profile", default="default", help="smoke | default | a YAML file on the sample set")
     r.add_argument("--worlds", type=int, nargs="+", default=[0, 1, 2], help="the sample set's data.seed values")
     r.add_argument("-j", "--jobs", type=int, default=None, help="parallel local workers (default: the profile's jobs)")
     r.add_argument("--regroup", action="store_true", help="regroup the worlds' kept results in figures/robustness (no training)")
     r.set_defaults(fn=cmd_robustness)
+
+# %% ../nbs/90_cli.ipynb #8f85976d
+def _power_command(sub) -> None:
+    "The `power` subcommand: what a profile's design could find."
     pw = sub.add_parser("power", help="what a profile's design could find: power, false positives, smallest α (40a_power)")
     pw.add_argument("--profile", default="default", help="smoke | default | paper | a YAML file")
     pw.add_argument("--noise", default=None, help="a CSV of build_noise rows (default: the profile's own build)")
@@ -563,7 +562,8 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"doit-nb {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True)
-    for add in (_data_commands, _train_command, _score_commands, _sweep_commands, _build_commands, _info_commands):
+    for add in (_data_commands, _train_command, _score_commands, _sweep_command, _protocols_command, _figures_command,
+                _robustness_command, _power_command, _info_commands):
         add(sub)
     return p
 

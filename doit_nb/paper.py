@@ -33,6 +33,7 @@ class PaperOutput(NamedTuple):
     caption: str
     sweeps: tuple = ()
 
+# %% ../nbs/60_paper.ipynb #b23d09cf
 TABLE1, SCALING, GUIDANCE, CHANCE = "50_table1.ipynb", "51_scaling_figures.ipynb", "52_guidance.ipynb", "53_chance.ipynb"
 PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one record each, in the order of the book
     "table1": PaperOutput(

@@ -11,7 +11,8 @@ from .core import *
 from .runs import Run, Profile, load_profile, thaw
 
 # %% auto #0
-__all__ = ['PLAN_DEFAULTS', 'model_params', 'recipe_items', 'run_cost', 'run_states', 'plan_sweep', 'measured_rate', 'plan_text']
+__all__ = ['PLAN_DEFAULTS', 'model_params', 'recipe_items', 'run_cost', 'run_states', 'plan_sweep', 'measured_rate',
+           'plan_tables', 'rate_lines', 'plan_text']
 
 # %% ../nbs/33_plan.ipynb #28d77c97
 PLAN_DEFAULTS = dict(
@@ -168,7 +169,33 @@ def measured_rate(report: Path | str) -> list[dict]:
                  tflops=6 * r["n_params"][m] * v["tokens_per_s"] / 1e12)
             for m, v in full.items() if isinstance(v, dict) and "tokens_per_s" in v and r.get("n_params", {}).get(m)]
 
-# %% ../nbs/33_plan.ipynb #c892117d
+# %% ../nbs/33_plan.ipynb #a65ded70
+def plan_tables(
+    plan: pd.DataFrame,  # `plan_sweep`'s table
+) -> tuple:
+    "(by sweep, by model): the plan's runs and GPU-hours summed."
+    hours = lambda s: s.sum(min_count=1)
+    by = plan.groupby("sweep", sort=False).agg(runs=("run", "size"), done=("state", lambda s: int((s == "done").sum())),
+                                               gpu_hours=("gpu_hours", hours), unsized=("gpu_hours", lambda s: int(s.isna().sum())))
+    per_model = plan.groupby("model", sort=False).agg(runs=("run", "size"), params=("params", "first"), gpus=("gpus", "max"),
+                                                      gpu_hours=("gpu_hours", hours))
+    return by, per_model
+
+# %% ../nbs/33_plan.ipynb #ec0643fd
+def rate_lines(
+    k: dict,       # the plan's settings (`PLAN_DEFAULTS` and the profile's `plan:`)
+    report: Path,  # a gpu-check report
+) -> list[str]:
+    "The assumed rate, and each model's measured rate as a share of it."
+    lines = [f"assumes {k['peak_tflops']:g} TFLOP/s per GPU at {k['mfu']:.0%} utilisation, "
+             f"{k['tokens_per_item']} tokens per training item (the profile's plan: section)"]
+    for r in measured_rate(report) if report.exists() else []:
+        lines.append(f"measured by make gpu-check on {r['device']}: {r['model']} ({r['params'] / 1e6:,.0f}M) at "
+                     f"{r['tokens_per_s']:,} tokens/s = {r['tflops']:.2f} TFLOP/s, "
+                     f"{r['tflops'] / (k['peak_tflops'] * k['mfu']):.1%} of the assumed rate")
+    return lines
+
+# %% ../nbs/33_plan.ipynb #0c8c260f
 def plan_text(
     plan: pd.DataFrame,  # `plan_sweep`'s table
     profile: Profile,  # the profile
@@ -176,40 +203,13 @@ def plan_text(
 ) -> str:
     "The plan as text: per-sweep runs, states and GPU-hours, the total, and what the estimate assumes."
     k = {**PLAN_DEFAULTS, **(profile.get("plan") or {})}
-    by = plan.groupby("sweep", sort=False).agg(
-        runs=("run", "size"),
-        done=("state", lambda s: int((s == "done").sum())),
-        gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
-        unsized=("gpu_hours", lambda s: int(s.isna().sum())),
-    )
-    per_model = plan.groupby("model", sort=False).agg(
-        runs=("run", "size"),
-        params=("params", "first"),
-        gpus=("gpus", "max"),
-        gpu_hours=("gpu_hours", lambda s: s.sum(min_count=1)),
-    )
+    by, per_model = plan_tables(plan)
     todo = plan[plan["state"] != "done"]
-    lines = [
-        f"profile {profile.name}: {len(plan)} runs, {int((plan['state'] == 'done').sum())} done, "
-        f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)",
-        "",
-        by.to_string(float_format=lambda v: f"{v:,.2f}"),
-        "",
-        per_model.to_string(float_format=lambda v: f"{v:,.2f}"),
-        "",
-        f"estimated GPU-hours: {plan['gpu_hours'].sum():,.1f} in all, {todo['gpu_hours'].sum():,.1f} still to run",
-    ]
+    two_places = lambda v: f"{v:,.2f}"
+    lines = [f"profile {profile.name}: {len(plan)} runs, {int((plan['state'] == 'done').sum())} done, "
+             f"{len(todo)} to run ({int((todo['state'] == 'rescore').sum())} only rescored)", "",
+             by.to_string(float_format=two_places), "", per_model.to_string(float_format=two_places), "",
+             f"estimated GPU-hours: {plan['gpu_hours'].sum():,.1f} in all, {todo['gpu_hours'].sum():,.1f} still to run"]
     if plan["gpu_hours"].isna().any():
         lines.append(f"not sized: {int(plan['gpu_hours'].isna().sum())} runs (a model of unknown size)")
-    lines.append(
-        f"assumes {k['peak_tflops']:g} TFLOP/s per GPU at {k['mfu']:.0%} utilisation, "
-        f"{k['tokens_per_item']} tokens per training item (the profile's plan: section)"
-    )
-    report = Path(report or runs_dir() / "gpu-check" / "report.json")
-    for r in measured_rate(report) if report.exists() else []:
-        lines.append(
-            f"measured by make gpu-check on {r['device']}: {r['model']} ({r['params'] / 1e6:,.0f}M) at "
-            f"{r['tokens_per_s']:,} tokens/s = {r['tflops']:.2f} TFLOP/s, "
-            f"{r['tflops'] / (k['peak_tflops'] * k['mfu']):.1%} of the assumed rate"
-        )
-    return "\n".join(lines)
+    return "\n".join(lines + rate_lines(k, Path(report or runs_dir() / "gpu-check" / "report.json")))

@@ -11,10 +11,11 @@ from .core import *
 from .runs import Profile, load_profile, thaw
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'world_profile', 'world_recovery', 'world_knowledge',
-           'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order', 'learnability',
-           'effect_table', 'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores', 'world_tables',
-           'regroup_robustness', 'organism_lines', 'robustness_headline', 'robustness_preamble', 'write_robustness']
+__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'RECOVERY_COLUMNS', 'world_profile', 'world_recovery',
+           'world_knowledge', 'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order',
+           'learnability', 'effect_table', 'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores',
+           'world_tables', 'regroup_robustness', 'family_lines', 'learnability_lines', 'organism_lines',
+           'robustness_headline', 'robustness_preamble', 'count_lines', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -326,40 +327,49 @@ def regroup_robustness(
     return write_robustness(cat["recovery"], cat["scores"], prof.name, out, knowledge=cat["knowledge"],
                             organism=dict(family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed)))
 
-# %% ../nbs/42_robustness.ipynb #5b10d6b0
+# %% ../nbs/42_robustness.ipynb #5e9423a2
+def family_lines(
+    family: pd.DataFrame,  # `family_order` rows of every world
+) -> list[str]:
+    "The report's section on the size family: each larger model's gain over the next smaller one, per world."
+    f = family[family["ability"].isin(ABILITIES)]
+    entry = f["gain"].map(lambda v: f"{v:.1f}".replace("-0.0", "0.0")) + np.where(f["ordered"], "", " ✗")
+    f = f.assign(entry=entry, column="world " + f["world"].astype(str) + ": " + f["pair"])
+    table = f.pivot(index="ability", columns="column", values="entry")[list(dict.fromkeys(f["column"]))]
+    return ["## Is the size family ordered?", "", "Before SFT, each larger model's gain in mean gold likelihood (points) over the "
+            "next smaller one; ✗ where it falls more than two standard errors (over the items) below zero "
+            "(`family_by_world.csv`):", "", table.reindex([a for a in ABILITIES if a in table.index]).to_markdown(), ""]
+
+# %% ../nbs/42_robustness.ipynb #01e7eae0
+def learnability_lines(
+    learn: pd.DataFrame,  # `learnability` rows of every world
+) -> list[str]:
+    "The report's section on learnability: the largest model at the largest volume against chance and the commonest answer."
+    mark = lambda row: f"{row.score:.0f}" + ("" if row.above_chance else " ✗c") + ("" if row.above_commonest is not False else " ✗m")
+    table = learn.assign(entry=[mark(r) for r in learn.itertuples()]).pivot(index="ability", columns="world", values="entry")
+    base = learn.groupby("ability")[["chance", "commonest"]].mean().round(0)
+    base = base.astype(object).where(base.notna(), "-")   # open-ended abilities have no commonest answer
+    return ["## Can the models learn each ability?", "", "The largest model at the largest volume, per world (mean over "
+            "seeds, %): ✗c where it is not above chance by two standard errors, ✗m where not above always giving the "
+            "commonest gold answer (`learnability_by_world.csv`; chance and the commonest answer, averaged over worlds, first):",
+            "", base.join(table.add_prefix("world ")).reindex([a for a in ABILITIES if a in table.index]).to_markdown(), ""]
+
+# %% ../nbs/42_robustness.ipynb #6a8e3da6
 def organism_lines(
     out: Path,                      # the robustness folder (the tables' CSVs go there)
     family: pd.DataFrame | None = None,   # `family_order` rows of every world
     learn: pd.DataFrame | None = None,    # `learnability` rows of every world
     effects: pd.DataFrame | None = None,  # `effect_table` rows
 ) -> list[str]:
-    "Write the organism's tables as CSVs (one row per world and entry) and return the report's section on them."
-    lines = []
+    "Write the organism's tables as CSVs (one row per world and entry) and return the report's sections on them."
+    has = lambda d: d is not None and len(d)
     for name, d in (("family_by_world", family), ("learnability_by_world", learn), ("effects_by_world", effects)):
-        if d is not None and len(d):
+        if has(d):
             with atomic_write(out / f"{name}.csv") as f: d.to_csv(f, index=False)
-    if family is not None and len(family):
-        f = family[family["ability"].isin(ABILITIES)]
-        entry = f["gain"].map(lambda v: f"{v:.1f}".replace("-0.0", "0.0")) + np.where(f["ordered"], "", " ✗")
-        f = f.assign(entry=entry, column="world " + f["world"].astype(str) + ": " + f["pair"])
-        table = f.pivot(index="ability", columns="column", values="entry")[list(dict.fromkeys(f["column"]))]
-        lines += ["## Is the size family ordered?", "", "Before SFT, each larger model's gain in mean gold likelihood (points) over the "
-                  "next smaller one; ✗ where it falls more than two standard errors (over the items) below zero "
-                  "(`family_by_world.csv`):", "", table.reindex([a for a in ABILITIES if a in table.index]).to_markdown(), ""]
-    if learn is not None and len(learn):
-        mark = lambda row: f"{row.score:.0f}" + ("" if row.above_chance else " ✗c") + ("" if row.above_commonest is not False else " ✗m")
-        table = learn.assign(entry=[mark(r) for r in learn.itertuples()]).pivot(index="ability", columns="world", values="entry")
-        base = learn.groupby("ability")[["chance", "commonest"]].mean().round(0)
-        base = base.astype(object).where(base.notna(), "-")   # open-ended abilities have no commonest answer
-        lines += ["## Can the models learn each ability?", "", "The largest model at the largest volume, per world (mean over "
-                  "seeds, %): ✗c where it is not above chance by two standard errors, ✗m where not above always giving the "
-                  "commonest gold answer (`learnability_by_world.csv`; chance and the commonest answer, averaged over worlds, first):",
-                  "", base.join(table.add_prefix("world ")).reindex([a for a in ABILITIES if a in table.index]).to_markdown(), ""]
-    if effects is not None and len(effects):
-        lines += ["## Each designed effect against what the design can find", "", "Each effect the design plants: its α per world "
-                  "(points per e-fold) and the α the design finds with 90% power (`needed`, the largest over the worlds; `40a_power`):",
-                  "", effects.round(2).to_markdown(index=False), ""]
-    return lines
+    effect_lines = ["## Each designed effect against what the design can find", "", "Each effect the design plants: its α per "
+                    "world (points per e-fold) and the α the design finds with 90% power (`needed`, the largest over the worlds; "
+                    "`40a_power`):", "", effects.round(2).to_markdown(index=False), ""] if has(effects) else []
+    return [*(family_lines(family) if has(family) else []), *(learnability_lines(learn) if has(learn) else []), *effect_lines]
 
 # %% ../nbs/42_robustness.ipynb #832eda09
 def robustness_headline(
@@ -406,7 +416,35 @@ def robustness_preamble(
                   "counts below, which leave them out, do not test the marks; a held-out world does (`held-out/report.md`).", ""]
     return lines
 
-# %% ../nbs/42_robustness.ipynb #fe2f5c34
+# %% ../nbs/42_robustness.ipynb #dc39dd5c
+RECOVERY_COLUMNS = ("world", "ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state", "paper_rule",
+                    "provisional", "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo",
+                    "param_alpha_hi", "fitted_likelihood", "agree_likelihood")   # recovery_by_seed.csv, those a build has
+
+# %% ../nbs/42_robustness.ipynb #399184c6
+def count_lines(
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world
+    counts: pd.DataFrame,    # `axis_counts` of them at δ
+    spread: pd.DataFrame,    # `variation_split` of the worlds' selected scores
+) -> list[str]:
+    "The report's counts: each axis's state per world at δ and beside it, the abilities per world and per ability, the spread."
+    from doit_nb.analysis import DELTA
+    per_world, per_ability = recovery_summary(by_world)
+    beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in (1.0, 3.0)])
+    beside = beside.pivot(index="world", columns="delta")
+    return [f"Per world, each axis's state at δ = {DELTA:g} points per e-fold (sensitive: its 95% interval above δ; "
+            "insensitive: within ±δ; undetermined: neither), the abilities in their designed group, those "
+            "undetermined on an axis and those determined in another group:", "", counts.to_markdown(index=False), "",
+            "The same count at δ = 1 and δ = 3:", "",
+            beside.set_axis([f"{k} at δ = {d:g}" for k, d in beside.columns], axis=1).to_markdown(), "",
+            "Abilities in their designed group, per world, with the likelihood view's count beside it:", "",
+            per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
+            "in its designed group and, in the others, the effect its fit misses or adds:", "", per_ability.round(2).to_markdown(index=False), "",
+            "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
+            "worlds (`world_range`, the seed means; none with one world), in points, averaged over conditions:", "",
+            spread.dropna(axis=1, how="all").round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
+
+# %% ../nbs/42_robustness.ipynb #261719eb
 def write_robustness(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world
     sel: pd.DataFrame,  # selected scaling scores of every world, with `world`
@@ -417,32 +455,15 @@ def write_robustness(
 ) -> pd.DataFrame:
     "Write `recovery_by_seed.csv`, `variation.csv`, `knowledge_by_world.csv`, the figure and `report.md` to `out`."
     from doit_nb.figures import save_chart
-    cols = ["world", "ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
-            "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
-    by_world = by_world[[c for c in [*cols, "fitted_likelihood", "agree_likelihood"] if c in by_world]]
-    per_world, per_ability = recovery_summary(by_world)
+    by_world = by_world[[c for c in RECOVERY_COLUMNS if c in by_world]]
     spread = variation_split(sel)
     out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "recovery_by_seed.csv") as f: by_world.to_csv(f, index=False)
     with atomic_write(out / "variation.csv") as f: spread.to_csv(f, index=False)
     save_chart(robustness_chart(by_world), out / "robustness")
-    from doit_nb.analysis import DELTA
-    counts = axis_counts(by_world)
-    beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in (1.0, 3.0)])
-    organism = organism or {}
-    lines = [*robustness_preamble(name, by_world),
-             *robustness_headline(counts, organism.get("effects"), organism.get("learn")),
-             f"Per world, each axis's state at δ = {DELTA:g} points per e-fold (sensitive: its 95% interval above δ; "
-             "insensitive: within ±δ; undetermined: neither), the abilities in their designed group, those "
-             "undetermined on an axis and those determined in another group:", "", counts.to_markdown(index=False), "",
-             "The same count at δ = 1 and δ = 3:", "", beside.pivot(index="world", columns="delta").set_axis(
-                 [f"{k} at δ = {d:g}" for k, d in beside.pivot(index="world", columns="delta").columns], axis=1).to_markdown(), "",
-             "Abilities in their designed group, per world, with the likelihood view's count beside it:", "",
-             per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
-             "in its designed group and, in the others, the effect its fit misses or adds:", "", per_ability.round(2).to_markdown(index=False), "",
-             "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
-             "worlds (`world_range`, the seed means; none with one world), in points, averaged over conditions:", "",
-             spread.dropna(axis=1, how="all").round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
+    counts, organism = axis_counts(by_world), organism or {}
+    lines = [*robustness_preamble(name, by_world), *robustness_headline(counts, organism.get("effects"), organism.get("learn")),
+             *count_lines(by_world, counts, spread)]
     if knowledge is not None:
         with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
         lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "
