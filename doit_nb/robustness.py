@@ -13,9 +13,10 @@ from .runs import Profile, load_profile, thaw
 # %% auto #0
 __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'RECOVERY_COLUMNS', 'world_profile', 'world_recovery',
            'world_knowledge', 'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order',
-           'learnability', 'effect_table', 'robustness_chart', 'run_robustness', 'robustness_dir', 'chance_scores',
-           'world_tables', 'regroup_robustness', 'family_lines', 'learnability_lines', 'organism_lines',
-           'robustness_headline', 'robustness_preamble', 'count_lines', 'write_robustness']
+           'world_foundations', 'loss_order', 'learnability', 'effect_table', 'robustness_chart', 'run_robustness',
+           'robustness_dir', 'chance_scores', 'world_tables', 'regroup_robustness', 'family_lines', 'loss_lines',
+           'learnability_lines', 'organism_lines', 'robustness_headline', 'robustness_preamble', 'count_lines',
+           'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -161,6 +162,40 @@ def family_order(
     out = pd.DataFrame(rows)
     return out.assign(ordered=out["gain"] > -2 * out["se"])
 
+# %% ../nbs/42_robustness.ipynb #61fe9b16
+def world_foundations(
+    prof: Profile,            # the profile
+    world: int,               # the world
+    keep: Path,               # the world's kept folder (`foundations.json` is read, else written)
+    runs: Path | None = None, # where the world's foundation models are (read where pretrained; nothing is trained)
+) -> dict:
+    "Size → parameters and document losses of a world's foundation models; {} where neither kept nor pretrained."
+    import json
+    from doit_nb.sweeps import pretrained_foundation
+    if (keep / "foundations.json").exists():
+        return json.loads((keep / "foundations.json").read_text(encoding="utf-8"))
+    wp = prof if world == prof.get("data", {}).get("seed", 0) else world_profile(prof, world)
+    found = {}
+    for spec in (thaw(prof["sweeps"]).get("foundation") or {}).get("models", []):
+        try:
+            info = json.loads((pretrained_foundation(spec, wp, runs, make=False) / "doit_model.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        found[spec] = dict(n_params=info.get("n_params"), document_losses=info.get("pretraining", {}).get("document_losses"))
+    with atomic_write(keep / "foundations.json") as f: f.write(json.dumps(found, indent=1))
+    return found
+
+# %% ../nbs/42_robustness.ipynb #e9a4f39f
+def loss_order(
+    foundations: dict,  # `world_foundations` of one world
+) -> pd.DataFrame:
+    "Per kind of document and pair of adjacent sizes: the larger model's drop in mean token loss (nats), and `ordered` (a drop ≥ 0)."
+    sizes = sorted((s for s, f in foundations.items() if f.get("document_losses")), key=lambda s: foundations[s]["n_params"])
+    rows = [dict(kind=k, pair=f"{small} → {large}", drop=foundations[small]["document_losses"][k] - loss)
+            for small, large in zip(sizes, sizes[1:]) for k, loss in foundations[large]["document_losses"].items()]
+    out = pd.DataFrame(rows, columns=["kind", "pair", "drop"])
+    return out.assign(ordered=out["drop"] >= 0)
+
 # %% ../nbs/42_robustness.ipynb #c5d729df
 def learnability(
     results: pd.DataFrame,             # a world's results table (its scaling runs are read)
@@ -245,6 +280,8 @@ def run_robustness(
         with atomic_write(keep / "results.parquet", "wb") as f: portable_results(res).to_parquet(f, index=False)
         if rep.results.with_name("items.parquet").exists():
             track_items(rep.results.with_name("items.parquet"), keep / "items.parquet", keep=res["run"])
+        (keep / "foundations.json").unlink(missing_ok=True)   # the world's foundation models may be new
+        world_foundations(prof, w, keep, runs)
     return regroup_robustness(prof, worlds, figures, runs)
 
 # %% ../nbs/42_robustness.ipynb #f59c9330
@@ -314,7 +351,7 @@ def regroup_robustness(
     prof = load_profile(profile)
     out = robustness_dir(prof, figures, worlds)
     min_epoch = prof.get("score", {}).get("min_epoch", 5)
-    parts = {k: [] for k in ("recovery", "scores", "knowledge", "family", "learnability", "needed")}
+    parts = {k: [] for k in ("recovery", "scores", "knowledge", "family", "learnability", "needed", "losses")}
     for w in progress(worlds, "worlds"):
         keep = out / "worlds" / str(w)
         if not (keep / "results.parquet").exists():
@@ -322,10 +359,12 @@ def regroup_robustness(
         res = pd.read_parquet(keep / "results.parquet")
         items = pd.read_parquet(keep / "items.parquet") if (keep / "items.parquet").exists() else None
         for k, v in world_tables(prof, w, res, items, min_epoch, runs).items(): parts[k].append(v.assign(world=int(w)))
+        parts["losses"].append(loss_order(world_foundations(prof, w, keep, runs)).assign(world=int(w)))
     cat = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     needed = cat["needed"].groupby("axis")["smallest_alpha_90"].max().to_dict()   # the world that needs most
     return write_robustness(cat["recovery"], cat["scores"], prof.name, out, knowledge=cat["knowledge"],
-                            organism=dict(family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed)))
+                            organism=dict(family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed),
+                                          losses=cat["losses"]))
 
 # %% ../nbs/42_robustness.ipynb #5e9423a2
 def family_lines(
@@ -339,6 +378,18 @@ def family_lines(
     return ["## Is the size family ordered?", "", "Before SFT, each larger model's gain in mean gold likelihood (points) over the "
             "next smaller one; ✗ where it falls more than two standard errors (over the items) below zero "
             "(`family_by_world.csv`):", "", table.reindex([a for a in ABILITIES if a in table.index]).to_markdown(), ""]
+
+# %% ../nbs/42_robustness.ipynb #930703da
+def loss_lines(
+    losses: pd.DataFrame,  # `loss_order` rows of every world, with `world`
+) -> list[str]:
+    "The report's section on the document losses: each larger model's drop per world and kind, ✗ where it does not fall."
+    cell = losses.assign(entry=losses["drop"].map(lambda v: f"{v:.2f}") + np.where(losses["ordered"], "", " ✗"),
+                         column="world " + losses["world"].astype(str) + ": " + losses["pair"])
+    table = cell.pivot(index="kind", columns="column", values="entry")[list(dict.fromkeys(cell["column"]))]
+    return ["Before SFT, each larger model's drop in mean token loss (nats) on fresh documents of each kind of its world's "
+            "pretraining corpus; ✗ where it does not fall (`document_losses_by_world.csv`):", "",
+            table.reindex(list(dict.fromkeys(losses["kind"]))).to_markdown(disable_numparse=True), ""]
 
 # %% ../nbs/42_robustness.ipynb #01e7eae0
 def learnability_lines(
@@ -360,16 +411,19 @@ def organism_lines(
     family: pd.DataFrame | None = None,   # `family_order` rows of every world
     learn: pd.DataFrame | None = None,    # `learnability` rows of every world
     effects: pd.DataFrame | None = None,  # `effect_table` rows
+    losses: pd.DataFrame | None = None,   # `loss_order` rows of every world
 ) -> list[str]:
     "Write the organism's tables as CSVs (one row per world and entry) and return the report's sections on them."
     has = lambda d: d is not None and len(d)
-    for name, d in (("family_by_world", family), ("learnability_by_world", learn), ("effects_by_world", effects)):
+    for name, d in (("family_by_world", family), ("document_losses_by_world", losses), ("learnability_by_world", learn),
+                    ("effects_by_world", effects)):
         if has(d):
             with atomic_write(out / f"{name}.csv") as f: d.to_csv(f, index=False)
     effect_lines = ["## Each designed effect against what the design can find", "", "Each effect the design plants: its α per "
                     "world (points per e-fold) and the α the design finds with 90% power (`needed`, the largest over the worlds; "
                     "`40a_power`):", "", effects.round(2).to_markdown(index=False), ""] if has(effects) else []
-    return [*(family_lines(family) if has(family) else []), *(learnability_lines(learn) if has(learn) else []), *effect_lines]
+    return [*(family_lines(family) if has(family) else []), *(loss_lines(losses) if has(losses) else []),
+            *(learnability_lines(learn) if has(learn) else []), *effect_lines]
 
 # %% ../nbs/42_robustness.ipynb #832eda09
 def robustness_headline(
