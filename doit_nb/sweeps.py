@@ -457,21 +457,21 @@ class Backend(NamedTuple):
     folder: Path | None = None
 
 # %% ../nbs/30_sweeps.ipynb #8d5cfbc0
-def _run_notebooks(todo: list, nb: Path, params, finish, backend: Backend, resources=lambda c: None) -> None:
+def _run_notebooks(todo: list, nb: Path, parameters_of, finish, backend: Backend, resources=lambda run: None) -> None:
     """Execute the run notebook for every `(run, folder, keys)` in `todo` on `backend`, calling `finish` as each ends;
     `resources(run)` gives each run's job its resources (submitit backends)."""
     threads = max(1, (os.cpu_count() or 1) // max(1, backend.jobs))
     if backend.name == "local" and backend.jobs <= 1:
-        for c, d, keys in todo:
-            finish(c, d, keys, _execute(str(nb), str(d), params(c, d), threads, warm=True))
+        for run, folder, keys in todo:
+            finish(run, folder, keys, _execute(str(nb), str(folder), parameters_of(run, folder), threads, warm=True))
         for k in _KERNELS.values(): k.close()
     elif backend.name == "local":
         from concurrent.futures import ProcessPoolExecutor, as_completed
         import multiprocessing
         # spawned, not forked: a worker starts its own kernel and event loop, and inherits no thread, lock or socket
         with ProcessPoolExecutor(backend.jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
-            futs = {ex.submit(_execute, str(nb), str(d), params(c, d), threads, warm=True): (c, d, keys)
-                    for c, d, keys in todo}
+            futs = {ex.submit(_execute, str(nb), str(folder), parameters_of(run, folder), threads, warm=True): (run, folder, keys)
+                    for run, folder, keys in todo}
             for f in as_completed(futs):
                 finish(*futs[f], f.result())
     elif backend.name in ("slurm", "submitit-local"):
@@ -479,11 +479,11 @@ def _run_notebooks(todo: list, nb: Path, params, finish, backend: Backend, resou
         cluster = "local" if backend.name == "submitit-local" else "slurm"
         ex = submitit.AutoExecutor(folder=str(backend.folder), cluster=cluster)
         submitted = []
-        for c, d, keys in todo:
-            r = resources(c) or dict(RESOURCE_DEFAULTS)
-            ex.update_parameters(name=c.run_id, **submitit_parameters(r, threads))
-            job = ex.submit(_execute, str(nb), str(d), params(c, d), r["cpus"] or threads, resources=r)
-            submitted.append((job, (c, d, keys)))
+        for run, folder, keys in todo:
+            r = resources(run) or dict(RESOURCE_DEFAULTS)
+            ex.update_parameters(name=run.run_id, **submitit_parameters(r, threads))
+            job = ex.submit(_execute, str(nb), str(folder), parameters_of(run, folder), r["cpus"] or threads, resources=r)
+            submitted.append((job, (run, folder, keys)))
         for job, meta in submitted:
             try:
                 st = job.result()
@@ -624,38 +624,38 @@ def _sweep(prof: Profile, backend: Backend, only, force: bool, nb: Path, runs: P
     data = prof.ensure_data(runs)
     prof_file = prof.save(runs / prof.name)
     dh = data_hash(data)
-    planned, left_out = without_missing_benchmarks([c for c in prof.runs if not only or re.search(only, c.run_id)])
+    planned, left_out = without_missing_benchmarks([run for run in prof.runs if not only or re.search(only, run.run_id)])
     for line in left_out: print(line, flush=True)   # before any run starts
     root = runs / prof.name / "runs"
     rep, todo, code = SweepReport(data=data, data_hash=dh, left_out=left_out), [], code_hashes(nb)
     stamp = dict(git_commit=git_commit(), git_dirty=git_dirty(), software=library_versions())  # what every run executed with
     rep.foundations = run_foundations(prof, data, runs, planned, data_h=dh)
-    for c in planned:
-        f = rep.foundations.get(c.model)
+    for run in planned:
+        f = rep.foundations.get(run.model)
         if f and f.status == "failed":
-            rep.failed[c.run_id] = f"its foundation model {c.model} failed to pretrain: {f.error}"
+            rep.failed[run.run_id] = f"its foundation model {run.model} failed to pretrain: {f.error}"
             continue
-        d, keys = root / c.run_id, run_keys(c, prof, nb, dh, code, base=f.key if f else None)
-        redo_if_damaged(d, f"run {c.run_id}")
-        if not force and read_done(d).get("key") == keys.score and (d / "results.parquet").exists():
-            rep.skipped.append(c.run_id)
+        folder, keys = root / run.run_id, run_keys(run, prof, nb, dh, code, base=f.key if f else None)
+        redo_if_damaged(folder, f"run {run.run_id}")
+        if not force and read_done(folder).get("key") == keys.score and (folder / "results.parquet").exists():
+            rep.skipped.append(run.run_id)
             continue
-        if prepare_run(d, keys, force) == "rescore":
-            rep.rescored.append(c.run_id)
-        todo.append((c, d, keys))
+        if prepare_run(folder, keys, force) == "rescore":
+            rep.rescored.append(run.run_id)
+        todo.append((run, folder, keys))
     bar = progress(total=len(todo), it=None, desc=f"sweep {prof.name}")
 
-    def finish(c, d, keys, st):
-        if write_done(d, keys, st, stamp): rep.ran.append(c.run_id)
-        else: rep.failed[c.run_id] = st.get("error", "no results written") + f"  (see {d / 'run.ipynb'})"
+    def finish(run, folder, keys, st):
+        if write_done(folder, keys, st, stamp): rep.ran.append(run.run_id)
+        else: rep.failed[run.run_id] = st.get("error", "no results written") + f"  (see {folder / 'run.ipynb'})"
         bar.update(1)
 
-    params = lambda c, d: run_parameters(c, d, prof_file, data, rep.foundations.get(c.model))
-    _run_notebooks(todo, nb, params, finish, backend, lambda c: prof.resources(c.model))
+    parameters_of = lambda run, folder: run_parameters(run, folder, prof_file, data, rep.foundations.get(run.model))
+    _run_notebooks(todo, nb, parameters_of, finish, backend, lambda run: prof.resources(run.model))
     bar.close()
-    profile_runs = {c.run_id for c in prof.runs}
+    profile_runs = {run.run_id for run in prof.runs}
     rep.ignored = sorted(d.name for d in root.glob("*") if d.is_dir() and d.name not in profile_runs)
-    rep.results = collect_results(prof.name, runs, profile_runs, checked=[d for _, d, _ in todo] + [root / r for r in rep.skipped])
+    rep.results = collect_results(prof.name, runs, profile_runs, checked=[folder for _, folder, _ in todo] + [root / r for r in rep.skipped])
     return rep
 
 # %% ../nbs/30_sweeps.ipynb #7011c877
