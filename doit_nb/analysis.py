@@ -410,7 +410,7 @@ UNSTABLE = "unstable: the α the design needs in some development worlds only"
 
 NOT_PLANTED = {  # (ability, axis) → what the organism lacks to carry that designed state (42_robustness, 95_design_record)
     ("biology", "data"): SMALL, ("history", "data"): SMALL,
-    ("history", "param"): UNSTABLE, ("code", "param"): UNSTABLE,
+    ("code", "param"): UNSTABLE,
     **{(a, ax): FLOOR for a in ("chinese", "understanding", "reasoning", "role_play", "math", "ethics") for ax in ("data", "param")},
 }
 

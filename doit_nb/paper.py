@@ -494,8 +494,10 @@ def report_headline(
         lines.append(f"- Not above a random guesser at the largest size and volume: {', '.join(low)}; what the "
                      "analysis says of them is a floor, not a measurement.")
     if (figures / "power.csv").exists():
-        p = pd.read_csv(figures / "power.csv").set_index("axis")["smallest_alpha_90"]
-        lines.append(f"- The smallest effect this design finds with 90% power: {_fmt(p.get('data'))} points per e-fold of "
+        power = pd.read_csv(figures / "power.csv").set_index("axis")
+        p, d = power["smallest_alpha_90"], power.iloc[0]
+        lines.append(f"- The smallest effect this design ({d['sizes']} sizes, {d['volumes']} volumes, {d['seeds']} SFT seeds, "
+                     f"{d['items']} test items per ability) finds with 90% power: {_fmt(p.get('data'))} points per e-fold of "
                      f"data, {_fmt(p.get('param'))} of parameters; a smaller effect is reported undetermined, not absent.")
     return ["## What this build shows", "", *lines, ""] if lines else []
 
