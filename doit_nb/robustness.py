@@ -384,9 +384,9 @@ def loss_lines(
     losses: pd.DataFrame,  # `loss_order` rows of every world, with `world`
 ) -> list[str]:
     "The report's section on the document losses: each larger model's drop per world and kind, ✗ where it does not fall."
-    cell = losses.assign(entry=losses["drop"].map(lambda v: f"{v:.2f}") + np.where(losses["ordered"], "", " ✗"),
+    marked = losses.assign(entry=losses["drop"].map(lambda v: f"{v:.2f}") + np.where(losses["ordered"], "", " ✗"),
                          column="world " + losses["world"].astype(str) + ": " + losses["pair"])
-    table = cell.pivot(index="kind", columns="column", values="entry")[list(dict.fromkeys(cell["column"]))]
+    table = marked.pivot(index="kind", columns="column", values="entry")[list(dict.fromkeys(marked["column"]))]
     return ["Before SFT, each larger model's drop in mean token loss (nats) on fresh documents of each kind of its world's "
             "pretraining corpus; ✗ where it does not fall (`document_losses_by_world.csv`):", "",
             table.reindex(list(dict.fromkeys(losses["kind"]))).to_markdown(disable_numparse=True), ""]
