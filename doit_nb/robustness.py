@@ -14,9 +14,9 @@ from .runs import Profile, load_profile, thaw
 __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'RECOVERY_COLUMNS', 'world_profile', 'world_recovery',
            'world_knowledge', 'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order',
            'world_foundations', 'loss_order', 'learnability', 'effect_table', 'robustness_chart', 'run_robustness',
-           'robustness_dir', 'chance_scores', 'world_tables', 'regroup_robustness', 'family_lines', 'loss_lines',
-           'learnability_lines', 'organism_lines', 'robustness_headline', 'robustness_preamble', 'count_lines',
-           'write_robustness']
+           'robustness_dir', 'chance_scores', 'world_tables', 'regroup_robustness', 'pair_table', 'family_lines',
+           'loss_lines', 'learnability_lines', 'organism_lines', 'robustness_headline', 'robustness_preamble',
+           'count_lines', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -366,15 +366,25 @@ def regroup_robustness(
                             organism=dict(family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed),
                                           losses=cat["losses"]))
 
+# %% ../nbs/42_robustness.ipynb #457e325b
+def pair_table(
+    rows: pd.DataFrame,  # rows of every world with `pair` (of adjacent sizes), `ordered` and the value
+    index: str,          # the column that names a table row
+    value: str,          # the column shown
+    digits: int,         # decimals shown
+) -> pd.DataFrame:
+    "One row per `index`, one column per world and pair of sizes: the value, ✗ where the pair is not ordered."
+    zero = f"{0:.{digits}f}"
+    entry = rows[value].map(lambda v: f"{v:.{digits}f}".replace("-" + zero, zero)) + np.where(rows["ordered"], "", " ✗")
+    marked = rows.assign(entry=entry, column="world " + rows["world"].astype(str) + ": " + rows["pair"])
+    return marked.pivot(index=index, columns="column", values="entry")[list(dict.fromkeys(marked["column"]))]
+
 # %% ../nbs/42_robustness.ipynb #5e9423a2
 def family_lines(
     family: pd.DataFrame,  # `family_order` rows of every world
 ) -> list[str]:
     "The report's section on the size family: each larger model's gain over the next smaller one, per world."
-    f = family[family["ability"].isin(ABILITIES)]
-    entry = f["gain"].map(lambda v: f"{v:.1f}".replace("-0.0", "0.0")) + np.where(f["ordered"], "", " ✗")
-    f = f.assign(entry=entry, column="world " + f["world"].astype(str) + ": " + f["pair"])
-    table = f.pivot(index="ability", columns="column", values="entry")[list(dict.fromkeys(f["column"]))]
+    table = pair_table(family[family["ability"].isin(ABILITIES)], "ability", "gain", 1)
     return ["## Is the size family ordered?", "", "Before SFT, each larger model's gain in mean gold likelihood (points) over the "
             "next smaller one; ✗ where it falls more than two standard errors (over the items) below zero "
             "(`family_by_world.csv`):", "", table.reindex([a for a in ABILITIES if a in table.index]).to_markdown(), ""]
@@ -384,9 +394,7 @@ def loss_lines(
     losses: pd.DataFrame,  # `loss_order` rows of every world, with `world`
 ) -> list[str]:
     "The report's section on the document losses: each larger model's drop per world and kind, ✗ where it does not fall."
-    marked = losses.assign(entry=losses["drop"].map(lambda v: f"{v:.2f}") + np.where(losses["ordered"], "", " ✗"),
-                         column="world " + losses["world"].astype(str) + ": " + losses["pair"])
-    table = marked.pivot(index="kind", columns="column", values="entry")[list(dict.fromkeys(marked["column"]))]
+    table = pair_table(losses, "kind", "drop", 2)
     return ["Before SFT, each larger model's drop in mean token loss (nats) on fresh documents of each kind of its world's "
             "pretraining corpus; ✗ where it does not fall (`document_losses_by_world.csv`):", "",
             table.reindex(list(dict.fromkeys(losses["kind"]))).to_markdown(disable_numparse=True), ""]
