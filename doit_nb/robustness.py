@@ -15,8 +15,8 @@ __all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'RECOVE
            'world_knowledge', 'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order',
            'world_foundations', 'loss_order', 'learnability', 'effect_table', 'robustness_chart', 'run_robustness',
            'robustness_dir', 'chance_scores', 'world_tables', 'regroup_robustness', 'pair_table', 'family_lines',
-           'loss_lines', 'learnability_lines', 'organism_lines', 'robustness_headline', 'robustness_preamble',
-           'count_lines', 'write_robustness']
+           'loss_lines', 'learnability_lines', 'organism_lines', 'as_designed_line', 'robustness_headline',
+           'robustness_preamble', 'count_lines', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -433,17 +433,29 @@ def organism_lines(
     return [*(family_lines(family) if has(family) else []), *(loss_lines(losses) if has(losses) else []),
             *(learnability_lines(learn) if has(learn) else []), *effect_lines]
 
+# %% ../nbs/42_robustness.ipynb #5c1e688a
+def as_designed_line(
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world (with `designed` and `fitted`)
+) -> str:
+    "The count over all ten designed groups, the not-planted marks ignored: where the organism stands against its design."
+    hit = (by_world["fitted"] == by_world["designed"]).groupby(by_world["world"]).agg(["sum", "count"])
+    return ("- In their designed group as the sample set designs them, the not-planted marks ignored: "
+            + ", ".join(f"world {w} {r['sum']} of {r['count']}" for w, r in hit.iterrows()) + ".")
+
 # %% ../nbs/42_robustness.ipynb #832eda09
 def robustness_headline(
     counts: pd.DataFrame,  # `axis_counts` rows, one per world
     effects: pd.DataFrame | None = None,  # `effect_table` rows of every world
     learn: pd.DataFrame | None = None,  # `learnability` rows of every world
+    by_world: pd.DataFrame | None = None,  # `world_recovery` rows of every world, for the count as designed
 ) -> list[str]:
     "The robustness report's conclusion, first: what held in every world and what did not, read from its tables."
     from doit_nb.analysis import DELTA
     say = lambda xs: ", ".join(xs) or "none"
     lines = ["- In their designed group: " + ", ".join(f"world {r.world} {r.recovered} of {r.abilities}" for r in counts.itertuples())
              + f" (δ = {DELTA:g} points per e-fold)."]
+    if by_world is not None:
+        lines.append(as_designed_line(by_world))
     if effects is not None and len(effects):
         name = effects["ability"] + " " + effects["axis"].map({"data": "data", "param": "parameters"})
         planted = effects.get("planted", pd.Series(True, index=effects.index)).astype(bool)
@@ -524,7 +536,7 @@ def write_robustness(
     with atomic_write(out / "variation.csv") as f: spread.to_csv(f, index=False)
     save_chart(robustness_chart(by_world), out / "robustness")
     counts, organism = axis_counts(by_world), organism or {}
-    lines = [*robustness_preamble(name, by_world), *robustness_headline(counts, organism.get("effects"), organism.get("learn")),
+    lines = [*robustness_preamble(name, by_world), *robustness_headline(counts, organism.get("effects"), organism.get("learn"), by_world),
              *count_lines(by_world, counts, spread)]
     if knowledge is not None:
         with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
