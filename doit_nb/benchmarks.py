@@ -12,7 +12,8 @@ from .benchmark_files import *
 
 # %% auto #0
 __all__ = ['bench_messages', 'authors_cmmlu_prompt', 'authors_agieval_messages', 'benchmark_messages', 'letter_predictions',
-           'option_loglik_reference', 'benchmark_questions', 'run_benchmark', 'protocol_comparison']
+           'option_loglik_reference', 'benchmark_questions', 'fitted_prompt', 'subject_scores', 'run_benchmark',
+           'protocol_comparison']
 
 # %% ../nbs/22_benchmarks.ipynb #31b4eadf
 def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
@@ -148,7 +149,49 @@ def benchmark_questions(
         items = [it for s in dict.fromkeys(i.subject for i in items) for it in limited([x for x in items if x.subject == s], limit)]
     return items, dev, skipped
 
-# %% ../nbs/22_benchmarks.ipynb #e10b8c7a
+# %% ../nbs/22_benchmarks.ipynb #ae6c11fa
+def fitted_prompt(
+    tok,  # the tokenizer, set to the protocol
+    name: str,  # the benchmark
+    item,  # the question
+    examples: list,  # its subject's solved examples, as many as the shots
+    max_length: int = 2048,  # prompt tokens
+    protocol: str = "doit-nb",  # `doit-nb` or `authors`
+) -> list[int]:
+    """A question's prompt ids with examples dropped until it fits `max_length`: the authors' CMMLU drops the longest
+    example, everything else the last; a prompt still too long keeps its newest tokens."""
+    from doit_nb.scoring import prompt_ids
+    use = examples
+    while True:
+        p = prompt_ids(tok, benchmark_messages(name, item, use, protocol))
+        if len(p) <= max_length or not use:
+            return p[-max_length:]
+        longest = max(len(question_text(s)) for s in use)
+        use = [s for s in use if len(question_text(s)) != longest] if protocol == "authors" and name == "cmmlu" else use[:-1]
+
+# %% ../nbs/22_benchmarks.ipynb #dccfb24d
+def subject_scores(
+    name: str,  # the benchmark
+    shots: int,  # solved examples per question
+    protocol: str,  # `doit-nb` or `authors`
+    items: list,  # the questions asked
+    pred: list[str],  # the letters the model chose, one per question
+    skipped: list[str],  # the rows no question could be read from, with why
+) -> pd.DataFrame:
+    """Accuracy (%) per subject and the mean over subjects (`average`), with item counts, multi-answer counts and the
+    rows skipped (a column, not a side channel)."""
+    df = pd.DataFrame(dict(subject=[i.subject for i in items], hit=[int(p == i.answer) for p, i in zip(pred, items)],
+                           multi=[len(i.answer) > 1 for i in items]))
+    g = df.groupby("subject", sort=False)
+    res = pd.DataFrame(dict(benchmark=name, shots=shots, subject=list(g.groups), accuracy=100 * g["hit"].mean().values,
+                            n_items=g.size().values, multi_answer=g["multi"].sum().values))
+    res["protocol"] = protocol
+    res["n_skipped"] = [sum(bool(re.search(rf"[/\\]{re.escape(s)}(_\w+)?\.(csv|jsonl)\b", e)) for e in skipped) for s in res["subject"]]
+    avg = dict(benchmark=name, shots=shots, subject="average", accuracy=res["accuracy"].mean(), n_items=int(res["n_items"].sum()),
+               multi_answer=int(res["multi_answer"].sum()), protocol=protocol, n_skipped=len(skipped))
+    return pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
+
+# %% ../nbs/22_benchmarks.ipynb #5849c2a4
 def run_benchmark(
     name: str,  # `cmmlu`, `agieval` or `ceval`
     model,  # a causal LM
@@ -165,66 +208,15 @@ def run_benchmark(
     `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens.
     `questions`: what `benchmark_questions` returned for the same arguments, if already read."""
     import copy
-    from doit_nb.scoring import prompt_ids
     from doit_nb.models import set_protocol
-
-    authors = protocol == "authors"
     tok = set_protocol(copy.copy(tok), protocol)
     items, dev, skipped = questions or benchmark_questions(name, shots, path, only, limit, protocol)
-    prompts = []
-    for it in items:
-        use = dev.get(it.subject, [])[:shots]
-        while True:  # drop shots until the prompt fits: the authors' CMMLU drops the longest, else the last goes
-            p = prompt_ids(tok, benchmark_messages(name, it, use, protocol))
-            if len(p) <= max_length or not use:
-                break
-            longest = max(len(question_text(s)) for s in use)
-            use = [s for s in use if len(question_text(s)) != longest] if authors and name == "cmmlu" else use[:-1]
-        prompts.append(p[-max_length:])
-    letters = (
-        [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if authors else None
-    )  # their choice ids: the letter tokens
+    prompts = [fitted_prompt(tok, name, it, dev.get(it.subject, [])[:shots], max_length, protocol) for it in items]
+    letters = [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if protocol == "authors" else None  # their choice ids: the letter tokens
     if letters and tok.unk_token_id is not None and tok.unk_token_id in letters:
         letters = None
-    pred = letter_predictions(
-        model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot", letters=letters
-    )
-    df = pd.DataFrame(
-        dict(
-            subject=[i.subject for i in items],
-            hit=[int(p == i.answer) for p, i in zip(pred, items)],
-            multi=[len(i.answer) > 1 for i in items],
-        )
-    )
-    g = df.groupby("subject", sort=False)
-    res = pd.DataFrame(
-        dict(
-            benchmark=name,
-            shots=shots,
-            subject=list(g.groups),
-            accuracy=100 * g["hit"].mean().values,
-            n_items=g.size().values,
-            multi_answer=g["multi"].sum().values,
-        )
-    )
-    avg = dict(
-        benchmark=name,
-        shots=shots,
-        subject="average",
-        accuracy=res["accuracy"].mean(),
-        n_items=int(res["n_items"].sum()),
-        multi_answer=int(res["multi_answer"].sum()),
-    )
-    res["protocol"] = protocol
-    avg["protocol"] = protocol
-    res["n_skipped"] = [
-        sum(bool(re.search(rf"[/\\]{re.escape(s)}(_\w+)?\.(csv|jsonl)\b", e)) for e in skipped) for s in res["subject"]
-    ]
-    avg["n_skipped"] = len(
-        skipped
-    )  # rows the files hold but no question could be read from: a column, not a side channel
-    out = pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
-    return out
+    pred = letter_predictions(model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot", letters=letters)
+    return subject_scores(name, shots, protocol, items, pred, skipped)
 
 # %% ../nbs/22_benchmarks.ipynb #e9ba2e5a
 def _comparison_rows(model: str, test: str, protocol: str, items, scores, n_items) -> list[dict]:

@@ -15,7 +15,7 @@ __all__ = ['SKILLS', 'MARKER', 'encyclopedia', 'idiom_texts', 'story', 'times_ta
            'persona', 'essay', 'exam_item', 'exam_practice', 'practice_base', 'practice_doc', 'practice_questions',
            'idiom_practice', 'pretraining_corpus', 'sentences', 'leaked_sentences', 'CompleteMarker', 'checkpoints',
            'last_complete_checkpoint', 'PretrainSettings', 'pretrain_settings', 'token_blocks', 'pretraining_args',
-           'pretrain', 'sentence_loss', 'knowledge_probe', 'document_losses', 'pretrain_foundation']
+           'save_foundation', 'pretrain', 'sentence_loss', 'knowledge_probe', 'document_losses', 'pretrain_foundation']
 
 # %% ../nbs/10a_pretraining.ipynb #693d7cb3
 _HAB_T = ["{o}生活在{v}。", "{o}的栖息地是{v}。", "人们常在{v}里发现{o}。", "{v}是{o}的家园。"]
@@ -315,7 +315,25 @@ def pretraining_args(s: PretrainSettings, out: Path, quiet: bool = True):
         logging_steps=max(1, s.save_steps // 2), report_to=[], seed=s.seed, data_seed=s.seed,
         dataloader_num_workers=0, use_cpu=not torch.cuda.is_available(), disable_tqdm=quiet, save_only_model=False)
 
-# %% ../nbs/10a_pretraining.ipynb #a561cf07
+# %% ../nbs/10a_pretraining.ipynb #9f879809
+def save_foundation(
+    tr,  # the `Trainer` that pretrained the model
+    tok,  # its tokenizer
+    model_dir: Path,  # the randomly initialised model's folder (its `doit_model.json` is carried over)
+    out: Path,  # the pretraining folder
+    meta: dict,  # what the pretraining did: tokens, steps, seconds, losses, settings
+) -> Path:
+    "Write the pretrained model to `out/model` at once (atomically), with its card and completion marker."
+    card = Path(model_dir) / "doit_model.json"
+    info = json.loads(card.read_text()) if card.exists() else {}
+    with atomic_dir(out / "model", overwrite=True) as tmp:
+        tr.save_model(str(tmp))
+        tok.save_pretrained(tmp)
+        (tmp / "doit_model.json").write_text(json.dumps({**info, "pretraining": meta}, indent=1))
+        (tmp / MARKER).write_text(json.dumps(dict(epoch=0, step=tr.state.global_step)))
+    return out / "model"
+
+# %% ../nbs/10a_pretraining.ipynb #46f0ca6f
 def pretrain(
     model_dir: Path | str,  # the randomly initialised model's folder
     docs: list[str],  # the corpus, one string per document
@@ -329,45 +347,23 @@ def pretrain(
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
     from doit_nb.models import load_model
-
     s, out = settings or PretrainSettings(), Path(out)
     if (out / "model" / MARKER).exists():
         return out / "model"
     model, tok = load_model(model_dir)
     blocks = token_blocks(tok, docs, s.block_size)
     start = last_complete_checkpoint(out / "train")
-    tr = Trainer(
-        model=model,
-        args=pretraining_args(s, out / "train", quiet),
-        train_dataset=_Blocks(blocks),
-        callbacks=[CompleteMarker(), *callbacks],
-    )
+    tr = Trainer(model=model, args=pretraining_args(s, out / "train", quiet), train_dataset=_Blocks(blocks),
+                 callbacks=[CompleteMarker(), *callbacks])
     if quiet:
         tr.remove_callback(PrinterCallback)
     t0 = time.time()
-    res = tr.train(resume_from_checkpoint=str(start) if start else None)
-    seconds = time.time() - t0
+    tr.train(resume_from_checkpoint=str(start) if start else None)
     losses = [h["loss"] for h in tr.state.log_history if "loss" in h]
-    meta = dict(
-        tokens=int(blocks.numel() * s.epochs),
-        steps=tr.state.global_step,
-        seconds=round(seconds, 1),
-        first_loss=losses[0] if losses else None,
-        final_loss=losses[-1] if losses else None,
-        resumed_from=start.name if start else None,
-        settings=asdict(s),
-    )
-    with atomic_dir(out / "model", overwrite=True) as tmp:
-        tr.save_model(str(tmp))
-        tok.save_pretrained(tmp)
-        info = (
-            json.loads((Path(model_dir) / "doit_model.json").read_text())
-            if (Path(model_dir) / "doit_model.json").exists()
-            else {}
-        )
-        (tmp / "doit_model.json").write_text(json.dumps({**info, "pretraining": meta}, indent=1))
-        (tmp / MARKER).write_text(json.dumps(dict(epoch=0, step=tr.state.global_step)))
-    return out / "model"
+    meta = dict(tokens=int(blocks.numel() * s.epochs), steps=tr.state.global_step, seconds=round(time.time() - t0, 1),
+                first_loss=losses[0] if losses else None, final_loss=losses[-1] if losses else None,
+                resumed_from=start.name if start else None, settings=asdict(s))
+    return save_foundation(tr, tok, model_dir, out, meta)
 
 # %% ../nbs/10a_pretraining.ipynb #ca7c9c76
 def sentence_loss(model, tok, texts: list[str], batch_size: int = 64) -> list[float]:

@@ -13,7 +13,8 @@ from .layout import DoitData, as_layout
 
 # %% auto #0
 __all__ = ['DATA_VOLUMES', 'REDUCED', 'PLATEAU', 'RECIPE_MANIFEST', 'item_key', 'nested_order', 'nested_sample', 'Recipe',
-           'plan_recipe', 'recipe_records', 'recipe_manifest', 'make_recipe']
+           'Pools', 'recipe_pools', 'check_counts', 'fixed_counts', 'recipe_counts', 'plan_recipe', 'recipe_records',
+           'recipe_manifest', 'make_recipe']
 
 # %% ../nbs/04_recipes.ipynb #74b4bac4
 DATA_VOLUMES = (1, 4, 16, 64, 256, 1000)  # items per ability in the paper's quantity runs (base 4)
@@ -64,68 +65,88 @@ def _uniform_fill(budget: int, caps: dict[str, int]) -> dict[str, int]:
     for i, t in enumerate(open_): out[t] = left // len(open_) + (1 if i < left % len(open_) else 0)
     return out
 
-# %% ../nbs/04_recipes.ipynb #5ba65b22
+# %% ../nbs/04_recipes.ipynb #6c213925
+@dataclass(frozen=True)
+class Pools:
+    "What a DoIT layout offers a recipe: items per ability in its `1000` and `full` pools, and synthetic items."
+    root: Path
+    thousand: dict  # {ability: items in the 1000 pool}
+    full: dict      # {ability: items in the full pool}
+    synthetic: int
+    @property
+    def smallest(self) -> int: return min(self.thousand.values()) if self.thousand else 0
+    @property
+    def scale(self) -> float: return min(1.0, self.smallest / 1000)   # the fixed sizes shrink with a small 1000 pool
+    @property
+    def s64(self) -> int: return max(1, round(64 * self.scale))
+    @property
+    def s1000(self) -> int: return round(1000 * self.scale)
+    def has(self, t: str, pool: str) -> int:
+        "Items of type `t` in `pool` (`1000`, `full` or `synthetic`)."
+        return self.synthetic if pool == "synthetic" else (self.thousand if pool == "1000" else self.full).get(t, 0)
+
+# %% ../nbs/04_recipes.ipynb #a9fbaa55
+def recipe_pools(data: DoitData) -> Pools:
+    "The `Pools` of a DoIT layout, counted once."
+    return Pools(data.root, {t: len(v) for t, v in data.records("1000").items() if t in ABILITIES},
+                 {t: len(v) for t, v in data.records("full").items() if t in ABILITIES},
+                 sum(len(v) for v in data.records("synthetic").values()))
+
+# %% ../nbs/04_recipes.ipynb #653771a5
+def check_counts(
+    name: str,  # the recipe
+    counts: dict,  # {type: n or None (= all)}
+    pools: dict,  # {type: pool}
+    have: Pools,  # what the layout offers
+) -> tuple[dict, dict]:
+    "`counts` and `pools` unchanged, or an error naming the first type whose pool is too small."
+    for t, n in counts.items():
+        if n is not None and n > have.has(t, pools[t]):
+            raise ValueError(f"recipe {name}: needs {n} {t} items but the {pools[t]!r} pool of {have.root} has {have.has(t, pools[t])}")
+    return counts, pools
+
+# %% ../nbs/04_recipes.ipynb #af6f2669
+def fixed_counts(name: str, rest: dict, p: Pools) -> tuple[dict, dict]:
+    "The full-data recipes' counts (§5.2): Ethics and Role-play cut to 64, Creative Writing at 1,000, `rest` for the others; all from the full pool."
+    counts = {t: p.s64 for t in REDUCED} | {t: p.s1000 for t in PLATEAU} | rest
+    return check_counts(name, counts, {t: "full" for t in counts}, p)
+
+# %% ../nbs/04_recipes.ipynb #6dd4f973
+def recipe_counts(name: str, p: Pools) -> tuple[dict, dict, list]:
+    "(counts, pools, notes) of the recipe called `name`, checked against `p`."
+    if m := re.fullmatch(r"curated-(\d+)", name):
+        if int(m[1]) % 10:
+            raise ValueError(f"recipe {name}: N must be a multiple of 10 (N/10 items of each of 10 abilities)")
+        return *check_counts(name, {t: int(m[1]) // 10 for t in ABILITIES}, {t: "1000" for t in ABILITIES}, p), []
+    if m := re.fullmatch(r"synthetic-(\d+)", name):
+        return *check_counts(name, {SYNTHETIC_TYPE: int(m[1])}, {SYNTHETIC_TYPE: "synthetic"}, p), []
+    if name == "baseline":
+        return *check_counts(name, {t: p.s1000 for t in ABILITIES}, {t: "1000" for t in ABILITIES}, p), ["= curated-10000"]
+    if name == "reconstruct":
+        others = [t for t in ABILITIES if t not in REDUCED + PLATEAU]
+        return *fixed_counts(name, _uniform_fill(10 * p.s1000 - 2 * p.s64 - p.s1000 * len(PLATEAU), {t: p.full.get(t, 0) for t in others}), p), []
+    if name == "maximum" or (m := re.fullmatch(r"mix-(\d+)", name)):
+        counts, pools = fixed_counts(name, {t: p.full.get(t, 0) for t in ABILITIES if t not in REDUCED + PLATEAU}, p)
+        if name != "maximum" and int(m[1]):
+            counts[SYNTHETIC_TYPE], pools[SYNTHETIC_TYPE] = int(m[1]), "synthetic"
+            check_counts(name, counts, pools, p)
+        return counts, pools, []
+    if (m := re.fullmatch(r"([a-z_]+)-(\d+)", name)) and m[1] in ABILITIES:
+        return *check_counts(name, {m[1]: int(m[2])}, {m[1]: "1000"}, p), ["single-ability recipe (§4.3.2)"]
+    raise ValueError(f"unknown recipe {name!r}: use curated-N, synthetic-N, baseline, reconstruct, maximum, "
+                     f"mix-K or <ability>-n (abilities: {', '.join(ABILITIES)})")
+
+# %% ../nbs/04_recipes.ipynb #e40042c2
 def plan_recipe(name: str, data: DoitData) -> Recipe:
     "The `Recipe` called `name` for the DoIT data in `data`."
-    pool = {t: len(v) for t, v in data.records("1000").items() if t in ABILITIES}
-    full = {t: len(v) for t, v in data.records("full").items() if t in ABILITIES}
-    synth = sum(len(v) for v in data.records("synthetic").values())
-    missing = [t for t in ABILITIES if t not in pool]
-    B = min(pool.values()) if pool else 0
-    scale = min(1.0, B / 1000)
-    s64 = max(1, round(64 * scale))
-    s1000 = round(1000 * scale)
-
-    def check(counts, pools):
-        for t, n in counts.items():
-            have = synth if pools[t] == "synthetic" else (pool if pools[t] == "1000" else full).get(t, 0)
-            if n is not None and n > have:
-                raise ValueError(
-                    f"recipe {name}: needs {n} {t} items but the {pools[t]!r} pool of {data.root} has {have}"
-                )
-        return counts, pools
-
-    def fixed_and_rest(rest_counts):
-        counts = {t: s64 for t in REDUCED} | {t: s1000 for t in PLATEAU} | rest_counts
-        return check(counts, {t: "full" for t in counts})
-
-    if m := re.fullmatch(r"curated-(\d+)", name):
-        N = int(m[1])
-        if N % 10:
-            raise ValueError(f"recipe {name}: N must be a multiple of 10 (N/10 items of each of 10 abilities)")
-        counts, pools = check({t: N // 10 for t in ABILITIES}, {t: "1000" for t in ABILITIES})
-        notes = []
-    elif m := re.fullmatch(r"synthetic-(\d+)", name):
-        counts, pools = check({SYNTHETIC_TYPE: int(m[1])}, {SYNTHETIC_TYPE: "synthetic"})
-        notes = []
-    elif name == "baseline":
-        counts, pools = check({t: s1000 for t in ABILITIES}, {t: "1000" for t in ABILITIES})
-        notes = ["= curated-10000"]
-    elif name == "reconstruct":
-        others = [t for t in ABILITIES if t not in REDUCED + PLATEAU]
-        budget = 10 * s1000 - 2 * s64 - s1000 * len(PLATEAU)
-        counts, pools = fixed_and_rest(_uniform_fill(budget, {t: full.get(t, 0) for t in others}))
-        notes = []
-    elif name == "maximum" or (m := re.fullmatch(r"mix-(\d+)", name)):
-        counts, pools = fixed_and_rest({t: full.get(t, 0) for t in ABILITIES if t not in REDUCED + PLATEAU})
-        notes = []
-        if name != "maximum" and int(m[1]):
-            k = int(m[1])
-            counts[SYNTHETIC_TYPE], pools[SYNTHETIC_TYPE] = k, "synthetic"
-            check(counts, pools)
-    elif (m := re.fullmatch(r"([a-z_]+)-(\d+)", name)) and m[1] in ABILITIES:
-        counts, pools = check({m[1]: int(m[2])}, {m[1]: "1000"})
-        notes = ["single-ability recipe (§4.3.2)"]
-    else:
-        raise ValueError(
-            f"unknown recipe {name!r}: use curated-N, synthetic-N, baseline, reconstruct, maximum, "
-            f"mix-K or <ability>-n (abilities: {', '.join(ABILITIES)})"
-        )
-    if missing and any(pools.get(t) in ("1000", "full") for t in counts):
-        raise ValueError(f"recipe {name}: {data.root} has no training items for {', '.join(missing)}")
-    if scale < 1 and name in ("baseline", "reconstruct", "maximum") or (scale < 1 and name.startswith("mix-")):
-        notes.append(f"fixed sizes scaled by {scale:.3g} (the 1000 pool holds {B} items per ability)")
-    return Recipe(name, counts, pools, scale if notes else 1.0, notes)
+    p = recipe_pools(data)
+    counts, pools, notes = recipe_counts(name, p)
+    if missing := [t for t in ABILITIES if t not in p.thousand]:
+        if any(pools.get(t) in ("1000", "full") for t in counts):
+            raise ValueError(f"recipe {name}: {data.root} has no training items for {', '.join(missing)}")
+    if p.scale < 1 and (name in ("baseline", "reconstruct", "maximum") or name.startswith("mix-")):
+        notes.append(f"fixed sizes scaled by {p.scale:.3g} (the 1000 pool holds {p.smallest} items per ability)")
+    return Recipe(name, counts, pools, p.scale if notes else 1.0, notes)
 
 # %% ../nbs/04_recipes.ipynb #e91a778e
 def recipe_records(recipe: Recipe, data: DoitData, seed: int = 0) -> dict[str, list[dict]]:

@@ -17,7 +17,7 @@ from .benchmark_files import missing_benchmark
 
 # %% auto #0
 __all__ = ['RESOURCE_DEFAULTS', 'profile_path', 'thaw', 'Profile', 'load_profile', 'Run', 'expand_runs',
-           'without_missing_benchmarks', 'recipe_volume', 'train_and_score']
+           'without_missing_benchmarks', 'recipe_volume', 'scored_split', 'train_and_score']
 
 # %% ../nbs/29_runs.ipynb #1a7a7fc3
 RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # one run's job; cpus None: the sweep's cores / jobs
@@ -245,7 +245,27 @@ def recipe_volume(recipe: str | None) -> float:
     m = re.fullmatch(r"(?:curated|synthetic|[a-z_]+)-(\d+)", recipe or "")
     return float(m.group(1)) if m and not (recipe or "").startswith("mix-") else float("nan")
 
-# %% ../nbs/29_runs.ipynb #8f91c732
+# %% ../nbs/29_runs.ipynb #c9a4e924
+def scored_split(
+    ck: Path,  # a checkpoint (or a foundation model's folder)
+    split: str,  # `valid` or `test`
+    data,  # the run's `DoitData`
+    sc: dict,  # the profile's `score` settings for the run's model
+    out: Path,  # the run's folder
+) -> pd.DataFrame:
+    """A checkpoint's results rows on a split, scored once into `<out>/scores/<checkpoint>-<split>.parquet`; its
+    item hits go beside it, since the analysis's bootstrap resamples them."""
+    from doit_nb.scoring import score_checkpoint
+    cache = out / "scores" / f"{ck.name}-{split}.parquet"
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        df = score_checkpoint(ck, data, split, limit=sc.get("limit"), new_tokens=sc.get("max_new_tokens"),
+                              protocol=sc.get("protocol"), items_out=cache.with_suffix(".items.jsonl"))
+        with atomic_write(cache, "wb") as f:
+            df.to_parquet(f, index=False)
+    return pd.read_parquet(cache)
+
+# %% ../nbs/29_runs.ipynb #54dab2cf
 def train_and_score(
     profile_name: str | Profile,  # the sweep profile: a `Profile`, or a name or YAML file to load
     params: dict,  # the run's fields (`Run`), as papermill passes them
@@ -258,64 +278,27 @@ def train_and_score(
     from doit_nb.layout import DoitData
     from doit_nb.models import foundation_model, model_info
     from doit_nb.sft import fine_tune
-    from doit_nb.scoring import score_checkpoint, checkpoint_info, best_valid
-
-    prof = load_profile(profile_name)
-    run = Run(**params)
-    out = Path(out_dir)
+    from doit_nb.scoring import checkpoint_info, best_valid
+    prof, run, out = load_profile(profile_name), Run(**params), Path(out_dir)
     data = DoitData(data_dir)  # opened once: its records and its hash are shared by every stage below
     sc = prof.settings("score", run.model)
-    splits, limit = sc.get("splits", ["valid", "test"]), sc.get("limit")
+    splits = sc.get("splits", ["valid", "test"])
     base = Path(model_dir) if model_dir else foundation_model(run.model, data_dir=data, seed=run.seed)
-    if run.recipe is None:
-        saved = [base]
-    else:
-        recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed
-        saved = fine_tune(base, run.recipe, data, out, prof.sft_settings(run.model, run.seed), seed=recipe_seed)
+    recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed
+    saved = [base] if run.recipe is None else fine_tune(base, run.recipe, data, out, prof.sft_settings(run.model, run.seed), seed=recipe_seed)
     # the abilities are scored at the profile's score.scored_epochs; the benchmarks at the sweep's own scored_epochs
     at = lambda epochs: [c for c in saved if run.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
     targets = at(sc.get("scored_epochs"))
-
-    def scored(ck, split):
-        cache = out / "scores" / f"{ck.name}-{split}.parquet"
-        if not cache.exists():  # item-level hits go beside it: the bootstrap of the analysis resamples them
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            df = score_checkpoint(
-                ck,
-                data,
-                split,
-                limit=limit,
-                new_tokens=sc.get("max_new_tokens"),
-                protocol=sc.get("protocol"),
-                items_out=cache.with_suffix(".items.jsonl"),
-            )
-            with atomic_write(cache, "wb") as f:
-                df.to_parquet(f, index=False)
-        return pd.read_parquet(cache)
-
-    rows = (
-        [scored(ck, "valid") for ck in progress(targets, f"scoring {run.run_id} (valid)")]
-        if "valid" in splits
-        else []
-    )
+    rows = [scored_split(ck, "valid", data, sc, out) for ck in progress(targets, f"scoring {run.run_id} (valid)")] if "valid" in splits else []
     tested = targets
     if sc.get("test") == "selected" and rows:  # the test split only where selection needs it
         best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
         tested = [ck for ck in targets if ck.name == best["checkpoint"]]
-    rows += [scored(ck, s) for ck in tested for s in splits if s != "valid"]
+    rows += [scored_split(ck, s, data, sc, out) for ck in tested for s in splits if s != "valid"]
     rows += _benchmark_rows(run, at(run.scored_epochs), out)
-    res = pd.concat(rows, ignore_index=True)
-    res = res.assign(
-        profile=prof.name,
-        run=run.run_id,
-        sweep=run.sweep,
-        recipe=run.recipe or "",
-        model=run.model,
-        seed=run.seed,
-        n_params=model_info(base).get("n_params"),
-        volume=recipe_volume(run.recipe),
-        data_hash=data.hash,
-    )
+    res = pd.concat(rows, ignore_index=True).assign(
+        profile=prof.name, run=run.run_id, sweep=run.sweep, recipe=run.recipe or "", model=run.model, seed=run.seed,
+        n_params=model_info(base).get("n_params"), volume=recipe_volume(run.recipe), data_hash=data.hash)
     with atomic_write(out / "results.parquet", "wb") as f:
         res.to_parquet(f, index=False)
     return res

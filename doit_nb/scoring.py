@@ -15,8 +15,8 @@ from .answers import Item, exact_match, expected_score, explain, item_of
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
            'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'length_batches', 'generate_replies',
-           'gold_likelihood', 'choice_likelihood', 'score_items', 'summarise', 'above_chance', 'checkpoint_info',
-           'score_checkpoint', 'best_valid', 'select_checkpoints']
+           'gold_likelihood', 'choice_likelihood', 'reply_pairs', 'graded_reply', 'score_items', 'summarise',
+           'above_chance', 'checkpoint_info', 'score_checkpoint', 'best_valid', 'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -146,7 +146,59 @@ def load_for_scoring(
     model, tok = load_model(path, dtype=torch.bfloat16 if bf16 else torch.float32)
     return model.to(device).eval(), tok
 
-# %% ../nbs/21_scoring.ipynb #04568c93
+# %% ../nbs/21_scoring.ipynb #ef714f11
+def _tree_batch(
+    trees: list[dict],  # `prefix_tree`s
+    rows: list[list[int]],  # the trees packed into each row of the batch
+    L: int,  # the row length
+    pad_id: int,  # the padding token's id
+):
+    """One packed batch of prefix trees: token ids, position ids, the (row, column, target) of every reply node whose
+    next-token loss is read, and per tree the nodes of each reply's path."""
+    import torch
+    ids = torch.full((len(rows), L), pad_id, dtype=torch.long)
+    pos = torch.zeros_like(ids)
+    sel_r, sel_c, tgt, where = [], [], [], []
+    for r, row in enumerate(rows):
+        off = 0
+        for k in row:
+            t = trees[k]
+            n = len(t["tokens"])
+            ids[r, off : off + n] = torch.tensor(t["tokens"])
+            pos[r, off : off + n] = torch.tensor(t["position"])
+            nodes = sorted({x for p in t["path"] for x in p if t["parent"][x] >= 0})
+            at = {x: len(tgt) + m for m, x in enumerate(nodes)}
+            sel_r += [r] * len(nodes)
+            sel_c += [off + t["parent"][x] for x in nodes]
+            tgt += [t["tokens"][x] for x in nodes]
+            where.append((k, [[at[x] for x in p if x in at] for p in t["path"]]))
+            off += n
+    return ids, pos, (sel_r, sel_c, tgt), where
+
+# %% ../nbs/21_scoring.ipynb #f4278306
+def _batch_mask(
+    model,  # the causal LM the batch goes through
+    trees: list[dict],  # `prefix_tree`s
+    rows: list[list[int]],  # the trees packed into each row
+    L: int,  # the row length
+    pos,  # the batch's position ids
+):
+    """The additive attention mask of a packed batch, on the model's device: each token sees its own tree's ancestors;
+    Gemma 3's local layers get a second mask that also drops keys a window or more positions back."""
+    import torch, numpy as np
+    dt = next(model.parameters()).dtype
+    neg = torch.finfo(dt).min
+    window = getattr(model.config, "sliding_window", None)
+    sliding = window and "sliding_attention" in (getattr(model.config, "layer_types", None) or [])
+    allowed = torch.from_numpy(np.stack([_tree_mask([trees[k] for k in row], L) for row in rows]))[:, None]
+    mask = torch.zeros(allowed.shape, dtype=dt).masked_fill_(~allowed, neg)
+    dev = model_device(model)
+    if not sliding:
+        return mask.to(dev)
+    far = (pos[:, None, :, None] - pos[:, None, None, :]) >= window
+    return {"full_attention": mask.to(dev), "sliding_attention": mask.masked_fill(far, neg).to(dev)}
+
+# %% ../nbs/21_scoring.ipynb #397385f0
 def reply_nll(
     model,  # a causal LM
     pairs: list[tuple[list[int], list[int]]],  # (prompt ids, reply ids) per reply; replies of one prompt share it
@@ -159,12 +211,9 @@ def reply_nll(
     """Mean NLL of each reply given its prompt: replies of one prompt share a prefix tree, trees are packed into rows
     of at most `batch_tokens` tokens per batch (small batches stay in the CPU's cache), and the output layer runs
     once per reply node, `head_rows` rows at a time (a 262k-word vocabulary makes a full logit matrix gigabytes)."""
-    import torch, numpy as np
-
+    import torch
     body, head = _body_and_head(model)
     cap = getattr(model.config, "final_logit_softcapping", None)
-    window = getattr(model.config, "sliding_window", None)
-    sliding = window and "sliding_attention" in (getattr(model.config, "layer_types", None) or [])
     groups = {}
     for i, (p, _) in enumerate(pairs):
         groups.setdefault(tuple(p), []).append(i)
@@ -172,48 +221,18 @@ def reply_nll(
     trees = [prefix_tree(list(p), [pairs[i][1] for i in ix], max_length) for p, ix in groups.items()]
     out = [0.0] * len(pairs)
     model.eval()
-    dev, dt = model_device(model), next(model.parameters()).dtype
-    neg = torch.finfo(dt).min
+    dev = model_device(model)
     with torch.no_grad():
-        for L, rows in progress(
-            _pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False
-        ):
-            ids = torch.full((len(rows), L), pad_id, dtype=torch.long)
-            pos = torch.zeros_like(ids)
-            sel_r, sel_c, tgt, where = [], [], [], []
-            for r, row in enumerate(rows):
-                off = 0
-                for k in row:
-                    t = trees[k]
-                    n = len(t["tokens"])
-                    ids[r, off : off + n] = torch.tensor(t["tokens"])
-                    pos[r, off : off + n] = torch.tensor(t["position"])
-                    nodes = sorted({x for p in t["path"] for x in p if t["parent"][x] >= 0})
-                    at = {x: len(tgt) + m for m, x in enumerate(nodes)}
-                    sel_r += [r] * len(nodes)
-                    sel_c += [off + t["parent"][x] for x in nodes]
-                    tgt += [t["tokens"][x] for x in nodes]
-                    where.append((k, [[at[x] for x in p if x in at] for p in t["path"]]))
-                    off += n
-            allowed = torch.from_numpy(np.stack([_tree_mask([trees[k] for k in row], L) for row in rows]))[:, None]
-            mask = torch.zeros(allowed.shape, dtype=dt).masked_fill_(~allowed, neg)
-            if sliding:  # Gemma 3's local layers also drop keys a window or more positions back
-                far = (pos[:, None, :, None] - pos[:, None, None, :]) >= window
-                mask = {"full_attention": mask, "sliding_attention": mask.masked_fill(far, neg)}
-            mask = {k: v.to(dev) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(dev)
+        for L, rows in progress(_pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False):
+            ids, pos, (sel_r, sel_c, tgt), where = _tree_batch(trees, rows, L, pad_id)
+            mask = _batch_mask(model, trees, rows, L, pos)
             h = body(input_ids=ids.to(dev), attention_mask=mask, position_ids=pos.to(dev)).last_hidden_state
             if not tgt:
                 continue
-            sel, tgt = (
-                h[torch.tensor(sel_r, device=dev), torch.tensor(sel_c, device=dev)],
-                torch.tensor(tgt, device=dev),
-            )
-            nll = torch.cat(
-                [
-                    _token_nll(head, sel[c : c + head_rows], tgt[c : c + head_rows], cap)
-                    for c in range(0, len(tgt), head_rows)
-                ]
-            ).double()
+            sel = h[torch.tensor(sel_r, device=dev), torch.tensor(sel_c, device=dev)]
+            tgt = torch.tensor(tgt, device=dev)
+            nll = torch.cat([_token_nll(head, sel[c : c + head_rows], tgt[c : c + head_rows], cap)
+                             for c in range(0, len(tgt), head_rows)]).double()
             for k, paths in where:
                 for i, p in zip(owners[k], paths):
                     if p:
@@ -328,7 +347,38 @@ def choice_likelihood(
     p = np.exp(z - z.max())
     return float(p[0] / p.sum())
 
-# %% ../nbs/21_scoring.ipynb #ea95f120
+# %% ../nbs/21_scoring.ipynb #56fe21fe
+def reply_pairs(
+    tok,  # the tokenizer (with the speaker tokens)
+    records: list[dict],  # DoIT records with their labels
+    authors: bool = False,  # the authors' protocol: candidates and replies stripped
+) -> tuple[list, list, list]:
+    """What the likelihood pass reads: (prompt ids per record, (prompt, reply) pairs, and per pair its record and
+    candidate). A choice item gives a pair per candidate, any other item one pair, its gold reply."""
+    prompts, pairs, owners = [], [], []
+    for i, r in enumerate(records):
+        p = prompt_ids(tok, r["messages"][:-1])
+        prompts.append(p)
+        replies = r["choices"] if question_format(r) == 1 else [r["messages"][-1]["content"]]
+        for j, c in enumerate(replies):
+            pairs.append((p, reply_ids(tok, c.strip() if authors else c)))
+            owners.append((i, j))
+    return prompts, pairs, owners
+
+# %% ../nbs/21_scoring.ipynb #178084c7
+def graded_reply(
+    record: dict,  # a DoIT record (not a choice item)
+    loss: float,  # the gold reply's mean NLL
+    text: str,  # the model's reply
+    ranked: str,  # the letters A-E ranked by the step the protocol reads
+    logits,  # the first step's logits of A-E
+) -> dict:
+    "An exact-match item's columns: its likelihood, hit, reply and why it was graded so."
+    item = item_of(record)
+    return dict(likelihood=gold_likelihood(item, loss, logits), hit=exact_match(record, text, ranked), reply=text,
+                why=explain(item, text, ranked))
+
+# %% ../nbs/21_scoring.ipynb #cfd23df5
 def score_items(
     model,  # a causal LM, in eval mode
     tok,  # its tokenizer (with the speaker tokens)
@@ -346,39 +396,25 @@ def score_items(
     logits."""
     authors = protocol == "authors"
     budgets = {**NEW_TOKENS, **(new_tokens or {})}
-    rows = [
-        dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r, knows_size=authors), loss=float("nan"))
-        for r in records
-    ]
-    pairs, owners = [], []
-    by_budget, prompts = {}, {}
-    for i, r in enumerate(records):
-        p = prompts[i] = prompt_ids(tok, r["messages"][:-1])
-        if question_format(r) == 1:
-            for j, c in enumerate(r["choices"]):
-                pairs.append((p, reply_ids(tok, c.strip() if authors else c)))
-                owners.append((i, j))
-        else:
-            reply = r["messages"][-1]["content"]
-            pairs.append((p, reply_ids(tok, reply.strip() if authors else reply)))
-            owners.append((i, 0))
-            by_budget.setdefault(budgets[parse_label(r)[0]], []).append(i)
+    rows = [dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r, knows_size=authors), loss=float("nan"))
+            for r in records]
+    prompts, pairs, owners = reply_pairs(tok, records, authors)
     nll = reply_nll(model, pairs, batch_tokens=batch_tokens, max_length=max_length, pad_id=tok.pad_token_id)
     cand = {}
     for (i, j), v in zip(owners, nll):
         cand.setdefault(i, []).append(v)
+    by_budget = {}
     for i, v in cand.items():
         rows[i]["loss"] = v[0]
         if question_format(records[i]) == 1:
             rows[i]["hit"] = ppl_hit(v, ties=authors)
             rows[i]["likelihood"] = choice_likelihood(v)
+        else:
+            by_budget.setdefault(budgets[parse_label(records[i])[0]], []).append(i)
     for budget, idx in by_budget.items():
         replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
         for i, (text, first, last, logits) in zip(idx, replies):
-            rows[i]["likelihood"] = gold_likelihood(item_of(records[i]), rows[i]["loss"], logits)
-            rows[i]["hit"] = exact_match(records[i], text, last if authors else first)
-            rows[i]["reply"] = text
-            rows[i]["why"] = explain(item_of(records[i]), text, last if authors else first)
+            rows[i] |= graded_reply(records[i], rows[i]["loss"], text, last if authors else first, logits)
     return pd.DataFrame(rows)
 
 # %% ../nbs/21_scoring.ipynb #84cfe78a
@@ -446,9 +482,11 @@ def score_checkpoint(
         set_protocol(tok, protocol)
     protocol = protocol or trained
     items = score_items(model, tok, records, batch_size, new_tokens=new_tokens, protocol=protocol)
-    if items_out:
-        with atomic_write(items_out) as f: items.to_json(f, orient="records", lines=True, force_ascii=False)
-    return summarise(items, **checkpoint_info(path), split=split).assign(protocol=protocol)
+    info = checkpoint_info(path)
+    if items_out:   # each item row names its checkpoint and split: nothing reads them back from the file's name
+        rows = items.assign(checkpoint=info["checkpoint"], split=split)
+        with atomic_write(items_out) as f: rows.to_json(f, orient="records", lines=True, force_ascii=False)
+    return summarise(items, **info, split=split).assign(protocol=protocol)
 
 # %% ../nbs/21_scoring.ipynb #35c88905
 def best_valid(valid: pd.DataFrame, min_epoch: int = 5, ability: str = "average") -> tuple[pd.Series | None, str]:

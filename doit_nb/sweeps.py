@@ -694,12 +694,14 @@ def run_provenance(
 def run_items(
     folder: Path,  # a run's folder
 ) -> pd.DataFrame:
-    """Every item hit a run scored (`scores/<checkpoint>-<split>.items.jsonl`), with its run, checkpoint and split,
-    without the replies' texts."""
+    """Every item hit a run scored (`scores/*.items.jsonl`, each row naming its checkpoint and split), with its run,
+    without the replies' texts. A file whose rows do not name them is an error that names it."""
     parts = []
     for p in sorted((Path(folder) / "scores").glob("*.items.jsonl")):
-        checkpoint, split = p.name.removesuffix(".items.jsonl").rsplit("-", 1)
-        parts.append(pd.read_json(p, lines=True).assign(run=Path(folder).name, checkpoint=checkpoint, split=split))
+        rows = pd.read_json(p, lines=True)
+        if missing := {"checkpoint", "split"} - set(rows.columns):
+            raise ValueError(f"{p}: item rows without {', '.join(sorted(missing))}; the run was scored by older code: redo it")
+        parts.append(rows.assign(run=Path(folder).name))
     return pd.concat(parts, ignore_index=True).drop(columns=["reply"], errors="ignore") if parts else pd.DataFrame()
 
 # %% ../nbs/30_sweeps.ipynb #d047e0a7
