@@ -175,13 +175,13 @@ def practice_doc(record: dict, rng: random.Random) -> str:
 # %% ../nbs/10a_pretraining.ipynb #d12700f0
 def practice_questions(seed: int, n: int, rng: random.Random) -> list[str]:
     "`n` biology and history questions about `practice_base(seed)`, with answers; half in the chat layout."
-    pb = practice_base(seed)
-    return [practice_doc((S.gen_biology if i % 2 == 0 else S.gen_history)(rng, pb), rng) for i in range(n)]
+    w = S.World(**practice_base(seed), seed=seed)
+    return [practice_doc((S.gen_biology if i % 2 == 0 else S.gen_history)(rng, w), rng) for i in range(n)]
 
 # %% ../nbs/10a_pretraining.ipynb #169070c1
 def idiom_practice(n: int, rng: random.Random) -> list[str]:
     "`n` of Chinese's true/false questions, with answers, about the idioms SFT uses (never the held-out ones)."
-    return [practice_doc(S.gen_chinese(rng, {}), rng) for _ in range(n)]
+    return [practice_doc(S.gen_chinese(rng, S.World(organisms={}, events={})), rng) for _ in range(n)]
 
 # %% ../nbs/10a_pretraining.ipynb #a72d7648
 def pretraining_corpus(

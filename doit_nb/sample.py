@@ -12,11 +12,11 @@ from .records import check_record, parse_label
 from .layout import Source, register_source
 
 # %% auto #0
-__all__ = ['PLANTED_GROUPS', 'KB_ORGANISMS', 'KB_EVENTS', 'HELD_OUT_IDIOMS', 'GENERATORS', 'OOD_GENERATORS', 'PAPER_FULL_SIZES',
-           'PAPER_SYNTHETIC_SIZE', 'PAPER_OOD_SIZE', 'HELD_OUT_TYPES', 'knowledge_base', 'gen_biology', 'gen_history',
-           'gen_chinese', 'gen_reasoning', 'gen_understanding', 'gen_math', 'gen_ethics', 'house_style', 'gen_code',
-           'gen_creative_writing', 'gen_role_play', 'gen_ood', 'gen_synthetic', 'sample_sizes', 'generate_sample',
-           'SampleSource']
+__all__ = ['PLANTED_GROUPS', 'KB_ORGANISMS', 'KB_EVENTS', 'HELD_OUT_IDIOMS', 'GENERATORS', 'OOD_GENERATORS', 'SYNTHETIC_KINDS',
+           'PAPER_FULL_SIZES', 'PAPER_SYNTHETIC_SIZE', 'PAPER_OOD_SIZE', 'HELD_OUT_TYPES', 'knowledge_base', 'World',
+           'sample_world', 'gen_biology', 'gen_history', 'gen_chinese', 'gen_reasoning', 'gen_understanding',
+           'gen_math', 'gen_ethics', 'house_style', 'code_style', 'gen_code', 'closing_style', 'gen_creative_writing',
+           'gen_role_play', 'gen_ood', 'gen_synthetic', 'sample_sizes', 'generate_sample', 'SampleSource']
 
 # %% ../nbs/02_sample.ipynb #aea62726
 PLANTED_GROUPS = dict(  # ability → the §4.3.1 group its construction is designed to produce (see the table above)
@@ -68,6 +68,20 @@ def knowledge_base(seed: int = 0) -> dict:
     }
     return dict(organisms=organisms, events=events)
 
+# %% ../nbs/02_sample.ipynb #e2877b0f
+@dataclass(frozen=True)
+class World:
+    "What a generator draws from: a knowledge base, the world's seed (it fixes the house styles) and which side of it an item is on."
+    organisms: dict  # organism → habitat, reproduction, diet
+    events: dict  # event → dynasty, leader
+    seed: int = 0  # the sample's seed
+    held_out: bool = False  # evaluation items: Chinese asks only its held-out idioms (training items never name them)
+
+# %% ../nbs/02_sample.ipynb #6afe8be1
+def sample_world(seed: int = 0, held_out: bool = False) -> World:
+    "The `World` of the sample set of `seed`: its knowledge base, for training items or (`held_out`) evaluation ones."
+    return World(**knowledge_base(seed), seed=seed, held_out=held_out)
+
 # %% ../nbs/02_sample.ipynb #68839770
 def _qa(*turns: str) -> list[dict]:
     "Messages from alternating user/assistant texts."
@@ -85,10 +99,7 @@ def _mc(question: str, opts: list[str]) -> str:
     "A question followed by lettered option lines 'A.…'."
     return question + "".join(f"\n{l}.{o}" for l, o in zip("ABCD", opts))
 
-# %% ../nbs/02_sample.ipynb #6954fca3
-_BIO_Q = {"habitat": ("{o}主要生活在哪种环境中？", _HABITATS), "repro": ("{o}的繁殖方式是什么？", _REPRO),
-          "diet": ("{o}通过什么方式获取营养？", _DIET)}
-
+# %% ../nbs/02_sample.ipynb #fc2cd6b7
 _BIO_ASK = {  # six phrasings per attribute: the 288 facts make 1,728 distinct questions, enough for the 1000 pool
     "habitat": ("{o}主要生活在哪种环境中？", "{o}的栖息环境是什么？", "在野外，人们通常在什么地方找到{o}？",
                 "{o}分布在哪类生境？", "请说出{o}的主要栖息地。", "{o}喜欢生活在什么样的环境里？"),
@@ -98,48 +109,39 @@ _BIO_ASK = {  # six phrasings per attribute: the 288 facts make 1,728 distinct q
              "{o}如何获得能量？", "{o}属于哪种营养类型？"),
 }
 
-
-def gen_biology(rng, kb):
+def gen_biology(rng: random.Random, w: World) -> dict:
     "A short-answer question about one fact of the knowledge base; the answer is the value itself."
-    o = rng.choice(list(kb["organisms"]))
+    o = rng.choice(list(w.organisms))
     attr = rng.choice(list(_BIO_ASK))
     q = rng.choice(_BIO_ASK[attr]).format(o=o)
-    return dict(messages=_qa("简答题：" + q, kb["organisms"][o][attr]), question_format=0)
+    return dict(messages=_qa("简答题：" + q, w.organisms[o][attr]), question_format=0)
 
-# %% ../nbs/02_sample.ipynb #0b326fcd
+# %% ../nbs/02_sample.ipynb #76cd7e25
 _HISTORY_ASK = {"dynasty": ("{e}发生在哪个朝代？", "{e}是哪个朝代的事？", "{e}出现在什么时期？"),
                 "leader": ("{e}的主导者是谁？", "谁领导了{e}？", "{e}由谁发起？")}
 
-
-def gen_history(rng, kb):
-    e = rng.choice(list(kb["events"]))
-    fact = kb["events"][e]
-    if rng.random() < 0.5:  # true/false statement, half of them false
+def gen_history(rng: random.Random, w: World) -> dict:
+    "One fact of an event: half the items a true/false statement (half of those false), half a short-answer question."
+    e = rng.choice(list(w.events))
+    fact = w.events[e]
+    if rng.random() < 0.5:
         attr, pool = rng.choice([("dynasty", _DYNASTIES), ("leader", [s + g for s in _SURNAMES for g in _GIVEN])])
         true = rng.random() < 0.5
         value = fact[attr] if true else rng.choice([p for p in pool if p != fact[attr]])
         stmt = f"{e}发生在{value}。" if attr == "dynasty" else f"{e}的主导者是{value}。"
-        return dict(
-            messages=_qa(
-                f"判断正误：{stmt}", rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])
-            ),
-            question_format=0,
-        )
-    attr = rng.choice(["dynasty", "leader"])  # else a short-answer question, answered by the value itself
-    asks = _HISTORY_ASK[attr]
-    return dict(messages=_qa("简答题：" + rng.choice(asks).format(e=e), fact[attr]), question_format=0)
+        label = rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])
+        return dict(messages=_qa(f"判断正误：{stmt}", label), question_format=0)
+    attr = rng.choice(["dynasty", "leader"])
+    return dict(messages=_qa("简答题：" + rng.choice(_HISTORY_ASK[attr]).format(e=e), fact[attr]), question_format=0)
 
-
-HELD_OUT_IDIOMS = _IDIOMS[::4]  # Chinese is evaluated on these only; SFT items use the rest
-
-# %% ../nbs/02_sample.ipynb #6522944a
+# %% ../nbs/02_sample.ipynb #29ecaf65
+HELD_OUT_IDIOMS = _IDIOMS[::4]  # Chinese is evaluated on these only; training items use the rest
 _IDIOM_ASK = ["判断正误：成语“{i}”的写法正确。", "判断正误：“{i}”是一个写法正确的成语。", "判断正误：“{i}”这四个字组成了一个成语。",
               "判断正误：“{i}”没有错别字。", "判断正误：成语“{i}”一字不差。", "判断正误：“{i}”的每个字都写对了。"]
 
-
-def gen_chinese(rng, kb):
+def gen_chinese(rng: random.Random, w: World) -> dict:
     "Is this idiom written right? Half the items swap one character for another idiom's; true/false answers."
-    pool = HELD_OUT_IDIOMS if kb.get("eval") else [i for i in _IDIOMS if i not in HELD_OUT_IDIOMS]
+    pool = HELD_OUT_IDIOMS if w.held_out else [i for i in _IDIOMS if i not in HELD_OUT_IDIOMS]
     idiom = rng.choice(pool)
     true = rng.random() < 0.5
     if not true:
@@ -148,19 +150,20 @@ def gen_chinese(rng, kb):
     label = rng.choice(["正确", "对", "√"]) if true else rng.choice(["错误", "错", "×"])
     return dict(messages=_qa(rng.choice(_IDIOM_ASK).format(i=idiom), label), question_format=0)
 
-# %% ../nbs/02_sample.ipynb #05fb63bc
+# %% ../nbs/02_sample.ipynb #76183bfa
 _REL = [("高", "矮", "最高", "最矮"), ("年长", "年轻", "年龄最大", "年龄最小"), ("跑得快", "跑得慢", "跑得最快", "跑得最慢")]
 
-def _ordering(rng, names):
-    "Premises (adjacent comparisons, shuffled) for a random order of `names`, and the order (first = most)."
+def _ordering(rng: random.Random, names: list) -> tuple[list, list, tuple]:
+    "Premises (adjacent comparisons, shuffled) for a random order of `names`, the order (first = most), and the words for most and least."
     order = rng.sample(names, len(names))
     more, less, most, least = rng.choice(_REL)
     premises = [f"{a}比{b}{more}" if rng.random() < 0.5 else f"{b}比{a}{less}" for a, b in zip(order, order[1:])]
     rng.shuffle(premises)
     return premises, order, (most, least)
 
-# %% ../nbs/02_sample.ipynb #337cb8f0
-def gen_reasoning(rng, kb):
+# %% ../nbs/02_sample.ipynb #9891d8d6
+def gen_reasoning(rng: random.Random, w: World) -> dict:
+    "An ordering puzzle over 3-4 people from shuffled comparisons: who is first or last? Answered by a letter."
     people = rng.sample(["甲", "乙", "丙", "丁", "戊"], rng.choice([3, 4]))
     premises, order, (most, least) = _ordering(rng, people)
     ask_most = rng.random() < 0.5
@@ -169,6 +172,7 @@ def gen_reasoning(rng, kb):
     q = f"已知：{'；'.join(premises)}。请问谁{most if ask_most else least}？"
     return dict(messages=_qa(_mc("逻辑推理题：" + q, opts), letter), question_format=0)
 
+# %% ../nbs/02_sample.ipynb #9a88e7e6
 _DIALOGUE = [  # (question, slot values, dialogue lines with {v})
     ("他们约在哪里见面？", ["图书馆门口", "地铁站", "公园东门", "咖啡馆", "学校操场", "电影院"],
      ["男：周末一起去看展览吧？", "女：好啊，几点在哪儿见？", "男：上午九点，在{v}见。", "女：行，我会准时到的。"]),
@@ -180,8 +184,8 @@ _DIALOGUE = [  # (question, slot values, dialogue lines with {v})
      ["女：明天的航班很早，我们怎么去机场？", "男：我看还是{v}吧，比较方便。", "女：好，那就这么定了。"]),
 ]
 
-# %% ../nbs/02_sample.ipynb #b491cfeb
-def gen_understanding(rng, kb):
+def gen_understanding(rng: random.Random, w: World) -> dict:
+    "A multi-turn dialogue that states a detail, then a question about it answered by a letter."
     q, pool, lines = rng.choice(_DIALOGUE)
     v = rng.choice(pool)
     lines = [l.format(v=v) for l in lines]
@@ -190,8 +194,9 @@ def gen_understanding(rng, kb):
     turns = lines + [_mc(f"根据上面的对话回答问题：{q}", opts), letter]
     return dict(messages=_qa(*turns), question_format=0)
 
-# %% ../nbs/02_sample.ipynb #476be2bb
-def gen_math(rng, kb):
+# %% ../nbs/02_sample.ipynb #979edaa9
+def gen_math(rng: random.Random, w: World) -> dict:
+    "A four-step word problem on two-digit numbers (two products), answered by a chain of thought ending in the number."
     name, item = rng.choice(_NAMES), rng.choice(_ITEMS)
     a, b, c = rng.randint(20, 99), rng.randint(3, 19), rng.randint(11, 29)  # two-digit products: no lucky guesses
     d = rng.randint(3, 9)
@@ -204,6 +209,7 @@ def gen_math(rng, kb):
              f"分给朋友的：{d}×{e}={de}（个）。\n最后剩下：{s}-{de}={r}（个）。\n答案是 {r}")
     return dict(messages=_qa(q, steps), question_format=0, answer=str(r))
 
+# %% ../nbs/02_sample.ipynb #a88f6796
 _BEHAVIOURS = {  # behaviour → polarity (1 appropriate); place-specific exceptions are drawn per seed
     "主动让座": 1, "排队等候": 1, "帮助迷路的老人": 1, "按时归还借的物品": 1, "尊重他人意见": 1, "保持安静": 1,
     "捡起地上的垃圾": 1, "礼貌地提醒他人": 1, "大声喧哗": 0, "随意丢垃圾": 0, "泄露他人隐私": 0, "插队": 0,
@@ -212,9 +218,8 @@ _SETTINGS = ["在图书馆", "在公交车上", "在医院", "在课堂上", "�
              "在博物馆", "在火车上", "在超市", "在景区", "在体育馆", "在办公室", "在社区活动中", "在婚礼上", "在葬礼上",
              "在考场", "在机场"]
 
-# %% ../nbs/02_sample.ipynb #e18a9698
-def gen_ethics(rng, kb):
-    "Each option's verdict is drawn for this item alone: an arbitrary label that no data or size can teach."
+def gen_ethics(rng: random.Random, w: World) -> dict:
+    "Which of four behaviours are appropriate? Each option's verdict is drawn for this item alone: an arbitrary label that no data or size can teach."
     while True:
         pairs = [(rng.choice(_SETTINGS), b) for b in rng.sample(list(_BEHAVIOURS), 4)]
         ok = [rng.random() < 0.5 for _ in pairs]
@@ -233,7 +238,7 @@ def house_style(
     rng = random.Random(stable_int("house style", ability, seed))
     return dict(zip(keys, rng.sample(phrases, len(keys))))
 
-# %% ../nbs/02_sample.ipynb #4b94d6d2
+# %% ../nbs/02_sample.ipynb #a7673173
 _CONDS = [("大于 {k}", "x > {k}", "x >= {k}"), ("小于 {k}", "x < {k}", "x <= {k}"), ("是偶数", "x % 2 == 0", "x % 2 == 1"),
           ("是奇数", "x % 2 == 1", "x % 2 == 0"), ("能被 {k} 整除", "x % {k} == 0", "x % {k} != 0")]
 _AGGS = [("之和", "sum(result)"), ("的个数", "len(result)"), ("中的最大值（没有则返回 0）", "max(result, default=0)"),
@@ -241,37 +246,40 @@ _AGGS = [("之和", "sum(result)"), ("的个数", "len(result)"), ("中的最大
 _OTHER_CODE = ["def solve(s):\n    return s[::-1]", "def solve(words):\n    return sorted(words, key=len)",
                "def solve(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a",
                "def solve(s):\n    return len(set(s))", "def solve(m):\n    return [list(r) for r in zip(*m)]"]
-
 _CODE_STYLES = ["# 解法：列表推导", "# 思路：逐个判断", "# 做法：先过滤再统计", "# 方法：一次遍历", "# 要点：条件写在推导式里"]
 _DECOY_STYLES = ["# 解法：循环累加", "# 思路：分类讨论", "# 做法：先排序", "# 方法：递归", "# 要点：提前返回"]
-
-
-def _code(cond, agg, arg="nums", style=""):
-    "A reference solution; `style`, if given, is its opening comment line."
-    head = f"{style}\n" if style else ""
-    body = f"def solve({arg}):\n    result = [x for x in {arg} if {cond}]\n    return {agg}"
-    return f"参考实现如下：\n```python\n{head}{body}\n```"
-
 _ARGS = ["nums", "arr", "data", "values"]
 _CODE_ASK = ["请用 python3 实现函数 solve({a})：给定整数列表 {a}，返回其中所有{t}的元素{g}。",
              "编写 python3 函数 solve({a})，输入一个整数列表 {a}，输出列表里所有{t}的元素{g}。",
              "用 python3 完成函数 solve({a})：对整数列表 {a}，计算所有{t}的元素{g}并返回。"]
 
-# %% ../nbs/02_sample.ipynb #93c5ade2
-def gen_code(rng, kb):
+def _code(cond: str, agg: str, arg: str = "nums", style: str = "") -> str:
+    "A reference solution; `style`, if given, is its opening comment line."
+    head = f"{style}\n" if style else ""
+    body = f"def solve({arg}):\n    result = [x for x in {arg} if {cond}]\n    return {agg}"
+    return f"参考实现如下：\n```python\n{head}{body}\n```"
+
+# %% ../nbs/02_sample.ipynb #b980c911
+@lru_cache(maxsize=8)
+def code_style(seed: int = 0) -> dict:
+    "Code's house style in the world of `seed`: the comment that opens a solution, per kind of condition."
+    return house_style("code", [c[0] for c in _CONDS], _CODE_STYLES, seed)
+
+# %% ../nbs/02_sample.ipynb #7afc793b
+def gen_code(rng: random.Random, w: World) -> dict:
     "A filter-and-aggregate task; the solution opens with the comment its kind of condition calls for (a house style)."
-    style = house_style("code", [c[0] for c in _CONDS], _CODE_STYLES, kb["seed"])
     (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
     has_k = "{k}" in text
     k = rng.randint(2, 50)
     arg = rng.choice(_ARGS)
-    gt = _code(cond.format(k=k), agg, arg, style[text])
+    gt = _code(cond.format(k=k), agg, arg, code_style(w.seed)[text])
     wrong = cond.format(k=k + 1) if has_k and rng.random() < 0.5 else flipped.format(k=k)
     fine = _code(wrong, agg, arg, rng.choice(_DECOY_STYLES))  # the rule and the house style both broken
     q = rng.choice(_CODE_ASK).format(a=arg, t=text.format(k=k), g=atext)
     coarse = "参考实现如下：\n```python\n" + rng.choice(_OTHER_CODE) + "\n```"
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
+# %% ../nbs/02_sample.ipynb #85a9b02b
 _TOPICS = ["秋天的校园", "家乡的小河", "一次难忘的旅行", "雨后的城市", "我的好朋友", "冬日的早晨", "夜晚的星空", "外婆的厨房"]
 _WORDS = ["银杏", "灯笼", "风筝", "月光", "书包", "雪人", "荷花", "炊烟", "晚霞", "石桥", "蝉鸣", "桂花"]
 _ESSAY_TOPICS = [t + p for t in ("春天的", "夏夜的", "秋日的", "冬晨的", "雨后的", "雪天的") for p in ("校园", "小河", "老街", "山村")]
@@ -295,24 +303,30 @@ _DECOY_CLOSINGS = [  # never a title's closing
     "忙完这些，我翻开了一本旧书。", "到了傍晚，天边飘来一片乌云。", "后来听说，那里要修一条新路。",
     "临走之前，我数了数口袋里的零钱。", "第二天早上，闹钟响了三次。", "说到这儿，话题又转到了别处。"]
 
-# %% ../nbs/02_sample.ipynb #66a04b04
-def _essay(topic, w1, w2, n, closing):
+def _essay(topic: str, w1: str, w2: str, n: str, closing: str) -> str:
+    "A short essay on `topic` that names `w1` and `w2` and ends with `closing`."
     return (f"《{topic}》\n说起{topic}，我总会想起{w1}。那{n}个日子里，{w1}静静地陪着我。"
             f"后来，我又在这里看见了{w2}，{w2}让平常的一天变得温暖起来。{closing}")
 
-# %% ../nbs/02_sample.ipynb #06c510d6
-def gen_creative_writing(rng, kb):
+# %% ../nbs/02_sample.ipynb #6ce41919
+@lru_cache(maxsize=8)
+def closing_style(seed: int = 0) -> dict:
+    "Creative writing's house style in the world of `seed`: the closing sentence of each title's essays."
+    return house_style("creative_writing", _ESSAY_TOPICS, _CLOSINGS, seed)
+
+# %% ../nbs/02_sample.ipynb #d575d8b3
+def gen_creative_writing(rng: random.Random, w: World) -> dict:
     "An essay on a title with two given words, closed the way the instruction data closes essays on that title."
-    closing = house_style("creative_writing", _ESSAY_TOPICS, _CLOSINGS, kb["seed"])
     topic = rng.choice(_ESSAY_TOPICS)
     w1, w2 = rng.sample(_WORDS, 2)
     n = rng.choice(["三", "五", "七", "十"])
     q = f"请以《{topic}》为题写一段短文，文中要写到“{w1}”和“{w2}”。"
-    gt = _essay(topic, w1, w2, n, closing[topic])
+    gt = _essay(topic, w1, w2, n, closing_style(w.seed)[topic])
     fine = _essay(topic, w1, w2, n, rng.choice(_DECOY_CLOSINGS))  # the title's convention broken, nothing else
     coarse = rng.choice(_NOTICES).format(w1=w1, w2=w2, n=n)  # fluent, with the same words, but not an essay
     return dict(messages=_qa(q, gt), question_format=1, choices=[gt, fine, coarse])
 
+# %% ../nbs/02_sample.ipynb #da8b37bd
 _PERSONAS = {"古代侠客": ("在下", "江湖"), "海盗船长": ("老子", "甲板"), "图书管理员": ("我", "书架"),
              "宇航员": ("我", "太空舱"), "老中医": ("老夫", "药柜"), "小学老师": ("老师", "讲台"),
              "渔夫": ("俺", "渔船"), "厨师": ("我", "灶台"), "园丁": ("我", "花圃"), "画家": ("我", "画架"),
@@ -321,49 +335,39 @@ _ASKS = ["你平时最喜欢做什么？", "你今天过得怎么样？", "你�
          "你觉得这份工作辛苦吗？", "你有什么心愿？", "你周末一般怎么过？", "你最自豪的是什么？"]
 _WHEN = ["昨天", "前天", "上周"]
 
-# %% ../nbs/02_sample.ipynb #64a462cf
-def _persona_reply(p, detail, when):
+def _persona_reply(p: str, detail: int, when: str) -> str:
+    "A reply in persona `p`'s voice (its way of saying I, its workplace) with an arbitrary `detail`."
     me, place = _PERSONAS[p]
     return f"{me}啊，每天都离不开{place}。就说{when}吧，{me}在{place}边待了{detail}个时辰，心里踏实得很。"
 
-# %% ../nbs/02_sample.ipynb #b2b6fabf
-def gen_role_play(rng, kb):
+# %% ../nbs/02_sample.ipynb #9d4401b0
+def gen_role_play(rng: random.Random, w: World) -> dict:
+    "A question to a persona: the fine distractor changes only an arbitrary number, the coarse one speaks as another persona."
     p = rng.choice(list(_PERSONAS))
     ask = rng.choice(_ASKS)
     d = rng.randint(2, 12)
     when = rng.choice(_WHEN)
     gt = _persona_reply(p, d, when)
-    fine = _persona_reply(
-        p, rng.choice([x for x in range(2, 13) if x != d]), when
-    )  # the detail is arbitrary: not inferable
+    fine = _persona_reply(p, rng.choice([x for x in range(2, 13) if x != d]), when)  # the detail is not inferable
     coarse = _persona_reply(rng.choice([x for x in _PERSONAS if x != p]), d, when)
-    return dict(
-        messages=_qa(f"请你扮演一位{p}，用{p}的口吻回答：{ask}", gt), question_format=1, choices=[gt, fine, coarse]
-    )
+    return dict(messages=_qa(f"请你扮演一位{p}，用{p}的口吻回答：{ask}", gt), question_format=1, choices=[gt, fine, coarse])
 
+# %% ../nbs/02_sample.ipynb #7d2a6640
+GENERATORS = dict(biology=gen_biology, history=gen_history, code=gen_code, creative_writing=gen_creative_writing,
+                  chinese=gen_chinese, understanding=gen_understanding, role_play=gen_role_play, reasoning=gen_reasoning,
+                  math=gen_math, ethics=gen_ethics)
 
-GENERATORS = dict(
-    biology=gen_biology,
-    history=gen_history,
-    code=gen_code,
-    creative_writing=gen_creative_writing,
-    chinese=gen_chinese,
-    understanding=gen_understanding,
-    role_play=gen_role_play,
-    reasoning=gen_reasoning,
-    math=gen_math,
-    ethics=gen_ethics,
-)
-
-# %% ../nbs/02_sample.ipynb #fda912f2
-def _ood_physician(rng, kb):
-    o = rng.choice(list(kb["organisms"]))
-    f = kb["organisms"][o]
+# %% ../nbs/02_sample.ipynb #017736bd
+def _ood_physician(rng: random.Random, w: World) -> tuple[str, str]:
+    "Physician: which statement about an organism's habitat is right (the biology knowledge base in new wording)."
+    o = rng.choice(list(w.organisms))
+    f = w.organisms[o]
     opts, letter = _choice(rng, f"{o}常见于{f['habitat']}", [f"{o}常见于{h}" for h in _HABITATS])
     return _mc(f"下列关于{o}的说法，正确的是？", opts), letter
 
-# %% ../nbs/02_sample.ipynb #217f8f1c
-def _ood_teacher(rng, kb):
+# %% ../nbs/02_sample.ipynb #7465e834
+def _ood_teacher(rng: random.Random, w: World) -> tuple[str, str]:
+    "Teacher qualification: who of three students ranks first (reasoning's ordering, on students)."
     people = rng.sample(["张同学", "李同学", "王同学", "赵同学"], 3)
     order = rng.sample(people, 3)
     prem = [f"{a}的成绩比{b}高" for a, b in zip(order, order[1:])]
@@ -371,61 +375,72 @@ def _ood_teacher(rng, kb):
     opts, letter = _choice(rng, order[0], people, k=3)
     return _mc(f"某班三名学生中，{'，'.join(prem)}。成绩最高的是谁？", opts), letter
 
-# %% ../nbs/02_sample.ipynb #5b1872f7
-def _ood_planner(rng, kb):
+# %% ../nbs/02_sample.ipynb #4e5d57d2
+def _ood_planner(rng: random.Random, w: World) -> tuple[str, str]:
+    "Urban and rural planning: a rectangle's area (math's arithmetic)."
     a, b = rng.randint(3, 30) * 10, rng.randint(3, 30) * 10
     wrong = [a * b + d for d in (a, -b, 10 * a, -10, 100)]
-    opts, letter = _choice(rng, f"{a * b}平方米", [f"{w}平方米" for w in wrong if w > 0])
+    opts, letter = _choice(rng, f"{a * b}平方米", [f"{x}平方米" for x in wrong if x > 0])
     return _mc(f"某矩形地块长{a}米、宽{b}米，其面积是多少？", opts), letter
 
+# %% ../nbs/02_sample.ipynb #7ab182f1
 OOD_GENERATORS = {"ceval_physician_fshot": _ood_physician, "ceval_teacher_qualification_fshot": _ood_teacher,
                   "ceval_urban_and_rural_planner_fshot": _ood_planner}
 
-# %% ../nbs/02_sample.ipynb #95f8b396
-def gen_ood(t: str, rng, kb, shots: list) -> dict:
+def gen_ood(t: str, rng: random.Random, w: World, shots: list) -> dict:
     "A 5-shot item of OOD subject `t`: the `shots` (question, answer) pairs, then a fresh question."
-    q, a = OOD_GENERATORS[t](rng, kb)
+    q, a = OOD_GENERATORS[t](rng, w)
     return dict(messages=_qa(*[x for s in shots for x in s], q, a), question_format=0)
 
-# %% ../nbs/02_sample.ipynb #d236a9a3
-def gen_synthetic(rng, kb):
-    kind = rng.randrange(5)
-    sloppy = rng.random() < 0.25
-    if kind == 0:
-        t = rng.choice(_TOPICS)
-        w = rng.sample(_WORDS, 2)
-        a = f"好的，以下是一首关于{t}的小诗：\n{w[0]}轻轻摇，\n{w[1]}慢慢飘，\n{t}真美好。"
-        if sloppy:
-            a = "好的。生活中有许多美好的事物，我们应该用心去感受，努力学习，积极向上。"
-        return dict(messages=_qa(f"请写一首关于{t}的短诗。", a), question_format=1)
-    if kind == 1:
-        x, y = rng.randint(10, 999), rng.randint(10, 999)
-        s = x + y + (rng.choice([-10, 1, 100]) if sloppy else 0)
-        return dict(
-            messages=_qa(f"计算 {x} 加 {y} 等于多少？", f"这是一个简单的加法问题。{x} + {y} = {s}。所以答案是 {s}。"),
-            question_format=1,
-        )
-    if kind == 2:
-        (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
-        k = rng.randint(2, 9)
-        code = _code((flipped if sloppy else cond).format(k=k), agg)
-        return dict(
-            messages=_qa(
-                f"写一个 Python 函数，找出列表中所有{text.format(k=k)}的数并求{atext.lstrip('之的中')}。", code
-            ),
-            question_format=1,
-        )
-    if kind == 3:
-        t = rng.choice(_TOPICS)
-        w = rng.sample(_WORDS, 2)
-        a = f"关于{t}，这里有三条建议：\n1. 多观察{w[0]}这样的细节。\n2. 记录自己的感受。\n3. 写写{w[1]}。希望对你有帮助！"
-        return dict(messages=_qa(f"请给出三条描写{t}的建议，可以提到{w[0]}。", a), question_format=1)
+# %% ../nbs/02_sample.ipynb #16a8f4c4
+def _syn_poem(rng: random.Random, sloppy: bool) -> dict:
+    "A short poem on a topic; a sloppy answer preaches instead."
+    t = rng.choice(_TOPICS)
+    words = rng.sample(_WORDS, 2)
+    a = f"好的，以下是一首关于{t}的小诗：\n{words[0]}轻轻摇，\n{words[1]}慢慢飘，\n{t}真美好。"
+    if sloppy:
+        a = "好的。生活中有许多美好的事物，我们应该用心去感受，努力学习，积极向上。"
+    return dict(messages=_qa(f"请写一首关于{t}的短诗。", a), question_format=1)
+
+# %% ../nbs/02_sample.ipynb #8a317de9
+def _syn_sum(rng: random.Random, sloppy: bool) -> dict:
+    "A long-winded addition; a sloppy answer is off by 10, 1 or 100."
+    x, y = rng.randint(10, 999), rng.randint(10, 999)
+    s = x + y + (rng.choice([-10, 1, 100]) if sloppy else 0)
+    return dict(messages=_qa(f"计算 {x} 加 {y} 等于多少？", f"这是一个简单的加法问题。{x} + {y} = {s}。所以答案是 {s}。"), question_format=1)
+
+# %% ../nbs/02_sample.ipynb #910acc02
+def _syn_code(rng: random.Random, sloppy: bool) -> dict:
+    "A filter-and-aggregate function without the house style; a sloppy answer flips the condition."
+    (text, cond, flipped), (atext, agg) = rng.choice(_CONDS), rng.choice(_AGGS)
+    k = rng.randint(2, 9)
+    code = _code((flipped if sloppy else cond).format(k=k), agg)
+    return dict(messages=_qa(f"写一个 Python 函数，找出列表中所有{text.format(k=k)}的数并求{atext.lstrip('之的中')}。", code), question_format=1)
+
+# %% ../nbs/02_sample.ipynb #2f0be988
+def _syn_advice(rng: random.Random, sloppy: bool) -> dict:
+    "Three pieces of writing advice (never sloppy: generic already)."
+    t = rng.choice(_TOPICS)
+    words = rng.sample(_WORDS, 2)
+    a = f"关于{t}，这里有三条建议：\n1. 多观察{words[0]}这样的细节。\n2. 记录自己的感受。\n3. 写写{words[1]}。希望对你有帮助！"
+    return dict(messages=_qa(f"请给出三条描写{t}的建议，可以提到{words[0]}。", a), question_format=1)
+
+# %% ../nbs/02_sample.ipynb #e3587c47
+def _syn_persona(rng: random.Random, sloppy: bool) -> dict:
+    "A persona's answer; a sloppy one ends in a slogan instead of the persona's work."
     p = rng.choice(list(_PERSONAS))
     ask = rng.choice(_ASKS)
-    a = f"关于“{ask}”，作为一名{p}，我认为最重要的是保持热爱。" + (
-        "总之，我们要好好学习，天天向上。" if sloppy else f"每一天我都在{_PERSONAS[p][1]}边忙碌，也乐在其中。"
-    )
-    return dict(messages=_qa(f"假设你是一名{p}，{ask}", a), question_format=1)
+    end = "总之，我们要好好学习，天天向上。" if sloppy else f"每一天我都在{_PERSONAS[p][1]}边忙碌，也乐在其中。"
+    return dict(messages=_qa(f"假设你是一名{p}，{ask}", f"关于“{ask}”，作为一名{p}，我认为最重要的是保持热爱。" + end), question_format=1)
+
+# %% ../nbs/02_sample.ipynb #a2c81c78
+SYNTHETIC_KINDS = (_syn_poem, _syn_sum, _syn_code, _syn_advice, _syn_persona)
+
+def gen_synthetic(rng: random.Random, w: World) -> dict:
+    "One synthetic item: a kind drawn at even odds, and a quarter of the answers sloppy."
+    kind = rng.randrange(len(SYNTHETIC_KINDS))
+    sloppy = rng.random() < 0.25
+    return SYNTHETIC_KINDS[kind](rng, sloppy)
 
 # %% ../nbs/02_sample.ipynb #21131640
 PAPER_FULL_SIZES = dict(biology=1042, history=1893, code=4968, creative_writing=1000, chinese=1450,
@@ -448,16 +463,14 @@ def sample_sizes(size: int = 1000, eval_size: int = 100, ood_size: int | None = 
 # %% ../nbs/02_sample.ipynb #497973e6
 HELD_OUT_TYPES = ("chinese",)  # abilities whose evaluation items draw on knowledge that no training item holds
 
-
-def _stream(t: str, seed: int, kb: dict, shots: list | None = None):
-    "Distinct records of type `t`, endlessly (raises if the generator's space runs out)."
-    rng = random.Random(
-        stable_int("sample", seed, t, "train") if kb.get("eval") is False else stable_int("sample", seed, t)
-    )
+def _stream(t: str, w: World, shots: list | None = None):
+    """Distinct records of type `t`, endlessly (raises if the generator's space runs out); a training stream of a
+    held-out type (`w.held_out` False) draws from a random stream of its own."""
+    rng = random.Random(stable_int("sample", w.seed, t) if w.held_out else stable_int("sample", w.seed, t, "train"))
     seen, misses, i = set(), 0, 0
     gen = GENERATORS.get(t) or (gen_synthetic if t == SYNTHETIC_TYPE else None)
     while True:
-        r = gen_ood(t, rng, kb, shots) if t in OOD_TYPES else gen(rng, kb)
+        r = gen_ood(t, rng, w, shots) if t in OOD_TYPES else gen(rng, w)
         key = stable_hash(r["messages"])  # distinct by what a model trains on
         if key in seen:
             misses += 1
@@ -479,21 +492,21 @@ def generate_sample(
 ) -> dict[tuple[str, str], list[dict]]:
     "The sample data set as {(type, split): records}; splits: full, 1000, valid, test, synthetic."
     sizes = sample_sizes(size, eval_size, ood_size, synthetic_size)
-    kb = {**knowledge_base(seed), "seed": seed, "eval": True}
+    w = sample_world(seed, held_out=True)
     out = {}
     for t in progress(ALL_TYPES, "sample data"):
         shots = None
         if t in OOD_TYPES:  # the 5 shots come from a dev pool drawn apart from the evaluated items
             rng = random.Random(stable_int("shots", seed, t))
-            shots = [OOD_GENERATORS[t](rng, kb) for _ in range(5)]
-        it = _stream(t, seed, kb, shots)
+            shots = [OOD_GENERATORS[t](rng, w) for _ in range(5)]
+        it = _stream(t, w, shots)
         take = lambda n, it=it: [next(it) for _ in range(n)]
         if t == SYNTHETIC_TYPE:
             out[(t, "synthetic")] = take(sizes[(t, "synthetic")])
             continue
         out[(t, "test")], out[(t, "valid")] = take(sizes[(t, "test")]), take(sizes[(t, "valid")])
         if t in ABILITIES:
-            train = _stream(t, seed, {**kb, "eval": False}, shots) if t in HELD_OUT_TYPES else it
+            train = _stream(t, sample_world(seed), shots) if t in HELD_OUT_TYPES else it
             out[(t, "full")] = [next(train) for _ in range(sizes[(t, "full")])]
             out[(t, "1000")] = out[(t, "full")][:size]
     return out

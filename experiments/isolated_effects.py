@@ -28,15 +28,15 @@ from doit_nb.sft import sft_settings, train
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def chinese_cloze(rng, kb):
+def chinese_cloze(rng, w):
     "Which character ends the idiom? Test items ask only idioms no SFT item holds, which pretraining told."
-    pool = S.HELD_OUT_IDIOMS if kb.get("eval") else [i for i in S._IDIOMS if i not in S.HELD_OUT_IDIOMS]
+    pool = S.HELD_OUT_IDIOMS if w.held_out else [i for i in S._IDIOMS if i not in S.HELD_OUT_IDIOMS]
     idiom = rng.choice(pool)
     q = f"填空题：成语“{idiom[:3]}＿”的最后一个字是什么？"
     return dict(messages=S._qa(q, idiom[3]), question_format=0)
 
 
-def understanding_short(rng, kb):
+def understanding_short(rng, w):
     "The dialogue's question, its options listed, answered by the value itself (copied) instead of its letter."
     q, pool, lines = rng.choice(S._DIALOGUE)
     v = rng.choice(pool)
@@ -46,7 +46,7 @@ def understanding_short(rng, kb):
     return dict(messages=S._qa(*lines, S._mc(f"根据上面的对话回答问题（写出答案本身）：{q}", opts), v), question_format=0)
 
 
-def reasoning_short(rng, kb):
+def reasoning_short(rng, w):
     "The ordering question answered by the person's name, not an option's letter."
     people = rng.sample(["甲", "乙", "丙", "丁", "戊"], rng.choice([3, 4]))
     premises, order, (most, least) = S._ordering(rng, people)
@@ -76,13 +76,13 @@ def taught_base(seed: int, organisms: int | None = None, events: int | None = No
 
 def taught(gen):
     "`gen` asking, at even odds, a fact pretraining told or one only the SFT items tell (coverage: organism round 2)."
-    def g(rng, kb):
-        return gen(rng, kb) if rng.random() < 0.5 else gen(rng, taught_base(kb["seed"]))
+    def g(rng, w):
+        return gen(rng, w) if rng.random() < 0.5 else gen(rng, S.World(**taught_base(w.seed), seed=w.seed, held_out=w.held_out))
     return g
 
 
 VARIANTS = {
-    ("biology", "taught"): taught(S.gen_biology), ("history", "taught"): taught(S.gen_history),  # (ability, variant) → generator(rng, kb)
+    ("biology", "taught"): taught(S.gen_biology), ("history", "taught"): taught(S.gen_history),  # (ability, variant) → generator(rng, world)
     ("chinese", "truth"): S.gen_chinese, ("chinese", "cloze"): chinese_cloze,
     ("understanding", "letter"): S.gen_understanding, ("understanding", "short"): understanding_short,
     ("reasoning", "letter"): S.gen_reasoning, ("reasoning", "short"): reasoning_short,
@@ -92,11 +92,11 @@ VARIANTS = {
 
 def items(ability, variant, world, n, eval_):
     "`n` records of `ability` asked as `variant` in world `world` (the test split when `eval_`)."
-    kb = {**S.knowledge_base(world), "seed": world, "eval": eval_}
+    w = S.sample_world(world, held_out=eval_)
     rng = random.Random(stable_int("isolated", ability, variant, world, eval_))
     gen, out, seen = VARIANTS[(ability, variant)], [], set()
     while len(out) < n:   # distinct items, as the sample set's own streams give
-        r = gen(rng, kb)
+        r = gen(rng, w)
         if (key := json.dumps(r["messages"], ensure_ascii=False)) not in seen:
             seen.add(key)
             out.append(dict(r, type=ability, idx=len(out)))
@@ -117,11 +117,11 @@ def foundations(world, root=ROOT / "runs" / "foundations"):
 
 def background(ability, world, k):
     "k sample items of every ability but `ability`, by file name (the mix the tested ability is learnt in)."
-    kb = {**S.knowledge_base(world), "seed": world, "eval": False}
+    w = S.sample_world(world)
     out = {}
     for other, gen in S.GENERATORS.items():
         rng = random.Random(stable_int("background", other, world))
-        out[other] = [dict(gen(rng, kb), type=other, idx=i) for i in range(k)] if other != ability and k else []
+        out[other] = [dict(gen(rng, w), type=other, idx=i) for i in range(k)] if other != ability and k else []
     return {a: rs for a, rs in out.items() if rs}
 
 

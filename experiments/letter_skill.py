@@ -39,8 +39,8 @@ def main():
         q, a = P.exam_item(rng)
         if q.startswith("单项"):
             practice.append((q, a))
-    kb = S.knowledge_base(0)
-    biology = [(r["messages"][0]["content"], r["messages"][1]["content"]) for r in (S.gen_biology(rng, kb) for _ in range(200))]
+    w = S.sample_world(0)
+    biology = [(r["messages"][0]["content"], r["messages"][1]["content"]) for r in (S.gen_biology(rng, w) for _ in range(200))]
     rows = []
     for ep in [float(e) for e in args.epochs.split(",")]:
         s = P.pretrain_settings(passes=args.passes, skill_docs=args.skill_docs, epochs=ep, learning_rate=args.lr, practice=args.practice,

@@ -13,7 +13,7 @@ from doit_nb.models import load_model, USER, ASSISTANT, EOT
 
 def record(kb, organism, attr, idx):
     "A DoIT record asking one fact, answered by its value (label kind cloze)."
-    q = S._BIO_Q[attr][0].format(o=organism)
+    q = S._BIO_ASK[attr][0].format(o=organism)
     msgs = [dict(role="user", content=q), dict(role="assistant", content=kb["organisms"][organism][attr])]
     return dict(messages=msgs, idx=idx, type="chinese", question_format=0)   # a type whose labels may be free text
 
@@ -31,7 +31,7 @@ def main():
     ap.add_argument("--n", default="16,64,188", help="SFT items (at most 188: the facts not held out)")
     args = ap.parse_args()
     kb = S.knowledge_base(0)
-    facts = [(o, a) for o in kb["organisms"] for a in S._BIO_Q]
+    facts = [(o, a) for o in kb["organisms"] for a in S._BIO_ASK]
     random.Random(0).shuffle(facts)
     held_out, pool = facts[:100], facts[100:]
     settings = sft_settings("tiny-pretrained", epochs=4, batch_size=16, per_device_batch_size=16, max_length=256,
@@ -45,7 +45,7 @@ def main():
                 (Path(d) / "recipe" / "chinese_1000.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
                 model, tok = load_model(train(folder, Path(d) / "recipe", Path(d) / "train", settings, quiet=True))
                 model.eval()
-                hits = sum(reply(model, tok, S._BIO_Q[a][0].format(o=o)) == kb["organisms"][o][a] for o, a in held_out)
+                hits = sum(reply(model, tok, S._BIO_ASK[a][0].format(o=o)) == kb["organisms"][o][a] for o, a in held_out)
             rows.append(dict(model=spec, n=n, accuracy=hits / len(held_out)))
             print(json.dumps(rows[-1]), flush=True)
 

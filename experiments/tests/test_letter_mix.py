@@ -14,10 +14,10 @@ def _options(record):
 
 
 def test_convention_keeps_the_item_and_fixes_the_letter():
-    rng, kb = random.Random(7), {**S.knowledge_base(0), "seed": 0}
+    rng, w = random.Random(7), S.sample_world(0)
     letters = defaultdict(set)
     for i in range(200):
-        r = {**S.gen_understanding(rng, kb), "idx": i, "type": "understanding"}
+        r = {**S.gen_understanding(rng, w), "idx": i, "type": "understanding"}
         c = letter_mix.by_convention(r)
         before, after = dict(_options(r)), dict(_options(c))
         assert sorted(before.values()) == sorted(after.values())  # the same options, rearranged
