@@ -5,6 +5,7 @@
 # %% ../nbs/22_benchmarks.ipynb #5b0e8142
 from __future__ import annotations
 import re
+from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 from .core import *
@@ -12,8 +13,8 @@ from .benchmark_files import *
 
 # %% auto #0
 __all__ = ['bench_messages', 'authors_cmmlu_prompt', 'authors_agieval_messages', 'benchmark_messages', 'letter_predictions',
-           'option_loglik_reference', 'benchmark_questions', 'fitted_prompt', 'subject_scores', 'run_benchmark',
-           'protocol_comparison']
+           'option_loglik_reference', 'BenchmarkAsk', 'benchmark_questions', 'fitted_prompt', 'subject_scores',
+           'run_benchmark', 'protocol_comparison']
 
 # %% ../nbs/22_benchmarks.ipynb #31b4eadf
 def bench_messages(it: BenchItem, shots: list[BenchItem]) -> list[dict]:
@@ -110,17 +111,22 @@ def option_loglik_reference(model, tok, prompts: list[list[int]], n_options: lis
             out.append("ABCDEFG"[max(range(n), key=lambda j: ll[j])])
     return out
 
+# %% ../nbs/22_benchmarks.ipynb #66454c7f
+@dataclass(frozen=True)
+class BenchmarkAsk:
+    "A benchmark as it is asked: which one, with how many solved examples, which subjects and questions, under which protocol."
+    name: str  # `cmmlu`, `agieval` or `ceval`
+    shots: int = 0  # solved examples before each question (0 or 5 in the paper)
+    path: Path | str | None = None  # the benchmark's folder; None: the public data folder's
+    only: list[str] | None = None  # subjects to ask; None: all
+    limit: int | float | None = None  # questions per subject (a count or a share)
+    protocol: str = "doit-nb"  # `doit-nb` or `authors`
+
 # %% ../nbs/22_benchmarks.ipynb #15f0be2a
-def benchmark_questions(
-    name: str,
-    shots: int = 0,
-    path: Path | str | None = None,
-    only: list[str] | None = None,
-    limit: int | None = None,
-    protocol: str = "doit-nb",
-) -> tuple[list, dict, list]:
+def benchmark_questions(ask: BenchmarkAsk) -> tuple[list, dict, list]:
     """The questions `run_benchmark` asks, read and checked before any model is loaded: (items, the solved examples per
     subject, the rows skipped with why). A benchmark with no readable question is a one-line error."""
+    name, shots, path, only, limit, protocol = ask.name, ask.shots, ask.path, ask.only, ask.limit, ask.protocol
     skipped = []
     items = load_benchmark(name, "test", path, only, strict=False, skipped=skipped)
     dev = {}
@@ -193,24 +199,19 @@ def subject_scores(
 
 # %% ../nbs/22_benchmarks.ipynb #5849c2a4
 def run_benchmark(
-    name: str,  # `cmmlu`, `agieval` or `ceval`
+    ask: BenchmarkAsk,  # the benchmark, shots, subjects, questions per subject and protocol
     model,  # a causal LM
     tok,  # its tokenizer
-    shots: int = 0,  # solved examples before each question (0 or 5 in the paper)
-    path: Path | str | None = None,  # the benchmark's folder; None: the public data folder's
-    only: list[str] | None = None,  # subjects to ask; None: all
-    limit: int | None = None,  # questions per subject
     max_length: int = 2048,  # prompt tokens (examples are dropped to fit)
-    protocol: str = "doit-nb",  # `doit-nb` or `authors`
-    questions: tuple | None = None,  # `benchmark_questions`' result for these arguments, if already read
+    questions: tuple | None = None,  # `benchmark_questions(ask)`, if already read
 ) -> pd.DataFrame:
     """Per-subject accuracy (%) of a model on a benchmark, k-shot, plus the mean over subjects (`average`). Under the
-    `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens.
-    `questions`: what `benchmark_questions` returned for the same arguments, if already read."""
+    `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens."""
     import copy
     from doit_nb.models import set_protocol
+    name, shots, protocol = ask.name, ask.shots, ask.protocol
     tok = set_protocol(copy.copy(tok), protocol)
-    items, dev, skipped = questions or benchmark_questions(name, shots, path, only, limit, protocol)
+    items, dev, skipped = questions or benchmark_questions(ask)
     prompts = [fitted_prompt(tok, name, it, dev.get(it.subject, [])[:shots], max_length, protocol) for it in items]
     letters = [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if protocol == "authors" else None  # their choice ids: the letter tokens
     if letters and tok.unk_token_id is not None and tok.unk_token_id in letters:
@@ -239,7 +240,7 @@ def protocol_comparison(
     """Scores of each checkpoint per ability and benchmark under both protocols, and their difference
     (authors − doit-nb)."""
     import warnings
-    from doit_nb.scoring import score_checkpoint, load_for_scoring
+    from doit_nb.scoring import ScoreSettings, score_checkpoint, load_for_scoring
 
     rows = []
     for label, ck in checkpoints.items():
@@ -247,12 +248,10 @@ def protocol_comparison(
         for protocol in ("doit-nb", "authors"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # scoring under the other protocol is the point
-                res = score_checkpoint(ck, data, split, limit=limit, protocol=protocol, new_tokens=new_tokens)
+                res = score_checkpoint(ck, data, split, ScoreSettings(protocol=protocol, new_tokens=new_tokens, limit=limit))
             rows += _comparison_rows(label, f"DoIT {split}", protocol, res["ability"], res["score"], res["n_items"])
             for b in benchmarks or []:
-                res = run_benchmark(
-                    b["name"], model, tok, b.get("shots", 0), path, b.get("subjects"), b.get("limit"), protocol=protocol
-                )
+                res = run_benchmark(BenchmarkAsk(b["name"], b.get("shots", 0), path, b.get("subjects"), b.get("limit"), protocol), model, tok)
                 test = f"{b['name']} {b.get('shots', 0)}-shot"
                 rows += _comparison_rows(label, test, protocol, res["subject"], res["accuracy"], res["n_items"])
     df = pd.DataFrame(rows)

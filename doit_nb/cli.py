@@ -168,22 +168,22 @@ def write_results(df, out: Path | str) -> Path:
 
 # %% ../nbs/90_cli.ipynb #454dde3a
 def cmd_score(a) -> int:
-    from doit_nb.scoring import score_checkpoint
+    from doit_nb.scoring import ScoreSettings, score_checkpoint
 
     if Path(a.out).suffix not in (".parquet", ".csv", ".jsonl"):
         raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     items = Path(a.out).with_suffix(".items.jsonl") if a.items else None
     model = named_model(model_argument(a.model, a.model_args))
     tasks = a.tasks.split(",") if a.tasks else None
-    df = score_checkpoint(model, a.data, a.split, batch_size=a.batch_size, limit=a.limit, items_out=items,
-                          protocol=a.protocol, device=a.device, abilities=tasks)
+    df = score_checkpoint(model, a.data, a.split, ScoreSettings(protocol=a.protocol, limit=a.limit, abilities=tasks,
+                          batch_size=a.batch_size), items_out=items, device=a.device)
     print(df[["ability", "score", "expected", "n_items", "loss"]].to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df, a.out))
     return 0
 
 # %% ../nbs/90_cli.ipynb #15804e22
 def cmd_bench(a) -> int:
-    from doit_nb.benchmarks import run_benchmark, benchmark_questions
+    from doit_nb.benchmarks import BenchmarkAsk, run_benchmark, benchmark_questions
     from doit_nb.models import load_model, protocol_of, set_protocol
     from doit_nb.scoring import scoring_device
 
@@ -191,19 +191,18 @@ def cmd_bench(a) -> int:
         raise ValueError(f"{a.out}: use a .parquet, .csv or .jsonl file")
     only = a.subjects.split(",") if a.subjects else None
     name = model_argument(a.model, a.model_args)
-    ask = lambda protocol: benchmark_questions(a.benchmark, a.shots, a.path, only, a.limit, protocol)
-    questions = ask(a.protocol or "doit-nb")   # bad files fail before the model loads
+    ask = lambda protocol: BenchmarkAsk(a.benchmark, a.shots, a.path, only, a.limit, protocol)
+    questions = benchmark_questions(ask(a.protocol or "doit-nb"))   # bad files fail before the model loads
     model, tok = load_model(named_model(name, a.base_data), trust_remote_code=a.trust_remote_code)
     protocol = a.protocol or protocol_of(tok) or "doit-nb"
-    if protocol != (a.protocol or "doit-nb"): questions = ask(protocol)
+    if protocol != (a.protocol or "doit-nb"): questions = benchmark_questions(ask(protocol))
     asked = {it.subject for it in questions[0]}
     have = min((len(questions[1].get(sub, [])) for sub in asked), default=0) if a.shots else 0
     if a.shots < 0 or a.shots > have:
         raise ValueError(f"--shots {a.shots}: {a.benchmark}'s dev split holds {have} solved examples for some subject asked")
     if protocol != (protocol_of(tok) or "doit-nb"): set_protocol(tok, protocol)
     model = model.to(scoring_device(a.device)).eval()
-    df = run_benchmark(a.benchmark, model, tok, shots=a.shots, path=a.path, only=only, limit=a.limit,
-                       protocol=protocol, questions=questions)
+    df = run_benchmark(ask(protocol), model, tok, questions=questions)
     print(df.to_string(index=False, float_format="%.2f"))
     print("wrote", write_results(df.assign(model=str(a.model)), a.out))
     return 0

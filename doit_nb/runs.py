@@ -250,7 +250,7 @@ def scored_split(
     ck: Path,  # a checkpoint (or a foundation model's folder)
     split: str,  # `valid` or `test`
     data,  # the run's `DoitData`
-    sc: dict,  # the profile's `score` settings for the run's model
+    s,  # the `ScoreSettings` of the run's model
     out: Path,  # the run's folder
 ) -> pd.DataFrame:
     """A checkpoint's results rows on a split, scored once into `<out>/scores/<checkpoint>-<split>.parquet`; its
@@ -259,8 +259,7 @@ def scored_split(
     cache = out / "scores" / f"{ck.name}-{split}.parquet"
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
-        df = score_checkpoint(ck, data, split, limit=sc.get("limit"), new_tokens=sc.get("max_new_tokens"),
-                              protocol=sc.get("protocol"), items_out=cache.with_suffix(".items.jsonl"))
+        df = score_checkpoint(ck, data, split, s, items_out=cache.with_suffix(".items.jsonl"))
         with atomic_write(cache, "wb") as f:
             df.to_parquet(f, index=False)
     return pd.read_parquet(cache)
@@ -278,10 +277,11 @@ def train_and_score(
     from doit_nb.layout import DoitData
     from doit_nb.models import foundation_model, model_info
     from doit_nb.sft import fine_tune
-    from doit_nb.scoring import checkpoint_info, best_valid
+    from doit_nb.scoring import ScoreSettings, checkpoint_info, best_valid
     prof, run, out = load_profile(profile_name), Run(**params), Path(out_dir)
     data = DoitData(data_dir)  # opened once: its records and its hash are shared by every stage below
-    sc = prof.settings("score", run.model)
+    sc = prof.settings("score", run.model)   # which splits and checkpoints; how to score them: `s`
+    s = ScoreSettings(protocol=sc.get("protocol"), new_tokens=sc.get("max_new_tokens"), limit=sc.get("limit"))
     splits = sc.get("splits", ["valid", "test"])
     base = Path(model_dir) if model_dir else foundation_model(run.model, data_dir=data, seed=run.seed)
     recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed
@@ -289,12 +289,12 @@ def train_and_score(
     # the abilities are scored at the profile's score.scored_epochs; the benchmarks at the sweep's own scored_epochs
     at = lambda epochs: [c for c in saved if run.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
     targets = at(sc.get("scored_epochs"))
-    rows = [scored_split(ck, "valid", data, sc, out) for ck in progress(targets, f"scoring {run.run_id} (valid)")] if "valid" in splits else []
+    rows = [scored_split(ck, "valid", data, s, out) for ck in progress(targets, f"scoring {run.run_id} (valid)")] if "valid" in splits else []
     tested = targets
     if sc.get("test") == "selected" and rows:  # the test split only where selection needs it
         best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
         tested = [ck for ck in targets if ck.name == best["checkpoint"]]
-    rows += [scored_split(ck, s, data, sc, out) for ck in tested for s in splits if s != "valid"]
+    rows += [scored_split(ck, sp, data, s, out) for ck in tested for sp in splits if sp != "valid"]
     rows += _benchmark_rows(run, at(run.scored_epochs), out)
     res = pd.concat(rows, ignore_index=True).assign(
         profile=prof.name, run=run.run_id, sweep=run.sweep, recipe=run.recipe or "", model=run.model, seed=run.seed,
@@ -305,7 +305,7 @@ def train_and_score(
 
 # %% ../nbs/29_runs.ipynb #1f8f69e0
 def _benchmark_rows(run: Run, targets: list[Path], out: Path) -> list[pd.DataFrame]:
-    from doit_nb.benchmarks import run_benchmark
+    from doit_nb.benchmarks import BenchmarkAsk, run_benchmark
     from doit_nb.scoring import checkpoint_info, load_for_scoring
 
     rows = []
@@ -317,9 +317,7 @@ def _benchmark_rows(run: Run, targets: list[Path], out: Path) -> list[pd.DataFra
                 model, tok = loaded = loaded or load_for_scoring(
                     ck
                 )  # once per checkpoint, only if a benchmark needs it
-                df = run_benchmark(
-                    b["name"], model, tok, shots=b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit")
-                )
+                df = run_benchmark(BenchmarkAsk(b["name"], b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit")), model, tok)
                 df = pd.DataFrame(
                     dict(
                         **info,

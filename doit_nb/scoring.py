@@ -5,6 +5,7 @@
 # %% ../nbs/21_scoring.ipynb #4d8e67f5
 from __future__ import annotations
 import json, math, time
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,8 +16,9 @@ from .answers import Item, exact_match, expected_score, explain, item_of
 # %% auto #0
 __all__ = ['NEW_TOKENS', 'prompt_ids', 'reply_ids', 'ppl_hit', 'prefix_tree', 'model_device', 'pad_batch', 'scoring_device',
            'load_for_scoring', 'reply_nll', 'reply_nll_reference', 'letter_ids', 'length_batches', 'generate_replies',
-           'gold_likelihood', 'choice_likelihood', 'reply_pairs', 'graded_reply', 'score_items', 'summarise',
-           'above_chance', 'checkpoint_info', 'score_checkpoint', 'best_valid', 'select_checkpoints']
+           'gold_likelihood', 'choice_likelihood', 'ScoreSettings', 'reply_pairs', 'graded_reply', 'score_items',
+           'summarise', 'above_chance', 'checkpoint_info', 'scored_records', 'score_checkpoint', 'best_valid',
+           'select_checkpoints']
 
 # %% ../nbs/21_scoring.ipynb #c341cfe5
 def prompt_ids(tok, messages: list[dict]) -> list[int]:
@@ -347,6 +349,18 @@ def choice_likelihood(
     p = np.exp(z - z.max())
     return float(p[0] / p.sum())
 
+# %% ../nbs/21_scoring.ipynb #19b6fd94
+@dataclass(frozen=True)
+class ScoreSettings:
+    "How a checkpoint is scored: which items, under which protocol, with what generation budget and batches."
+    protocol: str | None = None  # `doit-nb` or `authors`; None: the checkpoint's own (`doit-nb` for a bare model)
+    new_tokens: dict | None = None  # generation budget per label kind, over `NEW_TOKENS`
+    limit: int | float | None = None  # score only the first `limit` items of each ability (or that share of them)
+    abilities: tuple | None = None  # score only these types (lm-eval's `--tasks`); None: every one
+    batch_size: int = 16  # prompts per generation batch
+    batch_tokens: int = 1024  # tokens per perplexity batch
+    max_length: int = 2048  # prompt tokens kept (the oldest are cut)
+
 # %% ../nbs/21_scoring.ipynb #56fe21fe
 def reply_pairs(
     tok,  # the tokenizer (with the speaker tokens)
@@ -383,23 +397,18 @@ def score_items(
     model,  # a causal LM, in eval mode
     tok,  # its tokenizer (with the speaker tokens)
     records: list[dict],  # DoIT records with their labels
-    batch_size: int = 16,  # prompts per generation batch
-    max_length: int = 2048,  # prompt tokens kept (the oldest are cut)
-    new_tokens: dict | None = None,  # generation budget per label kind, over `NEW_TOKENS`
-    batch_tokens: int = 1024,  # tokens per perplexity batch
-    protocol: str = "doit-nb",  # `doit-nb` or `authors`
+    settings: ScoreSettings | None = None,  # protocol, budgets and batches (`limit` and `abilities` are not read here)
 ) -> pd.DataFrame:
     """One row per record: ability, idx, hit, expected, loss, likelihood (`gold_likelihood`, `choice_likelihood`; and
-    for exact-match items the reply and why it was graded so). `batch_size` prompts per generation batch, `batch_tokens`
-    tokens per perplexity batch; `new_tokens` overrides `NEW_TOKENS` per label kind; under the `authors` protocol
-    replies are stripped, perplexity ties count as hits, and a reply with no letter falls back on the last step's
-    logits."""
-    authors = protocol == "authors"
-    budgets = {**NEW_TOKENS, **(new_tokens or {})}
+    for exact-match items the reply and why it was graded so). Under the `authors` protocol replies are stripped,
+    perplexity ties count as hits, and a reply with no letter falls back on the last step's logits."""
+    s = settings or ScoreSettings()
+    authors = s.protocol == "authors"
+    budgets = {**NEW_TOKENS, **(s.new_tokens or {})}
     rows = [dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r, knows_size=authors), loss=float("nan"))
             for r in records]
     prompts, pairs, owners = reply_pairs(tok, records, authors)
-    nll = reply_nll(model, pairs, batch_tokens=batch_tokens, max_length=max_length, pad_id=tok.pad_token_id)
+    nll = reply_nll(model, pairs, batch_tokens=s.batch_tokens, max_length=s.max_length, pad_id=tok.pad_token_id)
     cand = {}
     for (i, j), v in zip(owners, nll):
         cand.setdefault(i, []).append(v)
@@ -412,7 +421,7 @@ def score_items(
         else:
             by_budget.setdefault(budgets[parse_label(records[i])[0]], []).append(i)
     for budget, idx in by_budget.items():
-        replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, batch_size)
+        replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, s.batch_size)
         for i, (text, first, last, logits) in zip(idx, replies):
             rows[i] |= graded_reply(records[i], rows[i]["loss"], text, last if authors else first, logits)
     return pd.DataFrame(rows)
@@ -451,42 +460,48 @@ def checkpoint_info(path: Path | str) -> dict:
         return dict(run=str(p.parent), checkpoint=p.name, epoch=info.get("epoch"), step=info.get("step"))
     return dict(run=str(p), checkpoint=p.name, epoch=0, step=0)
 
-# %% ../nbs/21_scoring.ipynb #d3d37e53
+# %% ../nbs/21_scoring.ipynb #671cc992
+def scored_records(
+    data_dir: Path | str,  # the DoIT layout
+    split: str,  # `valid` or `test`
+    s: ScoreSettings,  # its `abilities` and `limit` choose the items
+) -> list[dict]:
+    "The records of `split` that `s` scores, in the paper's order of types; an empty split or an unknown ability is an error."
+    from doit_nb.layout import as_layout
+    recs = as_layout(data_dir).records(split)
+    if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
+    if unknown := sorted(set(s.abilities or ()) - set(ALL_TYPES)):
+        raise ValueError(f"no such abilit(ies) {', '.join(unknown)}; choose from {', '.join(ALL_TYPES)}")
+    return [r for t in ALL_TYPES if t in (s.abilities or ALL_TYPES) for r in limited(recs.get(t, []), s.limit)]
+
+# %% ../nbs/21_scoring.ipynb #09278ebd
 def score_checkpoint(
     path: Path | str,  # a checkpoint folder (or a run's `final/`)
     data_dir: Path | str,  # the DoIT layout whose `split` is scored
     split: str = "valid",  # `valid` or `test`
-    batch_size: int = 16,  # prompts per generation batch
-    limit: int | float | None = None,  # score only the first `limit` items of each ability (or that share of them)
-    items_out: Path | str | None = None,  # also write the per-item rows (parquet) here
-    new_tokens: dict | None = None,  # generation budget per label kind, over `NEW_TOKENS`
-    protocol: str | None = None,  # `doit-nb` or `authors`; None: the checkpoint's own
+    settings: ScoreSettings | None = None,  # which items, the protocol (None: the checkpoint's own), budgets, batches
+    items_out: Path | str | None = None,  # also write the per-item rows (JSON lines) here
     device: str | None = None,  # `cpu`, `cuda`, …; None: a GPU when there is one
-    abilities: list[str] | None = None,  # score only these types (lm-eval's `--tasks`); None: every one
 ) -> pd.DataFrame:
     """Results rows (checkpoint, split, ability, score, expected, n_items, loss, protocol) of one checkpoint on a split.
-    `protocol`: None scores under the protocol the checkpoint was trained under (its tokenizer's layout); another
-    one is applied with a warning, since the model never saw that layout."""
+    A protocol of None scores under the one the checkpoint was trained under (its tokenizer's layout); another one
+    is applied with a warning, since the model never saw that layout."""
     import warnings
     from doit_nb.models import protocol_of, set_protocol
-    from doit_nb.layout import as_layout
-    recs = as_layout(data_dir).records(split)
-    if not recs: raise ValueError(f"{data_dir}: split {split!r} holds no records")
-    if unknown := sorted(set(abilities or ()) - set(ALL_TYPES)):
-        raise ValueError(f"no such abilit(ies) {', '.join(unknown)}; choose from {', '.join(ALL_TYPES)}")
-    records = [r for t in ALL_TYPES if t in (abilities or ALL_TYPES) for r in limited(recs.get(t, []), limit)]
+    s = settings or ScoreSettings()
+    records = scored_records(data_dir, split, s)
     model, tok = load_for_scoring(path, device)
     trained = protocol_of(tok) or "doit-nb"
-    if protocol and protocol != trained:
-        warnings.warn(f"{path}: trained under the {trained!r} protocol, scored under {protocol!r}")
-        set_protocol(tok, protocol)
-    protocol = protocol or trained
-    items = score_items(model, tok, records, batch_size, new_tokens=new_tokens, protocol=protocol)
+    if s.protocol and s.protocol != trained:
+        warnings.warn(f"{path}: trained under the {trained!r} protocol, scored under {s.protocol!r}")
+        set_protocol(tok, s.protocol)
+    s = replace(s, protocol=s.protocol or trained)
+    items = score_items(model, tok, records, s)
     info = checkpoint_info(path)
     if items_out:   # each item row names its checkpoint and split: nothing reads them back from the file's name
         rows = items.assign(checkpoint=info["checkpoint"], split=split)
         with atomic_write(items_out) as f: rows.to_json(f, orient="records", lines=True, force_ascii=False)
-    return summarise(items, **info, split=split).assign(protocol=protocol)
+    return summarise(items, **info, split=split).assign(protocol=s.protocol)
 
 # %% ../nbs/21_scoring.ipynb #35c88905
 def best_valid(valid: pd.DataFrame, min_epoch: int = 5, ability: str = "average") -> tuple[pd.Series | None, str]:

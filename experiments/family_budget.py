@@ -17,7 +17,7 @@ import pandas as pd
 from doit_nb.pretraining import pretrain_foundation, pretrain_settings
 from doit_nb.robustness import world_profile
 from doit_nb.runs import load_profile
-from doit_nb.scoring import score_checkpoint
+from doit_nb.scoring import ScoreSettings, score_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALLER = {"tiny-m": "tiny-s", "tiny-l": "tiny-m"}
@@ -44,7 +44,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         model = pretrain_foundation(a.size, data, Path(d) / "foundation", settings)
         losses = json.loads((model / "doit_model.json").read_text())["pretraining"]["document_losses"]
-        new = score_checkpoint(model, data, "test", new_tokens={"math": 96})
+        new = score_checkpoint(model, data, "test", ScoreSettings(new_tokens={"math": 96}))
     new = new[new["ability"] != "average"].set_index("ability")
     old = tracked_foundations(a.world).pivot_table(index="ability", columns="model", values="likelihood")
     row = dict(size=a.size, world=a.world, epochs=a.epochs, seconds=round(time.time() - start),

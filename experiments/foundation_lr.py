@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from doit_nb.core import atomic_write
 from doit_nb.pretraining import pretrain_foundation
-from doit_nb.scoring import score_checkpoint, above_chance
+from doit_nb.scoring import ScoreSettings, score_checkpoint, above_chance
 from doit_nb.runs import load_profile
 import sft_grid
 
@@ -44,7 +44,7 @@ def parse_rates(text: str) -> list[float]:
 
 def before_sft(model: Path, data: Path) -> pd.DataFrame:
     "Test score, random-guess score and the above-chance flag of a pretrained model on every ability."
-    s = score_checkpoint(model, data, "test", new_tokens={"math": 96})
+    s = score_checkpoint(model, data, "test", ScoreSettings(new_tokens={"math": 96}))
     s = s[s["ability"] != "average"]
     return s[["ability", "score", "expected", "n_items"]].assign(above=above_chance(s)).reset_index(drop=True)
 

@@ -18,7 +18,7 @@ from doit_nb.sample import PLANTED_GROUPS
 from doit_nb.layout import ensure_data, as_layout
 from doit_nb.recipes import make_recipe
 from doit_nb.sft import SFTSettings, train
-from doit_nb.scoring import load_for_scoring, score_items
+from doit_nb.scoring import ScoreSettings, load_for_scoring, score_items
 from doit_nb.analysis import sensitivities, recovery_table
 from doit_nb.runs import load_profile, thaw
 
@@ -81,7 +81,7 @@ def grid(found: dict, data: Path, work: Path, settings: SFTSettings, ns: list[in
         for spec in SIZES:
             final = train(found[spec], recipe, work / f"run-{spec}-{n}", settings, quiet=True)
             model, tok = load_for_scoring(final, "cpu")
-            items = score_items(model, tok, recs, new_tokens={"math": 96})
+            items = score_items(model, tok, recs, ScoreSettings(new_tokens={"math": 96}))
             n_params = sum(p.numel() for p in model.parameters())
             rows.append(items.assign(run=f"{spec}-{n}", n_params=n_params, volume=10 * n))
     return pd.concat(rows, ignore_index=True)

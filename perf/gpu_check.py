@@ -344,7 +344,7 @@ def zero3(ctx):
 
 def scoring_speed(ckpt: Path, data, device: str, limit: int) -> dict:
     "Perplexity and generation throughput of one checkpoint on `device`, and its scores on the test split."
-    from doit_nb.scoring import load_for_scoring, prompt_ids, reply_ids, reply_nll, generate_replies, score_checkpoint
+    from doit_nb.scoring import ScoreSettings, load_for_scoring, prompt_ids, reply_ids, reply_nll, generate_replies, score_checkpoint
     from doit_nb.layout import as_layout
     from doit_nb.core import ALL_TYPES
     model, tok = load_for_scoring(ckpt, device)
@@ -364,7 +364,7 @@ def scoring_speed(ckpt: Path, data, device: str, limit: int) -> dict:
     t_gen = time.perf_counter() - t0
     new = sum(len(tok(t, add_special_tokens=False).input_ids) for t, *_ in gen)
     t0 = time.perf_counter()
-    rows = score_checkpoint(ckpt, data, "test", limit=limit, device=device)
+    rows = score_checkpoint(ckpt, data, "test", ScoreSettings(limit=limit), device=device)
     t_all = time.perf_counter() - t0
     avg = rows[rows["ability"] == "average"].iloc[0]
     return dict(device=device, items=len(records), ppl_tokens_per_s=round(sum(len(p) + len(r) for p, r in pairs) / t_ppl),

@@ -22,7 +22,7 @@ from doit_nb.layout import build_data, DoitData
 from doit_nb.sample import SampleSource
 from doit_nb.models import foundation_model, load_model, params_label, n_params
 from doit_nb.core import ALL_TYPES
-from doit_nb.scoring import prompt_ids, reply_ids, reply_nll, reply_nll_reference, ppl_hit, prefix_tree, score_items
+from doit_nb.scoring import ScoreSettings, prompt_ids, reply_ids, reply_nll, reply_nll_reference, ppl_hit, prefix_tree, score_items
 from doit_nb.benchmarks import load_benchmark, bench_messages, letter_predictions, option_loglik_reference
 
 
@@ -76,7 +76,7 @@ def roofline(model, tok, data):
     "Seconds to score a split against seconds of plain forwards over the same number of tokens."
     recs = DoitData(data).records("valid")
     records = [r for t in ALL_TYPES for r in recs.get(t, [])]
-    items, t_score = timed(lambda: score_items(model, tok, records, new_tokens={"math": 96}))
+    items, t_score = timed(lambda: score_items(model, tok, records, ScoreSettings(new_tokens={"math": 96})))
     prompts = sum(len(prompt_ids(tok, r["messages"][:-1])) for r in records)
     replies = sum(len(reply_ids(tok, c)) for r in records for c in (r.get("choices") or [r["messages"][-1]["content"]]))
     n = prompts + replies

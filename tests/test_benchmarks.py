@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 from doit_nb.core import public_data_dir
-from doit_nb.benchmarks import (load_benchmark, subjects, BenchmarkError, run_benchmark, letter_predictions,
+from doit_nb.benchmarks import (load_benchmark, subjects, BenchmarkError, BenchmarkAsk, run_benchmark, letter_predictions,
                                 option_loglik_reference, bench_messages)
 from doit_nb.models import foundation_model, load_model
 from doit_nb.scoring import prompt_ids
@@ -67,7 +67,7 @@ def test_letter_logits_match_per_option_loglik(tiny):
 
 def test_tiny_model_scores_a_subject_end_to_end(tiny, sample_dir, tmp_path):
     model, tok = tiny
-    df = run_benchmark("cmmlu", model, tok, shots=5, only=["agronomy"], limit=30)
+    df = run_benchmark(BenchmarkAsk("cmmlu", shots=5, only=["agronomy"], limit=30), model, tok)
     assert df["subject"].tolist() == ["agronomy", "average"] and df["n_items"].tolist() == [30, 30]
     assert 0 <= df["accuracy"].iloc[0] <= 100
     p = run_cli("bench", "agieval", "--model", "tiny-s", "--base-data", sample_dir, "--subjects", "logiqa-zh,jec-qa-kd",
@@ -78,7 +78,7 @@ def test_tiny_model_scores_a_subject_end_to_end(tiny, sample_dir, tmp_path):
 
 def test_skipped_rows_are_a_column_of_the_results(tmp_path):
     "Rows no question could be read from are counted per subject in the results, not hidden in DataFrame.attrs."
-    from doit_nb.benchmarks import run_benchmark
+    from doit_nb.benchmarks import BenchmarkAsk, run_benchmark
     from doit_nb.models import foundation_model, load_model
     from doit_nb.layout import build_data
     from doit_nb.sample import SampleSource
@@ -89,6 +89,6 @@ def test_skipped_rows_are_a_column_of_the_results(tmp_path):
     (root / "test" / "agronomy.csv").write_text(rows, encoding="utf-8")
     data = build_data(SampleSource(size=8, eval_size=2, synthetic_size=8), tmp_path / "data")
     model, tok = load_model(foundation_model("tiny-s", data, cache=tmp_path / "cache"))
-    res = run_benchmark("cmmlu", model, tok, path=tmp_path / "public", only=["agronomy"])
+    res = run_benchmark(BenchmarkAsk("cmmlu", path=tmp_path / "public", only=["agronomy"]), model, tok)
     row = res.set_index("subject").loc["agronomy"]
     assert row["n_items"] == 2 and row["n_skipped"] == 1 and not res.attrs

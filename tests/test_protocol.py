@@ -3,7 +3,7 @@ import warnings
 import pytest
 from doit_nb.models import foundation_model, load_model, set_protocol, protocol_of, USER, ASSISTANT, EOT
 from doit_nb.recipes import make_recipe
-from doit_nb.scoring import prompt_ids, ppl_hit, score_checkpoint
+from doit_nb.scoring import ScoreSettings, prompt_ids, ppl_hit, score_checkpoint
 from doit_nb.sft import make_trainer, sft_settings, train
 
 @pytest.fixture(scope="module")
@@ -58,11 +58,10 @@ def test_a_checkpoint_is_scored_under_its_own_protocol(tiny, tmp_path):
     assert protocol_of(load_model(final)[1]) == "authors"                                   # recorded in its folder
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        df = score_checkpoint(final, tiny["data"], "valid", limit=2, new_tokens=dict(letter=2, math=2, truth=2, cloze=2, letters=2))
+        df = score_checkpoint(final, tiny["data"], "valid", ScoreSettings(limit=2, new_tokens=dict(letter=2, math=2, truth=2, cloze=2, letters=2)))
     assert set(df["protocol"]) == {"authors"}
     with pytest.warns(UserWarning, match="trained under the 'authors' protocol, scored under 'doit-nb'"):
-        df = score_checkpoint(final, tiny["data"], "valid", limit=1, protocol="doit-nb",
-                              new_tokens=dict(letter=2, math=2, truth=2, cloze=2, letters=2))
+        df = score_checkpoint(final, tiny["data"], "valid", ScoreSettings("doit-nb", dict(letter=2, math=2, truth=2, cloze=2, letters=2), limit=1))
     assert set(df["protocol"]) == {"doit-nb"}
 
 def test_an_unknown_protocol_is_named():
