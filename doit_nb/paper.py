@@ -5,6 +5,7 @@
 # %% ../nbs/60_paper.ipynb #bc1f6990
 from __future__ import annotations
 import hashlib, json, math, os, re, time
+from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 import pandas as pd
@@ -22,8 +23,8 @@ __all__ = ['TABLE1', 'SCALING', 'GUIDANCE', 'CHANCE', 'PAPER_OUTPUTS', 'INDEX_ST
            'report_foundations', 'report_overall', 'report_seeds', 'report_recovery', 'report_knowledge',
            'report_label_kinds', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys',
            'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
-           'record_figures', 'figures_current', 'build_figure_notebook', 'paper_figures', 'figure_outputs',
-           'build_manifest', 'write_build', 'refresh_figures']
+           'record_figures', 'figures_current', 'FigureBuild', 'build_figure_notebook', 'paper_figures',
+           'figure_outputs', 'build_manifest', 'write_build', 'refresh_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 class PaperOutput(NamedTuple):
@@ -803,18 +804,25 @@ def figures_current(
     if not isinstance(files, dict): return False   # a stamp of an older form
     return rec.get("key") == key and all(file_digest(figures / n) == d for n, d in files.items())
 
+# %% ../nbs/60_paper.ipynb #0a01dc31
+@dataclass(frozen=True)
+class FigureBuild:
+    "What every figure and table notebook of one build shares."
+    params: dict  # the notebooks' papermill parameters (`out_dir`: the figures folder)
+    data_hash: str  # the hash of the profile's DoIT layout
+    runs: Path  # the runs folder (paths under it are made relative in the JSON the notebooks write)
+    commit: str | None  # the git commit the build runs at
+    rebuild: bool = False  # execute every notebook even where its outputs are current
+
 # %% ../nbs/60_paper.ipynb #3f1f4921
 def build_figure_notebook(
     nb: str,  # the notebook's file name in `nbs/`
     executed: Path,  # where its executed copy goes (its key file beside it)
-    params: dict,  # its papermill parameters (`out_dir` is the figures folder)
     outs: list,  # the outputs of `PAPER_OUTPUTS` it makes
-    data_hash: str,  # the hash of the profile's DoIT layout
-    runs: Path,  # the runs folder (paths under it are made relative in the JSON it writes)
-    commit: str | None,  # the git commit this call runs at
-    rebuild: bool = False,  # run it even where its outputs are current
+    build: FigureBuild,  # what the build's notebooks share
 ) -> bool:
     "Execute `nb` unless its outputs are current; True where it ran, False where its outputs were kept."
+    params, data_hash, runs, commit, rebuild = build.params, build.data_hash, build.runs, build.commit, build.rebuild
     figures = Path(params["out_dir"])
     key, stamp = figures_key(resource("nbs", nb), params, data_hash), executed.with_suffix(".key.json")
     execute = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
@@ -849,21 +857,18 @@ def paper_figures(
 # %% ../nbs/60_paper.ipynb #bcc08269
 def figure_outputs(
     name: str,            # the profile's name (its executed notebooks go to `runs/<name>/executed`)
-    params: dict,         # the figure notebooks' papermill parameters (`out_dir`: the figures folder)
-    data_hash: str,       # the hash of the profile's DoIT layout
-    runs: Path,           # the runs folder
-    commit: str | None,   # the git commit this call runs at
-    rebuild: bool,        # execute every notebook even where its outputs are current
+    build: FigureBuild,   # what the build's notebooks share
     run_notebooks: list,  # the run notebooks the outputs rest on (for the manifest)
 ) -> tuple[dict, list]:
     "Execute (or keep) every figure and table notebook: ({'outputs': …, 'not_built': …} for the manifest, kept notebooks)."
+    params, data_hash, runs, commit = build.params, build.data_hash, build.runs, build.commit
     rel = lambda p: os.path.relpath(p, project_root())
     figures, outputs, why, kept = Path(params["out_dir"]), {}, {}, []
     for nb in dict.fromkeys(o.notebook for o in PAPER_OUTPUTS.values()):
         executed = runs / name / "executed" / nb
         executed.parent.mkdir(parents=True, exist_ok=True)
         outs = [k for k, o in PAPER_OUTPUTS.items() if o.notebook == nb]
-        if not build_figure_notebook(nb, executed, params, outs, data_hash, runs, commit, rebuild): kept.append(nb)
+        if not build_figure_notebook(nb, executed, outs, build): kept.append(nb)
         made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", commit)   # a kept output's
         why |= not_built_reasons(executed)
         for out in [o for o in outs if sorted(figures.glob(f"{o}.*"))]:   # a figure whose group is empty has no file
@@ -922,7 +927,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     notebooks = sorted(set(results["notebook"])) if len(results) else []
     params = dict(data_dir=str(rep.data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
     rel = lambda p: os.path.relpath(p, project_root())
-    outputs, kept = figure_outputs(prof.name, params, rep.data_hash, runs, manifest["git_commit"], rebuild, [rel(c) for c in notebooks])
+    outputs, kept = figure_outputs(prof.name, FigureBuild(params, rep.data_hash, runs, manifest["git_commit"], rebuild), [rel(c) for c in notebooks])
     manifest["outputs"], manifest["not_built"] = outputs["outputs"], outputs["not_built"]
     if kept: print(f"figures: {len(kept)} notebook(s) unchanged, their outputs kept ({', '.join(kept)})")
     figures.mkdir(parents=True, exist_ok=True)
@@ -950,7 +955,7 @@ def refresh_figures(
     params = dict(data_dir=str(data), out_dir=str(figures), results=str(figures / "results.parquet"),
                   profile=str(figures / "profile.yml"))
     run_nbs = next((o["run_notebooks"] for o in manifest["outputs"].values() if o.get("run_notebooks")), [])
-    outputs, _ = figure_outputs(prof.name, params, dh, runs, git_commit(), True, run_nbs)
+    outputs, _ = figure_outputs(prof.name, FigureBuild(params, dh, runs, git_commit(), rebuild=True), run_nbs)
     results = pd.read_parquet(figures / "results.parquet")
     dirty = git_dirty()
     manifest |= outputs | dict(git_commit=git_commit(), git_dirty=dirty, about=thaw(prof.get("about") or {}),
