@@ -813,6 +813,8 @@ class FigureBuild:
     runs: Path  # the runs folder (paths under it are made relative in the JSON the notebooks write)
     commit: str | None  # the git commit the build runs at
     rebuild: bool = False  # execute every notebook even where its outputs are current
+    @property
+    def figures(self) -> Path: return Path(self.params["out_dir"])
 
 # %% ../nbs/60_paper.ipynb #3f1f4921
 def build_figure_notebook(
@@ -822,21 +824,20 @@ def build_figure_notebook(
     build: FigureBuild,  # what the build's notebooks share
 ) -> bool:
     "Execute `nb` unless its outputs are current; True where it ran, False where its outputs were kept."
-    params, data_hash, runs, commit, rebuild = build.params, build.data_hash, build.runs, build.commit, build.rebuild
-    figures = Path(params["out_dir"])
-    key, stamp = figures_key(resource("nbs", nb), params, data_hash), executed.with_suffix(".key.json")
-    execute = rebuild or not executed.exists() or not figures_current(stamp, key, figures)
+    figures = build.figures
+    key, stamp = figures_key(resource("nbs", nb), build.params, build.data_hash), executed.with_suffix(".key.json")
+    execute = build.rebuild or not executed.exists() or not figures_current(stamp, key, figures)
     kept = set() if execute else set(json.loads(stamp.read_text())["files"])
     for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
         if f.name not in kept: f.unlink()  # an output this build does not make must not survive from an earlier build
     if not execute: return False
     figures.mkdir(parents=True, exist_ok=True)
     before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
-    execute_notebook(resource("nbs", nb), executed, params, cwd=resource("nbs"))
+    execute_notebook(resource("nbs", nb), executed, build.params, cwd=resource("nbs"))
     written = files_written(figures, before)
     for j in [f for f in written if f.suffix == ".json"]:   # with the machine's paths made relative
-        portable_copy(j, j, runs)
-    record_figures(stamp, key, written, commit)
+        portable_copy(j, j, build.runs)
+    record_figures(stamp, key, written, build.commit)
     return True
 
 # %% ../nbs/60_paper.ipynb #1a07ef6e
@@ -861,20 +862,19 @@ def figure_outputs(
     run_notebooks: list,  # the run notebooks the outputs rest on (for the manifest)
 ) -> tuple[dict, list]:
     "Execute (or keep) every figure and table notebook: ({'outputs': …, 'not_built': …} for the manifest, kept notebooks)."
-    params, data_hash, runs, commit = build.params, build.data_hash, build.runs, build.commit
     rel = lambda p: os.path.relpath(p, project_root())
-    figures, outputs, why, kept = Path(params["out_dir"]), {}, {}, []
+    figures, outputs, why, kept = build.figures, {}, {}, []
     for nb in dict.fromkeys(o.notebook for o in PAPER_OUTPUTS.values()):
-        executed = runs / name / "executed" / nb
+        executed = build.runs / name / "executed" / nb
         executed.parent.mkdir(parents=True, exist_ok=True)
         outs = [k for k, o in PAPER_OUTPUTS.items() if o.notebook == nb]
         if not build_figure_notebook(nb, executed, outs, build): kept.append(nb)
-        made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", commit)   # a kept output's
+        made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", build.commit)   # a kept output's
         why |= not_built_reasons(executed)
         for out in [o for o in outs if sorted(figures.glob(f"{o}.*"))]:   # a figure whose group is empty has no file
             outputs[out] = dict(files=[rel(f) for f in sorted(figures.glob(f"{out}.*"))], notebook=f"nbs/{nb}",
-                                executed=rel(executed), parameters={k: rel(v) for k, v in params.items()},
-                                data_hash=data_hash, git_commit=made_at, run_notebooks=run_notebooks if out != "table1" else [])
+                                executed=rel(executed), parameters={k: rel(v) for k, v in build.params.items()},
+                                data_hash=build.data_hash, git_commit=made_at, run_notebooks=run_notebooks if out != "table1" else [])
     not_built = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS if k not in outputs}
     return dict(outputs=outputs, not_built=not_built), kept
 
