@@ -33,10 +33,12 @@ class Item:
     "What grading needs to know of an exact-match item; its gold is read as the validator reads labels."
     kind: str                                     # the label kind: letter, letters, truth, cloze or math
     gold: str                                     # the gold answer ('' to read replies only); made canonical
-    options: dict = field(default_factory=dict)  # option letter to option text, as the question lists them
+    options: dict = field(default_factory=dict)  # option letter to option text as the question lists them, or only the letters
     question: str = ""                            # the question the reply answers
 
     def __post_init__(self):
+        if isinstance(self.options, str):
+            object.__setattr__(self, "options", {l: "" for l in self.options})
         if self.kind not in ITEM_KINDS:
             raise ValueError(f"Item: kind {self.kind!r} is not a label kind ({', '.join(ITEM_KINDS)})")
         if self.gold != "":
@@ -282,7 +284,7 @@ def read_letters(
     item: Item | str = "ABCD", # the item, or only its option letters
 ) -> tuple[list[str] | None, str]:
     "The letters a reply commits to, in the order a careful grader reads them (or None), and how they were read."
-    item = item if isinstance(item, Item) else Item("letter", "", {l: "" for l in item})
+    item = item if isinstance(item, Item) else Item("letter", "", item)
     t = cut_run_on(_clean(text), item.letters)
     return read_revised(t, lambda s: _read_letters(s, item))
 
@@ -645,14 +647,12 @@ def grade_reply(
     question: str = "",          # the item's question
 ) -> int:
     "1 if `reply` answers `gold` of label kind `kind` correctly (`grade` on an `Item` made of these), else 0."
-    opts = options if isinstance(options, dict) else {l: "" for l in options}
-    return grade(Item(kind, gold, opts, question), reply)
+    return grade(Item(kind, gold, options, question), reply)
 
 # %% ../nbs/20_answers.ipynb #51d5c7f2
 def graded_item(row: dict) -> Item:
     "The `Item` of a graded-reply row: its kind, gold, options (letter to text, or only letters) and question."
-    opts = row.get("options") or "ABCD"
-    return Item(row["kind"], row["gold"], opts if isinstance(opts, dict) else {l: "" for l in opts}, row.get("question") or "")
+    return Item(row["kind"], row["gold"], row.get("options") or "ABCD", row.get("question") or "")
 
 # %% ../nbs/20_answers.ipynb #c5e06706
 def grading_agreement(

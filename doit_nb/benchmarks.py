@@ -122,64 +122,56 @@ class BenchmarkAsk:
     limit: int | float | None = None  # questions per subject (a count or a share)
     protocol: str = "doit-nb"  # `doit-nb` or `authors`
 
+# %% ../nbs/22_benchmarks.ipynb #e64470ae
+def _authors_questions(items: list, dev: dict, skipped: list) -> tuple[list, dict]:
+    "AGIEval's questions as the authors ask them: single-answer, four-option ones; the others go to `skipped` with why."
+    keep = lambda x: len(x.answer) == 1 and len(x.options) == 4
+    skipped += [f"{x.source}: not asked under the authors' protocol (answer {x.answer}, {len(x.options)} options)"
+                for x in items if not keep(x)]
+    return [x for x in items if keep(x)], {s: [x for x in xs if keep(x)] for s, xs in dev.items()}
+
 # %% ../nbs/22_benchmarks.ipynb #15f0be2a
 def benchmark_questions(ask: BenchmarkAsk) -> tuple[list, dict, list]:
     """The questions `run_benchmark` asks, read and checked before any model is loaded: (items, the solved examples per
     subject, the rows skipped with why). A benchmark with no readable question is a one-line error."""
-    name, shots, path, only, limit, protocol = ask.name, ask.shots, ask.path, ask.only, ask.limit, ask.protocol
     skipped = []
-    items = load_benchmark(name, "test", path, only, strict=False, skipped=skipped)
+    items = load_benchmark(ask.name, "test", ask.path, ask.only, strict=False, skipped=skipped)
+    subjects = sorted({i.subject for i in items})
     dev = {}
-    for it in (
-        load_benchmark(name, "dev", path, sorted({i.subject for i in items}), strict=False, skipped=skipped)
-        if shots
-        else []
-    ):
+    for it in load_benchmark(ask.name, "dev", ask.path, subjects, strict=False, skipped=skipped) if ask.shots else []:
         dev.setdefault(it.subject, []).append(it)
-    if protocol == "authors" and name == "agieval":  # the authors ask single-answer, four-option questions only
-        keep = lambda x: len(x.answer) == 1 and len(x.options) == 4
-        skipped += [
-            f"{x.source}: not asked under the authors' protocol (answer {x.answer}, {len(x.options)} options)"
-            for x in items
-            if not keep(x)
-        ]
-        items = [x for x in items if keep(x)]
-        dev = {s: [x for x in xs if keep(x)] for s, xs in dev.items()}
+    if ask.protocol == "authors" and ask.name == "agieval":
+        items, dev = _authors_questions(items, dev, skipped)
     for e in skipped:
         print(f"skipped: {e}")
     if not items:
-        raise ValueError(
-            f"{name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else "")
-        )
-    if limit:   # a count or a share of each subject's questions
-        items = [it for s in dict.fromkeys(i.subject for i in items) for it in limited([x for x in items if x.subject == s], limit)]
+        raise ValueError(f"{ask.name}: no question could be read" + (f"; the first problem: {skipped[0]}" if skipped else ""))
+    if ask.limit:   # a count or a share of each subject's questions
+        items = [it for s in dict.fromkeys(i.subject for i in items) for it in limited([x for x in items if x.subject == s], ask.limit)]
     return items, dev, skipped
 
 # %% ../nbs/22_benchmarks.ipynb #ae6c11fa
 def fitted_prompt(
     tok,  # the tokenizer, set to the protocol
-    name: str,  # the benchmark
+    ask: BenchmarkAsk,  # the benchmark and its protocol
     item,  # the question
     examples: list,  # its subject's solved examples, as many as the shots
     max_length: int = 2048,  # prompt tokens
-    protocol: str = "doit-nb",  # `doit-nb` or `authors`
 ) -> list[int]:
     """A question's prompt ids with examples dropped until it fits `max_length`: the authors' CMMLU drops the longest
     example, everything else the last; a prompt still too long keeps its newest tokens."""
     from doit_nb.scoring import prompt_ids
     use = examples
     while True:
-        p = prompt_ids(tok, benchmark_messages(name, item, use, protocol))
+        p = prompt_ids(tok, benchmark_messages(ask.name, item, use, ask.protocol))
         if len(p) <= max_length or not use:
             return p[-max_length:]
         longest = max(len(question_text(s)) for s in use)
-        use = [s for s in use if len(question_text(s)) != longest] if protocol == "authors" and name == "cmmlu" else use[:-1]
+        use = [s for s in use if len(question_text(s)) != longest] if ask.protocol == "authors" and ask.name == "cmmlu" else use[:-1]
 
 # %% ../nbs/22_benchmarks.ipynb #dccfb24d
 def subject_scores(
-    name: str,  # the benchmark
-    shots: int,  # solved examples per question
-    protocol: str,  # `doit-nb` or `authors`
+    ask: BenchmarkAsk,  # the benchmark, its shots and protocol
     items: list,  # the questions asked
     pred: list[str],  # the letters the model chose, one per question
     skipped: list[str],  # the rows no question could be read from, with why
@@ -189,12 +181,12 @@ def subject_scores(
     df = pd.DataFrame(dict(subject=[i.subject for i in items], hit=[int(p == i.answer) for p, i in zip(pred, items)],
                            multi=[len(i.answer) > 1 for i in items]))
     g = df.groupby("subject", sort=False)
-    res = pd.DataFrame(dict(benchmark=name, shots=shots, subject=list(g.groups), accuracy=100 * g["hit"].mean().values,
+    res = pd.DataFrame(dict(benchmark=ask.name, shots=ask.shots, subject=list(g.groups), accuracy=100 * g["hit"].mean().values,
                             n_items=g.size().values, multi_answer=g["multi"].sum().values))
-    res["protocol"] = protocol
+    res["protocol"] = ask.protocol
     res["n_skipped"] = [sum(bool(re.search(rf"[/\\]{re.escape(s)}(_\w+)?\.(csv|jsonl)\b", e)) for e in skipped) for s in res["subject"]]
-    avg = dict(benchmark=name, shots=shots, subject="average", accuracy=res["accuracy"].mean(), n_items=int(res["n_items"].sum()),
-               multi_answer=int(res["multi_answer"].sum()), protocol=protocol, n_skipped=len(skipped))
+    avg = dict(benchmark=ask.name, shots=ask.shots, subject="average", accuracy=res["accuracy"].mean(), n_items=int(res["n_items"].sum()),
+               multi_answer=int(res["multi_answer"].sum()), protocol=ask.protocol, n_skipped=len(skipped))
     return pd.concat([res, pd.DataFrame([avg])], ignore_index=True)
 
 # %% ../nbs/22_benchmarks.ipynb #5849c2a4
@@ -209,15 +201,14 @@ def run_benchmark(
     `authors` protocol: their token layout, their prompts (`benchmark_messages`), the letters read as whole tokens."""
     import copy
     from doit_nb.models import set_protocol
-    name, shots, protocol = ask.name, ask.shots, ask.protocol
-    tok = set_protocol(copy.copy(tok), protocol)
+    tok = set_protocol(copy.copy(tok), ask.protocol)
     items, dev, skipped = questions or benchmark_questions(ask)
-    prompts = [fitted_prompt(tok, name, it, dev.get(it.subject, [])[:shots], max_length, protocol) for it in items]
-    letters = [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if protocol == "authors" else None  # their choice ids: the letter tokens
+    prompts = [fitted_prompt(tok, ask, it, dev.get(it.subject, [])[:ask.shots], max_length) for it in items]
+    letters = [tok.convert_tokens_to_ids(l) for l in "ABCDEFG"] if ask.protocol == "authors" else None  # their choice ids: the letter tokens
     if letters and tok.unk_token_id is not None and tok.unk_token_id in letters:
         letters = None
-    pred = letter_predictions(model, tok, prompts, [len(it.options) for it in items], desc=f"{name} {shots}-shot", letters=letters)
-    return subject_scores(name, shots, protocol, items, pred, skipped)
+    pred = letter_predictions(model, tok, prompts, [len(it.options) for it in items], desc=f"{ask.name} {ask.shots}-shot", letters=letters)
+    return subject_scores(ask, items, pred, skipped)
 
 # %% ../nbs/22_benchmarks.ipynb #e9ba2e5a
 def _comparison_rows(model: str, test: str, protocol: str, items, scores, n_items) -> list[dict]:

@@ -132,7 +132,7 @@ def default_sft_settings(model: str) -> str:
 
 # %% ../nbs/90_cli.ipynb #5b38124d
 def cmd_train(a) -> int:
-    from doit_nb.sft import sft_settings, train
+    from doit_nb.sft import sft_settings, start_over, train
 
     recipe = training_set(a.recipe)
     model_dir = named_model(a.model, a.base_data, seed=a.seed or 0)
@@ -150,7 +150,9 @@ def cmd_train(a) -> int:
         deepspeed=a.deepspeed,
         protocol=a.protocol,
     )
-    final = train(model_dir, recipe, a.out, s, resume=not a.no_resume, trust_remote_code=a.trust_remote_code)
+    if a.no_resume:
+        start_over(a.out)
+    final = train(model_dir, recipe, a.out, s, trust_remote_code=a.trust_remote_code)
     print(f"final model: {final}")
     return 0
 
@@ -209,7 +211,7 @@ def cmd_bench(a) -> int:
 
 # %% ../nbs/90_cli.ipynb #a76f3f05
 def cmd_sweep(a) -> int:
-    from doit_nb.sweeps import run_sweep
+    from doit_nb.sweeps import Backend, run_sweep
     if a.profile_positional:
         note("a positional profile", "--profile PROFILE")
         a.profile = a.profile_positional
@@ -223,7 +225,7 @@ def cmd_sweep(a) -> int:
             print("wrote", write_results(plan, a.plan_out))
         return 0
     t0 = time.time()
-    rep = run_sweep(a.profile, jobs=a.jobs, backend=a.backend, only=a.only, force=a.force, wait=a.wait)
+    rep = run_sweep(a.profile, Backend(a.backend, a.jobs), only=a.only, force=a.force, wait=a.wait)
     print(rep)
     print(f"results: {rep.results}  ({time.time() - t0:.0f}s)")
     return 1 if rep.failed else 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .runs import Profile, load_profile, thaw
-from .sweeps import run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions, read_done
+from .sweeps import Backend, run_sweep, sweep_lock, git_commit, git_dirty, execute_notebook, library_versions, read_done
 from .scoring import above_chance
 
 # %% auto #0
@@ -918,7 +918,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     t0, runs = time.time(), Path(runs or runs_dir())
     figures = Path(figures or figures_dir() / prof.name)
     prof_file = prof.save(runs / prof.name)
-    rep = run_sweep(prof, jobs=jobs, runs=runs)
+    rep = run_sweep(prof, Backend(jobs=jobs), runs=runs)
     print(f"sweeps: {rep}")
     if rep.failed: raise RuntimeError(f"{len(rep.failed)} sweep run(s) failed; figures not rebuilt")
     built = rep.results and rep.results.exists() and rep.results.stat().st_size

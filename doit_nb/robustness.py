@@ -263,7 +263,7 @@ def run_robustness(
     jobs: int | None = None,  # parallel sweep workers; None: the profile's
 ) -> pd.DataFrame:
     "Run the foundation and scaling sweeps on every world, keep each world's results, then `regroup_robustness`."
-    from doit_nb.sweeps import run_sweep
+    from doit_nb.sweeps import Backend, run_sweep
     from doit_nb.figures import track_items, portable_results
     prof = load_profile(profile)
     if prof.get("data", {}).get("source", "sample") != "sample":
@@ -271,7 +271,7 @@ def run_robustness(
     out = robustness_dir(prof, figures, worlds)
     for w in progress(worlds, "worlds"):
         own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
-        rep = run_sweep(prof if own else world_profile(prof, w), jobs=jobs, runs=runs, only=ROBUSTNESS_ONLY if own else None)
+        rep = run_sweep(prof if own else world_profile(prof, w), Backend(jobs=jobs), runs=runs, only=ROBUSTNESS_ONLY if own else None)
         if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} run(s) failed; see {rep.results.parent}")
         res = pd.read_parquet(rep.results)
         res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]

@@ -72,6 +72,7 @@ def resources(self: Profile, model: str) -> dict:
     "GPUs, CPUs, memory (GB) and hours of one run's job: the defaults, the profile's `resources`, the model's own."
     return {**RESOURCE_DEFAULTS, **self.settings("resources", model)}
 
+# %% ../nbs/29_runs.ipynb #b2454cfd
 @patch
 def sft_settings(self: Profile, model: str, seed: int):
     "The `SFTSettings` of a run: its model's `sft` settings (a named settings file plus overrides) and its seed."
@@ -79,6 +80,15 @@ def sft_settings(self: Profile, model: str, seed: int):
     s = self.settings("sft", model)
     return sft_settings(s.pop("settings", None), **{**s, "seed": seed})
 
+# %% ../nbs/29_runs.ipynb #3f5155fd
+@patch
+def score_settings(self: Profile, model: str):
+    "The `ScoreSettings` of a model's runs, from the profile's `score` section (the model's own overrides on top)."
+    from doit_nb.scoring import ScoreSettings
+    sc = self.settings("score", model)
+    return ScoreSettings(protocol=sc.get("protocol"), new_tokens=sc.get("max_new_tokens"), limit=sc.get("limit"))
+
+# %% ../nbs/29_runs.ipynb #5f00d6c3
 @patch(as_prop=True)
 def pretraining(self: Profile):
     "The profile's `PretrainSettings` (its `pretrain` section, the world seed of its data), or None."
@@ -250,7 +260,7 @@ def scored_split(
     ck: Path,  # a checkpoint (or a foundation model's folder)
     split: str,  # `valid` or `test`
     data,  # the run's `DoitData`
-    s,  # the `ScoreSettings` of the run's model
+    s: "ScoreSettings",  # the run's model's (`Profile.score_settings`)
     out: Path,  # the run's folder
 ) -> pd.DataFrame:
     """A checkpoint's results rows on a split, scored once into `<out>/scores/<checkpoint>-<split>.parquet`; its
@@ -277,11 +287,11 @@ def train_and_score(
     from doit_nb.layout import DoitData
     from doit_nb.models import foundation_model, model_info
     from doit_nb.sft import fine_tune
-    from doit_nb.scoring import ScoreSettings, checkpoint_info, best_valid
+    from doit_nb.scoring import checkpoint_info, best_valid
     prof, run, out = load_profile(profile_name), Run(**params), Path(out_dir)
     data = DoitData(data_dir)  # opened once: its records and its hash are shared by every stage below
     sc = prof.settings("score", run.model)   # which splits and checkpoints; how to score them: `s`
-    s = ScoreSettings(protocol=sc.get("protocol"), new_tokens=sc.get("max_new_tokens"), limit=sc.get("limit"))
+    s = prof.score_settings(run.model)
     splits = sc.get("splits", ["valid", "test"])
     base = Path(model_dir) if model_dir else foundation_model(run.model, data_dir=data, seed=run.seed)
     recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed

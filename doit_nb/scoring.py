@@ -178,8 +178,17 @@ def _tree_batch(
     return ids, pos, (sel_r, sel_c, tgt), where
 
 # %% ../nbs/21_scoring.ipynb #f4278306
+def _mask_settings(model) -> tuple:
+    """What a packed batch's attention mask needs of the model, read once per scoring call: its dtype, its device, and
+    the sliding window of Gemma 3's local layers (None where it has none)."""
+    dt = next(model.parameters()).dtype
+    window = getattr(model.config, "sliding_window", None)
+    sliding = window and "sliding_attention" in (getattr(model.config, "layer_types", None) or [])
+    return dt, model_device(model), window if sliding else None
+
+# %% ../nbs/21_scoring.ipynb #a50178dd
 def _batch_mask(
-    model,  # the causal LM the batch goes through
+    settings: tuple,  # `_mask_settings(model)`: dtype, device, sliding window
     trees: list[dict],  # `prefix_tree`s
     rows: list[list[int]],  # the trees packed into each row
     L: int,  # the row length
@@ -188,14 +197,11 @@ def _batch_mask(
     """The additive attention mask of a packed batch, on the model's device: each token sees its own tree's ancestors;
     Gemma 3's local layers get a second mask that also drops keys a window or more positions back."""
     import torch, numpy as np
-    dt = next(model.parameters()).dtype
+    dt, dev, window = settings
     neg = torch.finfo(dt).min
-    window = getattr(model.config, "sliding_window", None)
-    sliding = window and "sliding_attention" in (getattr(model.config, "layer_types", None) or [])
     allowed = torch.from_numpy(np.stack([_tree_mask([trees[k] for k in row], L) for row in rows]))[:, None]
     mask = torch.zeros(allowed.shape, dtype=dt).masked_fill_(~allowed, neg)
-    dev = model_device(model)
-    if not sliding:
+    if window is None:
         return mask.to(dev)
     far = (pos[:, None, :, None] - pos[:, None, None, :]) >= window
     return {"full_attention": mask.to(dev), "sliding_attention": mask.masked_fill(far, neg).to(dev)}
@@ -224,10 +230,11 @@ def reply_nll(
     out = [0.0] * len(pairs)
     model.eval()
     dev = model_device(model)
+    mask_settings = _mask_settings(model)
     with torch.no_grad():
         for L, rows in progress(_pack_rows([len(t["tokens"]) for t in trees], batch_tokens), desc or "perplexity", leave=False):
             ids, pos, (sel_r, sel_c, tgt), where = _tree_batch(trees, rows, L, pad_id)
-            mask = _batch_mask(model, trees, rows, L, pos)
+            mask = _batch_mask(mask_settings, trees, rows, L, pos)
             h = body(input_ids=ids.to(dev), attention_mask=mask, position_ids=pos.to(dev)).last_hidden_state
             if not tgt:
                 continue

@@ -13,8 +13,8 @@ from .pretraining import MARKER, CompleteMarker, checkpoints, last_complete_chec
 
 # %% auto #0
 __all__ = ['SFTSettings', 'stretch', 'paper_epochs', 'sft_settings', 'DoitSFTTrainer', 'EpochLog', 'schedule', 'sft_config',
-           'load_for_training', 'truncate_examples', 'make_trainer', 'train', 'launch_command', 'fine_tune',
-           'generate_reply']
+           'load_for_training', 'truncate_examples', 'make_trainer', 'start_over', 'train', 'launch_command',
+           'fine_tune', 'generate_reply']
 
 # %% ../nbs/11_sft.ipynb #6bc1da3d
 @dataclass
@@ -300,28 +300,34 @@ def make_trainer(model_dir, recipe_dir, out, s: SFTSettings, quiet=False, trust_
         tr.remove_callback(PrinterCallback)
     return tr
 
+# %% ../nbs/11_sft.ipynb #449d05ad
+def start_over(
+    out: Path | str,  # a run folder of `train`
+):
+    "Remove a run's checkpoints, epoch log and final model, so that the next `train` into `out` starts from scratch."
+    out = Path(out)
+    for p in [*out.glob("checkpoint-*"), out / "epochs.jsonl", out / "final"]:
+        shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+
 # %% ../nbs/11_sft.ipynb #ce4c14fd
 def train(
     model_dir: Path | str,  # the foundation model's folder (tiny, Gemma or a local Hugging Face model)
     recipe_dir: Path | str,  # a recipe folder (`make_recipe`): the training records
     out: Path | str,  # the run folder: checkpoints, `epochs.jsonl` and `final/`
     settings: SFTSettings | None = None,  # SFT settings (`sft_settings`); None: the paper's (A.1)
-    resume: bool = True,  # continue from the last complete checkpoint; False starts over
     quiet: bool = False,  # no progress bars or log lines (what sweep runs use)
     trust_remote_code: bool = False,  # let the model folder run its own modelling code
     callbacks=(),  # extra `TrainerCallback`s
 ) -> Path:
-    "Fine-tune the model at `model_dir` on the recipe at `recipe_dir`; returns the folder of the final model."
+    """Fine-tune the model at `model_dir` on the recipe at `recipe_dir`, continuing from the last complete checkpoint
+    in `out` (`start_over` clears it first); returns the folder of the final model."""
     s = settings or SFTSettings()
     out = Path(out)
-    if (out / "final" / MARKER).exists() and resume:
+    if (out / "final" / MARKER).exists():
         if not quiet:
             print(f"{out}: already trained")
         return out / "final"
-    start = last_complete_checkpoint(out) if resume else None
-    if not resume:
-        for p in [*out.glob("checkpoint-*"), out / "epochs.jsonl", out / "final"]:
-            shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+    start = last_complete_checkpoint(out)
     if start is None and (out / "epochs.jsonl").exists():
         (out / "epochs.jsonl").unlink()
     elif start is not None:

@@ -16,11 +16,11 @@ from .runs import load_profile, Profile, Run, RESOURCE_DEFAULTS, thaw, without_m
 # %% auto #0
 __all__ = ['RUN_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'KERNEL_ARGS', 'QUIET_BARS', 'FRESH_STATE',
            'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_imports', 'module_closure',
-           'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done', 'write_done',
-           'run_keys', 'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code', 'pretrained_specs',
-           'foundation_key', 'Foundation', 'run_foundations', 'redo_if_damaged', 'SweepReport', 'prepare_run',
-           'submitit_parameters', 'Backend', 'LockHeld', 'sweep_lock', 'run_sweep', 'run_parameters', 'git_commit',
-           'git_dirty', 'run_provenance', 'run_items', 'collect_results', 'pretrained_foundation']
+           'code_fingerprint', 'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done',
+           'write_done', 'run_keys', 'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code',
+           'pretrained_specs', 'foundation_key', 'Foundation', 'run_foundations', 'redo_if_damaged', 'SweepReport',
+           'prepare_run', 'submitit_parameters', 'Backend', 'LockHeld', 'sweep_lock', 'run_sweep', 'run_parameters',
+           'git_commit', 'git_dirty', 'run_provenance', 'run_items', 'collect_results', 'pretrained_foundation']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 RUN_NOTEBOOK = "31_run.ipynb"
@@ -68,21 +68,37 @@ def module_closure(
         todo += package_imports(m, pkg_dir)
     return sorted(seen)
 
-# %% ../nbs/30_sweeps.ipynb #85f98aef
+# %% ../nbs/30_sweeps.ipynb #4a934ac7
 RESULTS_EPOCH = "0.1.0"   # changed by hand only when cached results must be remade although no code they import changed
 
+# %% ../nbs/30_sweeps.ipynb #39c41efd
+def code_fingerprint(
+    source: str,  # a module's Python source
+) -> str:
+    """The module's code as the interpreter runs it: its syntax tree without docstrings, dumped as text. Comments,
+    blank lines, docstrings and the cell markers nbdev writes leave it unchanged; any change to what runs changes it."""
+    import ast
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+# %% ../nbs/30_sweeps.ipynb #8a61866a
 def package_hash(
     roots=("runs",),             # the modules whose code (and what they import) counts
     pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
 ) -> str:
-    """A hash of `RESULTS_EPOCH` and of the source of `roots` and the modules they import: results depend on the
-    code that made them, not on the package's version number."""
+    """A hash of `RESULTS_EPOCH` and of the code (`code_fingerprint`) of `roots` and the modules they import: results
+    depend on the code that made them, not on the package's version number or on how its notebooks are laid out."""
     import doit_nb
     pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
     h = hashlib.sha256(RESULTS_EPOCH.encode())
     for m in module_closure(roots, pkg_dir):
         h.update(m.encode())
-        h.update((pkg_dir / f"{m}.py").read_bytes())
+        h.update(code_fingerprint((pkg_dir / f"{m}.py").read_text(encoding="utf-8")).encode())
     return h.hexdigest()[:16]
 
 # %% ../nbs/30_sweeps.ipynb #4c8047e9
@@ -453,8 +469,8 @@ def submitit_parameters(
 class Backend(NamedTuple):
     "Where a sweep's run notebooks execute: `name` ('local', 'slurm' or 'submitit-local'), its workers, submitit's job folder."
     name: str = "local"
-    jobs: int = 1
-    folder: Path | None = None
+    jobs: int | None = None  # workers; None: the profile's `jobs`, else 1
+    folder: Path | None = None  # None: `<runs>/<profile>/submitit`
 
 # %% ../nbs/30_sweeps.ipynb #8d5cfbc0
 def _run_notebooks(todo: list, nb: Path, parameters_of, finish, backend: Backend, resources=lambda run: None) -> None:
@@ -591,8 +607,7 @@ def sweep_lock(
 # %% ../nbs/30_sweeps.ipynb #eeb8f0cb
 def run_sweep(
     profile: Profile | str | Path,       # a profile, or its name or YAML file
-    jobs: int | None = None,             # local workers (None: the profile's `jobs`, else 1)
-    backend: str = "local",              # 'local', 'slurm' or 'submitit-local'
+    backend: Backend | str = "local",    # where the runs execute and on how many workers, or only its name
     only: str | None = None,             # run only the runs whose id matches this regular expression
     force: bool = False,                 # rerun (and retrain) matching runs even if their keys are unchanged
     notebook: Path | str | None = None,  # the run notebook (default `nbs/31_run.ipynb`)
@@ -603,7 +618,8 @@ def run_sweep(
     prof = load_profile(profile)
     runs = Path(runs or runs_dir())
     with sweep_lock(runs / prof.name, wait=wait):
-        where = Backend(backend, jobs or prof.get("jobs", 1), runs / prof.name / "submitit")
+        b = Backend(backend) if isinstance(backend, str) else backend
+        where = Backend(b.name, b.jobs or prof.get("jobs", 1), b.folder or runs / prof.name / "submitit")
         return _sweep(prof, where, only, force, Path(notebook or resource("nbs", RUN_NOTEBOOK)), runs)
 
 # %% ../nbs/30_sweeps.ipynb #c399fc14

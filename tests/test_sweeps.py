@@ -3,7 +3,7 @@ import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
 import nbformat, pandas as pd, pytest
 from conftest import run_cli, ROOT
-from doit_nb.sweeps import load_profile, run_sweep, Run, collect_results
+from doit_nb.sweeps import Backend, load_profile, run_sweep, Run, collect_results
 from doit_nb.runs import thaw
 
 FAKE = '''
@@ -146,7 +146,7 @@ def test_plan_counts_match_the_runs_and_sees_what_is_done(tmp_path):
 
 def test_two_local_workers(tmp_path):
     nb, runs = fake_notebook(tmp_path / "fake.ipynb"), tmp_path / "runs"
-    rep = run_sweep(profile(tmp_path, ["curated-10", "curated-20", "curated-30"]), jobs=2, notebook=nb, runs=runs)
+    rep = run_sweep(profile(tmp_path, ["curated-10", "curated-20", "curated-30"]), Backend(jobs=2), notebook=nb, runs=runs)
     assert len(rep.ran) == 3 and not rep.failed and len(pd.read_parquet(rep.results)) == 6
 
 def test_per_model_settings_and_scaling_blocks(tmp_path):
@@ -198,14 +198,14 @@ def test_a_scoring_change_rescored_without_retraining(tmp_path, monkeypatch):
     real = sweeps.code_hashes
     monkeypatch.setattr(sweeps, "code_hashes", lambda nb_path: real(nb_path, pkg))
     assert run_sweep(prof, notebook=nb, runs=runs).ran == []              # the copy hashes as the package does
-    (pkg / "scoring.py").write_text((pkg / "scoring.py").read_text() + "\n# a scoring fix\n")
+    (pkg / "scoring.py").write_text((pkg / "scoring.py").read_text() + "\nSCORING_FIX = 1\n")   # code, not a comment
     rep = run_sweep(prof, notebook=nb, runs=runs)
     assert sorted(rep.rescored) == sorted(rep.ran) == ["scaling-curated-10-tiny-s-seed0", "scaling-curated-20-tiny-s-seed0"]
     for c in rep.ran:
         assert (folders / c / "train" / "trained.txt").read_text() == "trained\n"   # trained once
         assert (folders / c / "scores" / "scored.txt").read_text() == "scored\n"    # old scores dropped, scored again
         assert (folders / c / "executions.txt").read_text().count("ran") == 2
-    (pkg / "sft.py").write_text((pkg / "sft.py").read_text() + "\n# a trainer fix\n")
+    (pkg / "sft.py").write_text((pkg / "sft.py").read_text() + "\nTRAINER_FIX = 1\n")
     rep = run_sweep(prof, notebook=nb, runs=runs)
     assert rep.rescored == [] and len(rep.ran) == 2                      # a trainer change retrains from scratch
     assert (folders / rep.ran[0] / "executions.txt").read_text().count("ran") == 1
