@@ -365,6 +365,7 @@ NOT_PLANTED_MARKS = {"": (), "data": ("data",), "param": ("param",), "both": ("d
 RECOVERY_COLUMNS = ["ability", "designed", "not_planted", "fitted", "agree", "data_state", "param_state", "paper_rule", "provisional",
                     "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo", "param_alpha_hi"]
 
+# %% ../nbs/40_analysis.ipynb #8aeed69b
 def recovery_table(
     sens: pd.DataFrame,           # `sensitivities` rows
     designed: dict | None = None, # ability → its designed group; None: nothing designed
@@ -538,7 +539,11 @@ PAPER_TABLE2 = pd.DataFrame(
     ],
     columns=["model", "params", "ability", "data", "score"],
 )
+
+# %% ../nbs/40_analysis.ipynb #5458c1cc
 PAPER_NOVEL_GENERATION_SENSITIVITY = dict(param=0.92, data=0.54)  # §5.1, normalised
+
+# %% ../nbs/40_analysis.ipynb #4995feef
 PAPER_TABLE3 = pd.DataFrame(
     [  # strategy, benchmark, shots, CLLaMA, Baichuan2, Qwen1.5 (the paper's Table 3, epoch 10, 7B)
         ("Baseline", "AGIEval", 0, 34.64, 42.15, 69.08),
@@ -556,6 +561,8 @@ PAPER_TABLE3 = pd.DataFrame(
     ],
     columns=["strategy", "benchmark", "shots", "CLLaMA", "Baichuan2", "Qwen1.5"],
 )
+
+# %% ../nbs/40_analysis.ipynb #942f0e68
 PAPER_TABLE4 = pd.DataFrame(
     [  # mix, benchmark, shots, epoch 5, 10, 15 (the paper's Table 4, 7B CLLaMA)
         ("Maximum+0", "AGIEval", 0, 36.41, 37.61, 38.85),
@@ -574,7 +581,7 @@ PAPER_TABLE4 = pd.DataFrame(
     columns=["mix", "benchmark", "shots", "ep05", "ep10", "ep15"],
 )
 
-
+# %% ../nbs/40_analysis.ipynb #7b708e57
 def bias_verdict(base: float, more_data: float, bigger_model: float, tol: float = 1.0) -> str:
     """§5.1's reading of Table 2: 'data-biased' when more data matches (within `tol` points) or exceeds what the
     larger model reaches on the base data, else 'parameter-biased'. `base` is kept for the record of the gains."""

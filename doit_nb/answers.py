@@ -28,6 +28,7 @@ def item_options(question: str) -> dict:
 # %% ../nbs/20_answers.ipynb #9c53a76b
 ITEM_KINDS = ("letter", "letters", "truth", "cloze", "math")   # the label kinds an exact-match item may have
 
+# %% ../nbs/20_answers.ipynb #5f260392
 @dataclass(frozen=True)
 class Item:
     "What grading needs to know of an exact-match item; its gold is read as the validator reads labels."
@@ -384,6 +385,7 @@ def read_cloze(
     bare = _given_part_removed(first, question) if question else first
     return bare, "the first line" + (", the restated question taken away" if bare != first else "")
 
+# %% ../nbs/20_answers.ipynb #83efa86f
 def parse_cloze_answer(text: str, question: str = "") -> str | None:
     "The fill-in answer of a reply, or None (no answer, or alternatives offered)."
     return read_cloze(text, question)[0]
@@ -543,6 +545,7 @@ def math_equal(pred: str | None, gold: str) -> bool:
                all(any(_value_equal(p, g) for g in gs) for p in ps)
     return _value_equal(pred, str(gold))
 
+# %% ../nbs/20_answers.ipynb #d555d73b
 def _value_equal(pred: str, gold: str) -> bool:
     "Whether one value equals another: as numbers, tuples, or normalised LaTeX ('x=3' is the value 3)."
     pred, gold = (re.sub(r"^\s*[A-Za-z][₀-₉\d_]*\s*=\s*", "", v) for v in (pred, gold))
@@ -769,8 +772,7 @@ def chance_by_enumeration(
 def invariant_failures(
     records: list[dict],  # exact-match DoIT records
 ) -> tuple[dict, list[str]]:
-    """Checks of the invariants over `records`: (counts of replies checked, the failures as one line each). A
-    failure is a gold reply scored 0, another label scored 1, or a chance score that enumeration contradicts."""
+    "(replies checked, failures): a gold reply scored 0, another label scored 1, or a chance score enumeration contradicts."
     items = [item_of(r) for r in records]
     pools = {}
     for it in items:

@@ -10,7 +10,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'AGIEVAL_ZH', 'CMMLU_ZH', 'BenchItem', 'BenchmarkError', 'subjects', 'missing_benchmark',
+__all__ = ['BENCHMARKS', 'AGIEVAL_ZH', 'SPLIT_FILES', 'CMMLU_ZH', 'BenchItem', 'BenchmarkError', 'subjects', 'missing_benchmark',
            'load_benchmark', 'question_text']
 
 # %% ../nbs/01a_benchmark_files.ipynb #a5bf01b8
@@ -110,23 +110,29 @@ def _agieval_row(subject, d, where, skip=None) -> BenchItem:
     it = _item(skip, subject, q, opts, d.get("label"), where)
     return it and replace(it, passage=(d.get("passage") or "").strip())
 
+# %% ../nbs/01a_benchmark_files.ipynb #76c7f805
+def _agieval_shots(root: Path, subject: str, skip=None) -> list[BenchItem]:
+    "An AGIEval subject's few-shot examples: its column of `few_shot_prompts.csv` (some subjects have fewer than 5)."
+    p = root / "agieval" / "few_shot_prompts.csv"
+    with open(p, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    if subject not in rows[0]:
+        raise BenchmarkError(f"{p}: no few-shot column for {subject}")
+    col, out = rows[0].index(subject), []
+    for i, r in enumerate(rows[1:], start=2):
+        if r[0].startswith("sample") and col < len(r) and r[col].strip():
+            try:
+                d = ast.literal_eval(r[col])
+            except (ValueError, SyntaxError) as e:
+                raise BenchmarkError(f"{p}:{i}: cannot read the {subject} example ({e})")
+            out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
+    return out
+
 # %% ../nbs/01a_benchmark_files.ipynb #f7731f70
 def _agieval(root: Path, split: str, subject: str, skip=None) -> list[BenchItem]:
-    if split == "dev":  # the few-shot examples
-        p = root / "agieval" / "few_shot_prompts.csv"
-        with open(p, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-        if subject not in rows[0]:
-            raise BenchmarkError(f"{p}: no few-shot column for {subject}")
-        col, out = rows[0].index(subject), []
-        for i, r in enumerate(rows[1:], start=2):
-            if r[0].startswith("sample") and col < len(r) and r[col].strip():  # some sets have fewer than 5 examples
-                try:
-                    d = ast.literal_eval(r[col])
-                except (ValueError, SyntaxError) as e:
-                    raise BenchmarkError(f"{p}:{i}: cannot read the {subject} example ({e})")
-                out.append(_agieval_row(subject, d, f"{p}:{i}", skip))
-        return out
+    "An AGIEval subject's questions (`test`) or its few-shot examples (`dev`)."
+    if split == "dev":
+        return _agieval_shots(root, subject, skip)
     p = root / "agieval" / "v1" / f"{subject}.jsonl"
     out = []
     with open(p, encoding="utf-8") as f:
@@ -162,6 +168,10 @@ def missing_benchmark(
     if lacking := sorted(set(only or ()) - set(have)): return f"{name}: no subject(s) {', '.join(lacking)} under {root}"
     return None
 
+# %% ../nbs/01a_benchmark_files.ipynb #03ae4212
+# which of a benchmark's files holds the scored questions (`test`) and which the shots (`dev`): C-Eval scores its `val`
+SPLIT_FILES = dict(cmmlu=dict(test="test", dev="dev"), ceval=dict(test="val", dev="dev"), agieval=dict(test="test", dev="dev"))
+
 # %% ../nbs/01a_benchmark_files.ipynb #235eb834
 def load_benchmark(
     name: str,  # `cmmlu`, `agieval` or `ceval`
@@ -171,9 +181,8 @@ def load_benchmark(
     strict: bool = True,  # a bad row is an error; False skips it (and lists it in `skipped`)
     skipped: list | None = None,  # a list that receives (file, row, reason) of skipped rows
 ) -> list[BenchItem]:
-    """Items of benchmark `name` (`split`: 'test' for the scored questions, 'dev' for the shots).
-    A malformed row raises `BenchmarkError` naming file and row; with `strict=False` a row whose *content* is bad
-    (no gold answer, unusable options) is left out and its error appended to `skipped` instead."""
+    """Items of benchmark `name` ('test': the scored questions, 'dev': the shots). A malformed row raises `BenchmarkError`
+    naming file and row; with `strict=False` a row whose *content* is bad is left out and its error put in `skipped`."""
     skip = None if strict else (skipped if skipped is not None else [])
     root = Path(path or public_data_dir())
     if not root.is_dir():
@@ -182,12 +191,7 @@ def load_benchmark(
     if not subs:
         raise FileNotFoundError(f"{root}: no {name} files found")
     read = {"cmmlu": _cmmlu, "ceval": _ceval, "agieval": _agieval}[name]
-    sp = {
-        "cmmlu": {"test": "test", "dev": "dev"},
-        "ceval": {"test": "val", "dev": "dev"},
-        "agieval": {"test": "test", "dev": "dev"},
-    }[name][split]
-    return [it for s in subs for it in read(root, sp, s, skip) if it is not None]
+    return [it for s in subs for it in read(root, SPLIT_FILES[name][split], s, skip) if it is not None]
 
 # %% ../nbs/01a_benchmark_files.ipynb #67903201
 def question_text(

@@ -136,20 +136,9 @@ def cmd_train(a) -> int:
 
     recipe = training_set(a.recipe)
     model_dir = named_model(a.model, a.base_data, seed=a.seed or 0)
-    s = sft_settings(
-        a.settings or default_sft_settings(a.model),
-        epochs=a.epochs,
-        learning_rate=a.lr,
-        batch_size=a.batch_size,
-        per_device_batch_size=a.per_device_batch_size,
-        max_length=a.max_length,
-        seed=a.seed,
-        precision=a.precision,
-        lora=a.lora or None,
-        qlora=a.qlora or None,
-        deepspeed=a.deepspeed,
-        protocol=a.protocol,
-    )
+    s = sft_settings(a.settings or default_sft_settings(a.model), epochs=a.epochs, learning_rate=a.lr, batch_size=a.batch_size,
+                     per_device_batch_size=a.per_device_batch_size, max_length=a.max_length, seed=a.seed,
+                     precision=a.precision, lora=a.lora or None, qlora=a.qlora or None, deepspeed=a.deepspeed, protocol=a.protocol)
     if a.no_resume:
         start_over(a.out)
     final = train(model_dir, recipe, a.out, s, trust_remote_code=a.trust_remote_code)
@@ -251,21 +240,13 @@ def cmd_protocols(a) -> int:
 
     prof = load_profile(a.profile)
     root = runs_dir() / prof.name
-    runs = sorted(
-        d for d in (root / "runs").glob("*") if re.search(a.runs, d.name) and (d / "train" / "final").exists()
-    )
+    runs = sorted(d for d in (root / "runs").glob("*") if re.search(a.runs, d.name) and (d / "train" / "final").exists())
     if not runs:
-        raise ValueError(
-            f"{root / 'runs'}: no trained run matches {a.runs!r}; run `doit-nb sweep {prof.name}` first"
-        )
+        raise ValueError(f"{root / 'runs'}: no trained run matches {a.runs!r}; run `doit-nb sweep {prof.name}` first")
     bench = [bench_spec(b) for b in a.bench] if a.bench else thaw(prof.get("benchmarks") or [])
-    df = protocol_comparison(
-        {d.name: d / "train" / "final" for d in runs},
-        root / "data",
-        limit=(prof.get("score") or {}).get("limit"),
-        benchmarks=bench,
-        new_tokens=thaw((prof.get("score") or {}).get("max_new_tokens")),
-    )
+    score = prof.get("score") or {}
+    df = protocol_comparison({d.name: d / "train" / "final" for d in runs}, root / "data", limit=score.get("limit"),
+                             benchmarks=bench, new_tokens=thaw(score.get("max_new_tokens")))
     out = Path(a.out or figures_dir() / prof.name)
     out.mkdir(parents=True, exist_ok=True)
     print("wrote", write_results(df, out / "protocols.csv"))
@@ -482,6 +463,7 @@ RECIPE_NAMES = {  # the recipes of §4 and §5 a sweep or `data recipe` accepts
     "maximum": "every item available, ethics and role-play at 64", "mix-K": "maximum plus K synthetic items (§5.2)",
 }
 
+# %% ../nbs/90_cli.ipynb #f7bf5714
 def list_rows(what: str) -> list[dict]:
     "What `doit-nb list` (lm-eval's `ls`) shows: one row per profile, recipe, model, benchmark or task."
     import yaml
@@ -535,17 +517,20 @@ def cmd_list(a) -> int:
     print(pd.DataFrame(list_rows(a.what)).to_string(index=False))
     return 0
 
+# %% ../nbs/90_cli.ipynb #20e5e908
 def cmd_env(a) -> int:
     for k, v in env_info().items():
         print(f"{k}: {v}")
     return 0
 
+# %% ../nbs/90_cli.ipynb #81dc8668
 def cmd_status(a) -> int:
     from doit_nb.paper import status_line
     from doit_nb.runs import load_profile
     print(status_line(figures_dir() / load_profile(a.profile).name))
     return 0
 
+# %% ../nbs/90_cli.ipynb #48bc24b0
 def _info_commands(sub) -> None:
     "The `list`, `env` and `status` subcommands."
     ls = sub.add_parser("list", aliases=["ls"], help="what can be named: profiles, recipes, models, benchmarks or tasks")

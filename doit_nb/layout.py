@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .records import load_records, validate, write_records, data_files, DoitDataError
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SOURCES', 'SOURCE_HOMES', 'split_dir', 'data_hash', 'DoitData', 'as_layout', 'Source', 'register_source',
@@ -41,48 +42,16 @@ def data_hash(
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/01b_layout.ipynb #84217433
+# %% ../nbs/01b_layout.ipynb #31b312ea
 class DoitData:
     "Read access to a DoIT layout at `root`: records per split (read once) and the data hash (computed once)."
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
         if not (self.root / "curated").is_dir():
-            raise FileNotFoundError(
-                f"{self.root}: not a DoIT layout (no curated/ folder); build one with `doit-nb data build`"
-            )
+            raise FileNotFoundError(f"{self.root}: not a DoIT layout (no curated/ folder); build one with `doit-nb data build`")
         self._cache = {}
         self._hash = None
-
-    @property
-    def hash(self) -> str:
-        "`data_hash` of the layout, computed on first use."
-        if self._hash is None:
-            self._hash = data_hash(self.root)
-        return self._hash
-
-    def records(self, split: str) -> dict[str, list[dict]]:
-        "{type: records} of one split, in file order (sorted files)."
-        if split not in self._cache:
-            d = split_dir(self.root, split)
-            out = {}
-            if d.is_dir() and data_files(d):
-                for r in load_records(d, split=split):
-                    out.setdefault(r["type"], []).append(r)
-            self._cache[split] = out
-        return self._cache[split]
-
-    def counts(self) -> pd.DataFrame:
-        "Items per type (rows) and split (columns)."
-        rows = {sp: {t: len(v) for t, v in self.records(sp).items()} for sp in (*SPLITS, "synthetic")}
-        df = pd.DataFrame(rows).reindex([t for t in ALL_TYPES if any(t in r for r in rows.values())])
-        return df.fillna(0).astype(int)
-
-    @property
-    def manifest(self) -> dict:
-        "What built the layout (source, parameters, counts, origins): `manifest.json`, or {}."
-        p = self.root / "manifest.json"
-        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
 
     def __fspath__(self):
         "A `DoitData` is path-like: code that takes a folder takes an opened layout too."
@@ -90,6 +59,42 @@ class DoitData:
 
     def __repr__(self):
         return f"DoitData({str(self.root)!r})"
+
+# %% ../nbs/01b_layout.ipynb #08bfc25f
+@patch(as_prop=True)
+def hash(self: DoitData) -> str:
+    "`data_hash` of the layout, computed on first use."
+    if self._hash is None:
+        self._hash = data_hash(self.root)
+    return self._hash
+
+# %% ../nbs/01b_layout.ipynb #d9085ebd
+@patch
+def records(self: DoitData, split: str) -> dict[str, list[dict]]:
+    "{type: records} of one split, in file order (sorted files)."
+    if split not in self._cache:
+        d = split_dir(self.root, split)
+        out = {}
+        if d.is_dir() and data_files(d):
+            for r in load_records(d, split=split):
+                out.setdefault(r["type"], []).append(r)
+        self._cache[split] = out
+    return self._cache[split]
+
+# %% ../nbs/01b_layout.ipynb #3a1e7c87
+@patch
+def counts(self: DoitData) -> pd.DataFrame:
+    "Items per type (rows) and split (columns)."
+    rows = {sp: {t: len(v) for t, v in self.records(sp).items()} for sp in (*SPLITS, "synthetic")}
+    df = pd.DataFrame(rows).reindex([t for t in ALL_TYPES if any(t in r for r in rows.values())])
+    return df.fillna(0).astype(int)
+
+# %% ../nbs/01b_layout.ipynb #545a57e3
+@patch(as_prop=True)
+def manifest(self: DoitData) -> dict:
+    "What built the layout (source, parameters, counts, origins): `manifest.json`, or {}."
+    p = self.root / "manifest.json"
+    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
 
 # %% ../nbs/01b_layout.ipynb #4d1f5b50
 def as_layout(

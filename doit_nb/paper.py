@@ -17,14 +17,15 @@ from .scoring import above_chance
 # %% auto #0
 __all__ = ['TABLE1', 'SCALING', 'GUIDANCE', 'CHANCE', 'PAPER_OUTPUTS', 'INDEX_STYLE', 'FIGURE_LIBRARIES', 'PaperOutput',
            'provenance_warnings', 'output_statuses', 'sweep_statuses', 'sample_items', 'not_built_reasons',
-           'foundation_table', 'document_loss_table', 'foundation_rows', 'foundation_scores', 'foundation_commonest',
-           'index_head', 'index_models', 'index_output', 'write_index', 'foundation_record', 'read_table',
-           'recovery_sentence', 'design_power_lines', 'report_head', 'floors', 'report_headline', 'report_runs',
-           'report_foundations', 'report_overall', 'report_seeds', 'report_recovery', 'report_knowledge',
-           'report_label_kinds', 'report_text', 'profiles_table', 'front_page_text', 'portable_copy', 'recorded_keys',
-           'run_status', 'status_line', 'notebook_modules', 'file_digest', 'figures_key', 'files_written',
-           'record_figures', 'figures_current', 'FigureBuild', 'build_figure_notebook', 'paper_figures',
-           'figure_outputs', 'build_manifest', 'write_build', 'refresh_figures']
+           'foundation_table', 'document_loss_table', 'foundation_rows', 'marked_scores', 'foundation_scores',
+           'foundation_commonest', 'index_head', 'index_models', 'index_output', 'write_index', 'foundation_record',
+           'read_table', 'recovery_sentence', 'design_power_lines', 'report_head', 'floors', 'report_headline',
+           'report_runs', 'report_foundations', 'report_overall', 'report_seeds', 'report_recovery', 'report_knowledge',
+           'report_label_kinds', 'report_text', 'profiles_table', 'output_text', 'front_page_text', 'portable_copy',
+           'recorded_keys', 'run_status', 'status_line', 'from_root', 'notebook_modules', 'file_digest', 'figures_key',
+           'files_written', 'record_figures', 'figures_current', 'FigureBuild', 'execute_figure_notebook',
+           'build_figure_notebook', 'paper_figures', 'output_record', 'figure_outputs', 'build_manifest', 'write_build',
+           'refresh_figures']
 
 # %% ../nbs/60_paper.ipynb #4446595b
 class PaperOutput(NamedTuple):
@@ -48,6 +49,10 @@ PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one re
         "random guess dotted; bars: 95% intervals.",
         ("foundation", "scaling", "synthetic"),
     ),
+}
+
+# %% ../nbs/60_paper.ipynb #3e80cd68
+PAPER_OUTPUTS |= {
     "fig2": PaperOutput(
         SCALING, "§4.3.1, Fig. 2",
         "Abilities responsive to both data volume and model size: both sensitivities' 95% intervals above δ, "
@@ -64,6 +69,10 @@ PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one re
         "Abilities sensitive to model size only (interval above δ for model size, within ±δ for data).",
         ("scaling",),
     ),
+}
+
+# %% ../nbs/60_paper.ipynb #3243b502
+PAPER_OUTPUTS |= {
     "fig5": PaperOutput(
         SCALING, "§4.3.1, Fig. 5",
         "Abilities resistant to both factors: both intervals within ±δ (flat as far as the design can "
@@ -77,6 +86,10 @@ PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one re
         ("scaling",),
     ),
     "fig6": PaperOutput(SCALING, "§4.3.1, Fig. 6", "Out-of-domain C-Eval subjects.", ("scaling",)),
+}
+
+# %% ../nbs/60_paper.ipynb #09a4f2f9
+PAPER_OUTPUTS |= {
     "fig7": PaperOutput(
         GUIDANCE, "§4.3.2, Fig. 7",
         "Complexity against parameter sensitivity and Transference against data sensitivity (per-ability "
@@ -88,6 +101,10 @@ PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one re
         "As Fig. 7, from the largest per-ability volume.",
         ("ability1000",),
     ),
+}
+
+# %% ../nbs/60_paper.ipynb #938e5ff4
+PAPER_OUTPUTS |= {
     "recovery": PaperOutput(
         SCALING, "§4.3.1, the planted truth (beyond the paper)",
         "Per ability: the group the sample set is designed to produce, the group the fits recover (three- "
@@ -102,6 +119,10 @@ PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one re
         "one kind at a time: which kind carries its data and parameter effects, with 95% intervals.",
         ("scaling",),
     ),
+}
+
+# %% ../nbs/60_paper.ipynb #8a14a52c
+PAPER_OUTPUTS |= {
     "fig11": PaperOutput(
         SCALING, "Appendix, Fig. 11",
         "Human-curated against synthetic data at the smallest model trained on both.",
@@ -117,6 +138,10 @@ PAPER_OUTPUTS = {  # every figure and table of the paper (and beyond it), one re
         "Data-mixing strategies on the public benchmarks; ↑ where better than the baseline.",
         ("mixing",),
     ),
+}
+
+# %% ../nbs/60_paper.ipynb #e73e5cb6
+PAPER_OUTPUTS |= {
     "table4": PaperOutput(
         GUIDANCE, "Appendix A.3, Table 4",
         "Maximum plus synthetic data at several epochs.",
@@ -233,6 +258,17 @@ def foundation_rows(
     base = f["commonest"].fillna(f["expected"]).clip(lower=f["expected"])
     return f.assign(above_commonest=f["above"] & above_chance(f.assign(expected=base)))
 
+# %% ../nbs/60_paper.ipynb #bec675bf
+def marked_scores(
+    f: pd.DataFrame,  # `foundation_rows`
+    commonest: bool = False,  # mark scores above the commonest answer too
+) -> pd.Series:
+    "Each score rounded, with '↑' where above chance and '⇑' where above the commonest answer too."
+    mark = f["above"].map({True: " ↑", False: ""})
+    if commonest:
+        mark = mark.where(~f["above_commonest"], " ⇑")
+    return f["score"].round().astype(int).astype(str) + mark
+
 # %% ../nbs/60_paper.ipynb #0768898c
 def foundation_scores(
     results: pd.DataFrame,  # the sweep's results table
@@ -244,11 +280,7 @@ def foundation_scores(
     if not len(f):
         return pd.DataFrame()
     order = [t for t in ALL_TYPES if t in set(f["ability"])] + sorted(set(f["ability"]) - set(ALL_TYPES))
-    mark = f["above"].map({True: " ↑", False: ""})
-    if commonest is not None:
-        mark = mark.where(~f["above_commonest"], " ⇑")
-    entry = f["score"].round().astype(int).astype(str) + mark
-    table = f.assign(entry=entry).pivot(index="ability", columns="model", values="entry")
+    table = f.assign(entry=marked_scores(f, commonest is not None)).pivot(index="ability", columns="model", values="entry")
     table = table.reindex(index=order, columns=list(dict.fromkeys(f["model"])))
     table.insert(0, "chance", f.groupby("ability")["expected"].mean().round().astype(int))
     if commonest is not None:
@@ -313,7 +345,7 @@ def index_head(
 # %% ../nbs/60_paper.ipynb #50301bcd
 def index_models(
     manifest: dict,  # the build's provenance manifest
-    rel,  # a path as the page links it
+    link,  # a path as the page links it
 ) -> list[str]:
     "One item of each type the models are asked (§3), and the foundation models with their notebooks (§4.1)."
     import html
@@ -326,7 +358,7 @@ def index_models(
                   items.to_html(index=False, escape=False)]
     if manifest.get("foundations"):
         table = foundation_table(manifest).drop(columns="chance")
-        table["notebook"] = [f'<a href="{html.escape(rel(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>'
+        table["notebook"] = [f'<a href="{html.escape(link(f["notebook"]))}">{html.escape(Path(f["notebook"]).name)}</a>'
                              for f in manifest["foundations"].values()]
         parts += ["<h2>§4.1 · the foundation models</h2><p>Each tiny model pretrained on the generated corpus "
                   "(<code>10a_pretraining</code>) before any fine-tuning; knowledge: the share of organism facts it "
@@ -338,7 +370,7 @@ def index_models(
 def index_output(
     out: str,  # an output of `PAPER_OUTPUTS`
     manifest: dict,  # the build's provenance manifest
-    rel,  # a path as the page links it
+    link,  # a path as the page links it
 ) -> list[str]:
     "One figure or table on the page: its section and caption, its runs, the output itself, its files and notebook."
     import html
@@ -351,13 +383,13 @@ def index_output(
         parts.append("<p>runs: " + ", ".join(f"{n} {html.escape(k)}" for k, n in sorted(st.items())) + "</p>")
     path = lambda f: root / f if not Path(f).is_absolute() else Path(f)
     for f in info["files"]:
-        if f.endswith(".svg"): parts.append(f'<img src="{html.escape(rel(f))}" style="max-width:100%">')
+        if f.endswith(".svg"): parts.append(f'<img src="{html.escape(link(f))}" style="max-width:100%">')
         elif f.endswith(".csv"): parts.append(pd.read_csv(path(f)).round(2).to_html(index=False, na_rep=""))
         elif f.endswith(".md") and f[:-3] + ".csv" not in info["files"]:
             parts.append(f"<pre>{html.escape(path(f).read_text(encoding='utf-8'))}</pre>")
-    links = ", ".join(f'<a href="{html.escape(rel(f))}">{html.escape(Path(f).name)}</a>' for f in info["files"])
+    links = ", ".join(f'<a href="{html.escape(link(f))}">{html.escape(Path(f).name)}</a>' for f in info["files"])
     n = len(info.get("run_notebooks", []))
-    return parts + [f'<p>files: {links} · made by <a href="{html.escape(rel(info["executed"]))}">'
+    return parts + [f'<p>files: {links} · made by <a href="{html.escape(link(info["executed"]))}">'
                     f'{html.escape(info["notebook"])}</a> with <code>{html.escape(json.dumps(info["parameters"], ensure_ascii=False))}'
                     f'</code>' + (f" · from {n} executed run notebooks" if n else "") + "</p>"]
 
@@ -369,21 +401,21 @@ def write_index(
     """`index.html`: every built figure and table with its caption, paper section, files, executed notebook and
     parameters, styled like the book and linked back to it."""
     import html
-    rel = lambda p: os.path.relpath(project_root() / p if not Path(p).is_absolute() else p, figures)
-    parts = [*index_head(manifest, figures), *index_models(manifest, rel),
-             *[part for out in PAPER_OUTPUTS for part in index_output(out, manifest, rel)]]
+    link = lambda p: os.path.relpath(project_root() / p if not Path(p).is_absolute() else p, figures)
+    parts = [*index_head(manifest, figures), *index_models(manifest, link),
+             *[part for out in PAPER_OUTPUTS for part in index_output(out, manifest, link)]]
     page = f"<!doctype html><meta charset='utf-8'><title>doit-nb · {html.escape(manifest['profile'])}</title>{INDEX_STYLE}<body>"
     page += '<nav><a href="report.md">report</a></nav>' + "\n".join(parts)   # the site adds its way back to the book
     with atomic_write(figures / "index.html") as f: f.write(page)
     return figures / "index.html"
 
 # %% ../nbs/60_paper.ipynb #4a6d8654
-def foundation_record(f, rel=str) -> dict:
+def foundation_record(f, path=str) -> dict:
     "A pretrained foundation model as the manifest records it: its executed notebook, folder, key and pretraining."
     info = json.loads((f.model / "doit_model.json").read_text()) if (f.model / "doit_model.json").exists() else {}
     pre = info.get("pretraining", {})
     keep = ("tokens", "steps", "seconds", "first_loss", "final_loss", "knowledge_before", "knowledge", "document_losses")
-    return dict(notebook=rel(f.notebook), model=rel(f.model), key=f.key, status=f.status, n_params=info.get("n_params"),
+    return dict(notebook=path(f.notebook), model=path(f.model), key=f.key, status=f.status, n_params=info.get("n_params"),
                 **{k: pre.get(k) for k in keep})
 
 # %% ../nbs/60_paper.ipynb #3d373cc3
@@ -652,6 +684,18 @@ def profiles_table(figures: Path | None = None) -> pd.DataFrame:
                          shows=(about.get("can") or [""])[0], cannot_show=(about.get("cannot") or [""])[0]))
     return pd.DataFrame(rows)
 
+# %% ../nbs/60_paper.ipynb #11aede70
+def output_text(
+    o: dict,  # a stored output of a code cell
+) -> str | None:
+    "A result's or display's markdown, or its plain text fenced; None for streams (progress bars, warnings) and images."
+    data = o.get("data") or {}
+    if "text/markdown" in data:
+        return "".join(data["text/markdown"]).strip()
+    if "text/plain" in data:
+        return "```\n" + "".join(data["text/plain"]).strip("\n") + "\n```"
+    return None
+
 # %% ../nbs/60_paper.ipynb #e54e0f2b
 def front_page_text(nb: Path | str) -> str:
     """The README rendered from the front-page notebook `nb`: markdown cells, code cells (not `#| hide` ones; only the
@@ -666,12 +710,7 @@ def front_page_text(nb: Path | str) -> str:
             continue
         if not re.match(r"#\|\s*echo:\s*false", text):
             parts.append(f"```python\n{text}\n```")
-        for o in c.get("outputs", []):   # results and displays; not streams (progress bars, warnings)
-            data = o.get("data") or {}
-            if "text/markdown" in data:
-                parts.append("".join(data["text/markdown"]).strip())
-            elif "text/plain" in data:
-                parts.append("```\n" + "".join(data["text/plain"]).strip("\n") + "\n```")
+        parts += [t for o in c.get("outputs", []) if (t := output_text(o)) is not None]
     return "\n\n".join(parts) + "\n"
 
 # %% ../nbs/60_paper.ipynb #734ab49e
@@ -722,22 +761,28 @@ def status_line(figures: Path | str) -> str:
     parts = [f"{st.get(k, 0)} {k}" for k in ("current", "rescore", "retrain")]
     return f"tracked results {where}: {', '.join(parts)} (information, not a failure: `make paper-figures` refreshes it)"
 
+# %% ../nbs/60_paper.ipynb #8d5e732c
+def from_root(
+    p: Path | str,  # a path on this machine
+) -> str:
+    "`p` relative to the project root, as the manifest and the index record paths."
+    return os.path.relpath(p, project_root())
+
 # %% ../nbs/60_paper.ipynb #5b766d62
 def _track(manifest: dict, figures: Path, runs: Path, prof: Profile, rep) -> None:
     "Copy what the pages link to into `figures` (notebooks, the profile, the results table) and point the manifest there."
     import shutil
     from doit_nb.figures import track_items, portable_results
-    rel = lambda p: os.path.relpath(p, project_root())
     nbs = figures / "notebooks"
     for info in manifest["outputs"].values():
         src = project_root() / info["executed"]
-        info["executed"] = rel(portable_copy(src, nbs / src.name, runs))
+        info["executed"] = from_root(portable_copy(src, nbs / src.name, runs))
     for spec, f in manifest["foundations"].items():
-        f["notebook"] = rel(portable_copy(project_root() / f["notebook"], nbs / f"foundation-{spec}.ipynb", runs))
-    manifest["profile_file"] = rel(prof.save(figures))
+        f["notebook"] = from_root(portable_copy(project_root() / f["notebook"], nbs / f"foundation-{spec}.ipynb", runs))
+    manifest["profile_file"] = from_root(prof.save(figures))
     if rep.results and rep.results.exists():
         portable_results(pd.read_parquet(rep.results)).to_parquet(figures / "results.parquet", index=False)
-        manifest["results_copy"] = rel(figures / "results.parquet")
+        manifest["results_copy"] = from_root(figures / "results.parquet")
         if rep.results.with_name("items.parquet").exists():   # the item hits the intervals resample
             track_items(rep.results.with_name("items.parquet"), figures / "items.parquet")
 
@@ -816,6 +861,21 @@ class FigureBuild:
     @property
     def figures(self) -> Path: return Path(self.params["out_dir"])
 
+# %% ../nbs/60_paper.ipynb #838f5859
+def execute_figure_notebook(
+    nb: str,  # the notebook's file name in `nbs/`
+    executed: Path,  # where its executed copy goes
+    build: FigureBuild,  # what the build's notebooks share
+) -> list[Path]:
+    "Execute a figure notebook into the build's figures folder; returns the files it wrote (JSON ones made portable)."
+    build.figures.mkdir(parents=True, exist_ok=True)
+    before = {f.name: f.stat().st_mtime_ns for f in build.figures.glob("*") if f.is_file()}
+    execute_notebook(resource("nbs", nb), executed, build.params, cwd=resource("nbs"))
+    written = files_written(build.figures, before)
+    for j in [f for f in written if f.suffix == ".json"]:   # with the machine's paths made relative
+        portable_copy(j, j, build.runs)
+    return written
+
 # %% ../nbs/60_paper.ipynb #3f1f4921
 def build_figure_notebook(
     nb: str,  # the notebook's file name in `nbs/`
@@ -831,13 +891,7 @@ def build_figure_notebook(
     for f in [f for out in outs for f in (*figures.glob(f"{out}.*"), *figures.glob(f"{out}_paper.*"))]:
         if f.name not in kept: f.unlink()  # an output this build does not make must not survive from an earlier build
     if not execute: return False
-    figures.mkdir(parents=True, exist_ok=True)
-    before = {f.name: f.stat().st_mtime_ns for f in figures.glob("*") if f.is_file()}
-    execute_notebook(resource("nbs", nb), executed, build.params, cwd=resource("nbs"))
-    written = files_written(figures, before)
-    for j in [f for f in written if f.suffix == ".json"]:   # with the machine's paths made relative
-        portable_copy(j, j, build.runs)
-    record_figures(stamp, key, written, build.commit)
+    record_figures(stamp, key, execute_figure_notebook(nb, executed, build), build.commit)
     return True
 
 # %% ../nbs/60_paper.ipynb #1a07ef6e
@@ -855,6 +909,18 @@ def paper_figures(
     with sweep_lock(Path(runs or runs_dir()) / prof.name, wait=wait):
         return _paper_figures(prof, figures, runs, jobs, rebuild)
 
+# %% ../nbs/60_paper.ipynb #59844e66
+def output_record(
+    out: str,  # an output of `PAPER_OUTPUTS`
+    nb: str,  # the notebook that makes it
+    executed: Path,  # its executed copy
+    build: FigureBuild,  # what the build's notebooks share
+) -> dict:
+    "How the manifest records one built output: its files, notebook, executed copy, parameters and data hash."
+    return dict(files=[from_root(f) for f in sorted(build.figures.glob(f"{out}.*"))], notebook=f"nbs/{nb}",
+                executed=from_root(executed), parameters={k: from_root(v) for k, v in build.params.items()},
+                data_hash=build.data_hash)
+
 # %% ../nbs/60_paper.ipynb #bcc08269
 def figure_outputs(
     name: str,            # the profile's name (its executed notebooks go to `runs/<name>/executed`)
@@ -862,7 +928,6 @@ def figure_outputs(
     run_notebooks: list,  # the run notebooks the outputs rest on (for the manifest)
 ) -> tuple[dict, list]:
     "Execute (or keep) every figure and table notebook: ({'outputs': …, 'not_built': …} for the manifest, kept notebooks)."
-    rel = lambda p: os.path.relpath(p, project_root())
     figures, outputs, why, kept = build.figures, {}, {}, []
     for nb in dict.fromkeys(o.notebook for o in PAPER_OUTPUTS.values()):
         executed = build.runs / name / "executed" / nb
@@ -871,10 +936,8 @@ def figure_outputs(
         if not build_figure_notebook(nb, executed, outs, build): kept.append(nb)
         made_at = json.loads(executed.with_suffix(".key.json").read_text()).get("git_commit", build.commit)   # a kept output's
         why |= not_built_reasons(executed)
-        for out in [o for o in outs if sorted(figures.glob(f"{o}.*"))]:   # a figure whose group is empty has no file
-            outputs[out] = dict(files=[rel(f) for f in sorted(figures.glob(f"{out}.*"))], notebook=f"nbs/{nb}",
-                                executed=rel(executed), parameters={k: rel(v) for k, v in build.params.items()},
-                                data_hash=build.data_hash, git_commit=made_at, run_notebooks=run_notebooks if out != "table1" else [])
+        outputs |= {out: dict(output_record(out, nb, executed, build), git_commit=made_at, run_notebooks=run_notebooks if out != "table1" else [])
+                    for out in outs if sorted(figures.glob(f"{out}.*"))}   # a figure whose group is empty has no file
     not_built = {k: why.get(k, "no notebook makes it from this profile's results") for k in PAPER_OUTPUTS if k not in outputs}
     return dict(outputs=outputs, not_built=not_built), kept
 
@@ -887,12 +950,11 @@ def build_manifest(
     runs: Path,  # the runs folder
 ) -> dict:
     "A build's provenance manifest before its figures: profile, data, code, software, foundation models, runs, keys."
-    rel = lambda p: os.path.relpath(p, project_root())
     dirty = git_dirty()
-    return dict(profile=prof.name, profile_file=rel(prof_file), profile_spec=thaw(prof.spec), data=rel(rep.data),
+    return dict(profile=prof.name, profile_file=from_root(prof_file), profile_spec=thaw(prof.spec), data=from_root(rep.data),
                 data_hash=rep.data_hash, git_commit=git_commit(), git_dirty=dirty, software=library_versions(),
-                warnings=provenance_warnings(results, dirty), results=rel(rep.results),
-                foundations={s: foundation_record(f, rel) for s, f in rep.foundations.items()}, outputs={},
+                warnings=provenance_warnings(results, dirty), results=from_root(rep.results),
+                foundations={s: foundation_record(f, from_root) for s, f in rep.foundations.items()}, outputs={},
                 about=thaw(prof.get("about") or {}), runs=sweep_statuses(rep),
                 sweep_of={c.run_id: c.sweep for c in prof.runs}, keys=recorded_keys(prof, runs))
 
@@ -926,8 +988,7 @@ def _paper_figures(prof: Profile, figures, runs, jobs, rebuild: bool = False) ->
     manifest = build_manifest(prof, prof_file, rep, results, runs)
     notebooks = sorted(set(results["notebook"])) if len(results) else []
     params = dict(data_dir=str(rep.data), out_dir=str(figures), results=str(rep.results), profile=str(prof_file))
-    rel = lambda p: os.path.relpath(p, project_root())
-    outputs, kept = figure_outputs(prof.name, FigureBuild(params, rep.data_hash, runs, manifest["git_commit"], rebuild), [rel(c) for c in notebooks])
+    outputs, kept = figure_outputs(prof.name, FigureBuild(params, rep.data_hash, runs, manifest["git_commit"], rebuild), [from_root(c) for c in notebooks])
     manifest["outputs"], manifest["not_built"] = outputs["outputs"], outputs["not_built"]
     if kept: print(f"figures: {len(kept)} notebook(s) unchanged, their outputs kept ({', '.join(kept)})")
     figures.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 from .core import *
 from .runs import Run, Profile, load_profile, thaw
+from .layout import as_layout
+from .recipes import plan_recipe
 
 # %% auto #0
 __all__ = ['PLAN_DEFAULTS', 'model_params', 'recipe_items', 'run_cost', 'run_states', 'plan_sweep', 'measured_rate',
@@ -53,11 +55,9 @@ def recipe_items(
         sizes = fallback or {}
         m = re.fullmatch(r"mix-(\d+)", recipe)
         return sizes["maximum"] + int(m.group(1)) if m and "maximum" in sizes else sizes.get(recipe)
-    from doit_nb.recipes import plan_recipe
-    from doit_nb.layout import as_layout
-    r = plan_recipe(recipe, as_layout(data))
+    d = as_layout(data)
+    r = plan_recipe(recipe, d)
     if any(v is None for v in r.counts.values()):
-        d = as_layout(data)
         return sum(len(d.records(r.pools[t]).get(t, [])) if n is None else n for t, n in r.counts.items())
     return r.total
 

@@ -196,6 +196,16 @@ def smallest_effect(
         lo, hi = (lo, mid) if np.mean(found(mid)["found"]) >= power else (mid, hi)
     return float(found(hi)["true"])
 
+# %% ../nbs/40a_power.ipynb #f975fea6
+def _design_rows(d: Design, noise: dict, reps: int, seed: int, delta: float) -> list[dict]:
+    "`design_table`'s two rows of one design (one per axis)."
+    zero = design_outcomes(d, design_draws(d, noise, reps, seed), 0.0, 0.0, delta)
+    return [dict(design=d.name, axis=ax, sizes=len(d.sizes), volumes=len(d.volumes), seeds=d.seeds, items=d.items,
+                 worlds=d.worlds, e_folds=round(d.span[ax], 2),
+                 smallest_alpha_90=smallest_effect(d, noise, ax, 0.9 ** (1 / d.worlds), reps, seed),
+                 false_positive=float(np.mean(zero[ax]["found"])), half_width=float(np.median(zero[ax]["half_width"])))
+            for ax in ("param", "data")]
+
 # %% ../nbs/40a_power.ipynb #8df7d94d
 def design_table(
     designs: list,           # `Design`s
@@ -206,17 +216,7 @@ def design_table(
 ) -> pd.DataFrame:
     """Per design and axis: the smallest α found with 90% power (in every world where there are several), the
     false-positive rate at α = 0, and the interval's half-width at α = 0."""
-    rows = []
-    for d in designs:
-        draws = design_draws(d, noises[d.name], reps, seed)
-        zero = design_outcomes(d, draws, 0.0, 0.0, delta)
-        for ax in ("param", "data"):
-            rows.append(dict(design=d.name, axis=ax, sizes=len(d.sizes), volumes=len(d.volumes), seeds=d.seeds,
-                             items=d.items, worlds=d.worlds, e_folds=round(d.span[ax], 2),
-                             smallest_alpha_90=smallest_effect(d, noises[d.name], ax, 0.9 ** (1 / d.worlds), reps, seed),
-                             false_positive=float(np.mean(zero[ax]["found"])),
-                             half_width=float(np.median(zero[ax]["half_width"]))))
-    return pd.DataFrame(rows)
+    return pd.DataFrame([row for d in designs for row in _design_rows(d, noises[d.name], reps, seed, delta)])
 
 # %% ../nbs/40a_power.ipynb #4ff3712d
 def paper_noise(
@@ -238,6 +238,18 @@ def _previous_fit(hits, design: Design, axis: str, seed: int) -> tuple:
     f = seed_aware_fit(per, np.asarray(x, float), n_boot=200, seed=seed)
     return f["alpha_lo"], f["alpha_hi"]
 
+# %% ../nbs/40a_power.ipynb #7f64eb5c
+def _interval_rows(design: Design, draws, a: float) -> list[dict]:
+    "`interval_check`'s rows at one planted α: per axis and interval, whether it covers the truth and excludes zero."
+    rows = []
+    hits, *true = simulate_design(design, draws, a, a)
+    for ax, t in zip(("param", "data"), true):
+        new = design_fit(hits, design.sizes, design.volumes, ax)
+        old = np.array([_previous_fit(h, design, ax, r) for r, h in enumerate(progress(hits, f"previous {ax}"))]).T
+        for name, (lo, hi) in (("previous", old), ("design blocks", (new["alpha_lo"], new["alpha_hi"]))):
+            rows.append(dict(interval=name, axis=ax, alpha=a, covered=np.mean((lo <= t) & (t <= hi)), positive=np.mean(lo > 0)))
+    return rows
+
 # %% ../nbs/40a_power.ipynb #121b37b4
 def interval_check(
     design: Design,      # the design
@@ -248,15 +260,7 @@ def interval_check(
 ) -> pd.DataFrame:
     "Per interval (previous, design blocks) and axis: coverage at `alpha`, false positives at 0, power at `alpha`."
     draws = design_draws(design, noise, reps, seed)
-    rows = []
-    for a in (0.0, alpha):
-        hits, *true = simulate_design(design, draws, a, a)
-        for ax, t in zip(("param", "data"), true):
-            new = design_fit(hits, design.sizes, design.volumes, ax)
-            old = np.array([_previous_fit(h, design, ax, r) for r, h in enumerate(progress(hits, f"previous {ax}"))]).T
-            for name, (lo, hi) in (("previous", old), ("design blocks", (new["alpha_lo"], new["alpha_hi"]))):
-                rows.append(dict(interval=name, axis=ax, alpha=a, covered=np.mean((lo <= t) & (t <= hi)), positive=np.mean(lo > 0)))
-    d = pd.DataFrame(rows)
+    d = pd.DataFrame([row for a in (0.0, alpha) for row in _interval_rows(design, draws, a)])
     at = lambda v, col: d[d["alpha"] == v].set_index(["interval", "axis"])[col]
     return pd.DataFrame(dict(coverage=at(alpha, "covered"), false_positive=at(0.0, "positive"), power=at(alpha, "positive"))).reset_index()
 

@@ -115,30 +115,51 @@ _CATEGORIES = {"水果": ["苹果", "香蕉", "葡萄", "西瓜", "桃子", "梨
 _ANTONYMS = [("大", "小"), ("高", "矮"), ("多", "少"), ("上", "下"), ("冷", "热"), ("快", "慢"), ("长", "短"), ("黑", "白"),
              ("开", "关"), ("前", "后"), ("左", "右"), ("远", "近")]
 
+# %% ../nbs/10a_pretraining.ipynb #c27a3ba6
+def _exam_single(rng, cat: str, others: list) -> tuple[str, str]:
+    "Single choice: which option belongs to category `cat`."
+    opts, letter = S._choice(rng, rng.choice(_CATEGORIES[cat]), others)
+    return S._mc(f"单项选择题：下列哪一项属于{cat}？", opts), letter
+
+# %% ../nbs/10a_pretraining.ipynb #7feedd39
+def _exam_sum(rng, cat: str, others: list) -> tuple[str, str]:
+    "Single choice: the sum of two small numbers (the category is not asked)."
+    a, b = rng.randint(1, 50), rng.randint(1, 50)
+    opts, letter = S._choice(rng, str(a + b), [str(a + b + d) for d in (-10, -2, -1, 1, 2, 10) if a + b + d > 0])
+    return S._mc(f"单项选择题：{a}+{b}等于多少？", opts), letter
+
+# %% ../nbs/10a_pretraining.ipynb #490caba9
+def _exam_multi(rng, cat: str, others: list) -> tuple[str, str]:
+    "Multiple choice: which of four options (one to three of them right) belong to `cat`."
+    k = rng.choice([1, 2, 3])
+    opts = rng.sample(_CATEGORIES[cat], k) + rng.sample(others, 4 - k)
+    rng.shuffle(opts)
+    return S._mc(f"多项选择题：下列哪些属于{cat}？", opts), "".join(l for l, o in zip("ABCD", opts) if o in _CATEGORIES[cat])
+
+# %% ../nbs/10a_pretraining.ipynb #af73e23e
+def _exam_truth(rng, cat: str, others: list) -> tuple[str, str]:
+    "True or false: whether a word belongs to a category (`cat` half the time)."
+    w, true = rng.choice(_CATEGORIES[cat] + others), rng.random() < 0.5
+    c = cat if true else rng.choice([c for c in _CATEGORIES if c != cat])
+    right = w in _CATEGORIES[c]
+    return f"判断正误：{w}属于{c}。", rng.choice(["正确", "对", "√"]) if right else rng.choice(["错误", "错", "×"])
+
+# %% ../nbs/10a_pretraining.ipynb #213e110b
+def _exam_cloze(rng, cat: str, others: list) -> tuple[str, str]:
+    "Cloze: an antonym (the category drawn before it is not asked)."
+    x, y = rng.choice(_ANTONYMS)
+    return f"填空题：“{x}”的反义词是“＿”。", y
+
+# %% ../nbs/10a_pretraining.ipynb #fb8aa977
+_EXAM_KINDS = (_exam_single, _exam_sum, _exam_multi, _exam_truth, _exam_cloze)   # by `rng.randrange(5)`
+
+# %% ../nbs/10a_pretraining.ipynb #7f0f34c5
 def exam_item(rng) -> tuple[str, str]:
     "One practice question and its answer: single or multiple choice, true/false or cloze."
     kind = rng.randrange(5)
     cat = rng.choice(list(_CATEGORIES))
     others = [w for c, ws in _CATEGORIES.items() if c != cat for w in ws]
-    if kind == 0:
-        opts, letter = S._choice(rng, rng.choice(_CATEGORIES[cat]), others)
-        return S._mc(f"单项选择题：下列哪一项属于{cat}？", opts), letter
-    if kind == 1:
-        a, b = rng.randint(1, 50), rng.randint(1, 50)
-        opts, letter = S._choice(rng, str(a + b), [str(a + b + d) for d in (-10, -2, -1, 1, 2, 10) if a + b + d > 0])
-        return S._mc(f"单项选择题：{a}+{b}等于多少？", opts), letter
-    if kind == 2:
-        k = rng.choice([1, 2, 3])
-        opts = rng.sample(_CATEGORIES[cat], k) + rng.sample(others, 4 - k)
-        rng.shuffle(opts)
-        return S._mc(f"多项选择题：下列哪些属于{cat}？", opts), "".join(l for l, o in zip("ABCD", opts) if o in _CATEGORIES[cat])
-    if kind == 3:
-        w, true = rng.choice(_CATEGORIES[cat] + others), rng.random() < 0.5
-        c = cat if true else rng.choice([c for c in _CATEGORIES if c != cat])
-        right = w in _CATEGORIES[c]
-        return f"判断正误：{w}属于{c}。", rng.choice(["正确", "对", "√"]) if right else rng.choice(["错误", "错", "×"])
-    x, y = rng.choice(_ANTONYMS)
-    return f"填空题：“{x}”的反义词是“＿”。", y
+    return _EXAM_KINDS[kind](rng, cat, others)
 
 # %% ../nbs/10a_pretraining.ipynb #b2af15a6
 def exam_practice(rng, chat: bool) -> str:
@@ -333,6 +354,17 @@ def save_foundation(
         (tmp / MARKER).write_text(json.dumps(dict(epoch=0, step=tr.state.global_step)))
     return out / "model"
 
+# %% ../nbs/10a_pretraining.ipynb #8ce470d0
+def _pretrainer(model, blocks, s: PretrainSettings, out: Path, quiet: bool, callbacks=()):
+    "The `Trainer` of a pretraining run on `blocks`, checkpoints marked complete; quiet: no log lines."
+    from transformers import Trainer
+    from transformers.trainer_callback import PrinterCallback
+    tr = Trainer(model=model, args=pretraining_args(s, out / "train", quiet), train_dataset=_Blocks(blocks),
+                 callbacks=[CompleteMarker(), *callbacks])
+    if quiet:
+        tr.remove_callback(PrinterCallback)
+    return tr
+
 # %% ../nbs/10a_pretraining.ipynb #46f0ca6f
 def pretrain(
     model_dir: Path | str,  # the randomly initialised model's folder
@@ -344,8 +376,6 @@ def pretrain(
 ) -> Path:
     """Pretrain the model at `model_dir` on `docs` into `out`; resumes from the last complete checkpoint of a killed
     run, and returns `out/model` (written once, at the end)."""
-    from transformers import Trainer
-    from transformers.trainer_callback import PrinterCallback
     from doit_nb.models import load_model
     s, out = settings or PretrainSettings(), Path(out)
     if (out / "model" / MARKER).exists():
@@ -353,10 +383,7 @@ def pretrain(
     model, tok = load_model(model_dir)
     blocks = token_blocks(tok, docs, s.block_size)
     start = last_complete_checkpoint(out / "train")
-    tr = Trainer(model=model, args=pretraining_args(s, out / "train", quiet), train_dataset=_Blocks(blocks),
-                 callbacks=[CompleteMarker(), *callbacks])
-    if quiet:
-        tr.remove_callback(PrinterCallback)
+    tr = _pretrainer(model, blocks, s, out, quiet, callbacks)
     t0 = time.time()
     tr.train(resume_from_checkpoint=str(start) if start else None)
     losses = [h["loss"] for h in tr.state.log_history if "loss" in h]
@@ -415,6 +442,22 @@ def document_losses(
     kinds |= {name: [make(rng) for _ in range(n)] for name, make in SKILLS.items()}
     return {kind: round(sum(sentence_loss(model, tok, docs)) / n, 3) for kind, docs in kinds.items()}
 
+# %% ../nbs/10a_pretraining.ipynb #84d159bd
+def _measured(
+    missing: list[str],  # of `knowledge`, `knowledge_before`, `document_losses`
+    model_dir: Path,  # the pretrained model
+    base: Path,  # the model before pretraining
+    seed: int,  # the world's seed (its knowledge base and documents)
+) -> dict:
+    "The measures of a pretrained foundation model named in `missing`: what it knows, what it knew before, its losses."
+    from doit_nb.models import load_model
+    model, tok = load_model(model_dir)
+    kb = S.knowledge_base(seed)
+    measure = dict(knowledge=lambda: knowledge_probe(model, tok, kb),
+                   knowledge_before=lambda: knowledge_probe(*load_model(base), kb),
+                   document_losses=lambda: document_losses(model, tok, seed))
+    return {k: measure[k]() for k in missing}
+
 # %% ../nbs/10a_pretraining.ipynb #42bbaafc
 def pretrain_foundation(
     spec: str,  # `tiny-s`, `tiny-m` or `tiny-l`
@@ -424,18 +467,13 @@ def pretrain_foundation(
     quiet: bool = True,  # no progress bars or log lines
 ) -> Path:
     "The pretrained foundation model `spec` (tiny-s/m/l) for the sample data at `data_dir`; resumable."
-    from doit_nb.models import foundation_model, load_model
+    from doit_nb.models import foundation_model
     s, out = settings or PretrainSettings(), Path(out)
     base = foundation_model(spec, data_dir=data_dir, seed=s.seed)
     model_dir = pretrain(base, pretraining_corpus(s.seed, s.passes, s.skill_docs, s.practice, s.idiom_practice), out, s, quiet)
     meta_path = model_dir / "doit_model.json"
     meta = json.loads(meta_path.read_text())
-    pre, kb = meta["pretraining"], S.knowledge_base(s.seed)
-    if missing := [k for k in ("knowledge", "knowledge_before", "document_losses") if k not in pre]:
-        model, tok = load_model(model_dir)
-        measure = dict(knowledge=lambda: knowledge_probe(model, tok, kb),
-                       knowledge_before=lambda: knowledge_probe(*load_model(base), kb),
-                       document_losses=lambda: document_losses(model, tok, s.seed))
-        pre |= {k: measure[k]() for k in missing}  # only what an earlier version left unmeasured
+    if missing := [k for k in ("knowledge", "knowledge_before", "document_losses") if k not in meta["pretraining"]]:
+        meta["pretraining"] |= _measured(missing, model_dir, base, s.seed)   # only what an earlier version left unmeasured
         with atomic_write(meta_path) as f: json.dump(meta, f, indent=1)
     return model_dir

@@ -41,7 +41,7 @@ COIG_DOMAINS = {"biology": "生物", "history": "历史", "chinese": "语文"}
 # %% ../nbs/03a_public.ipynb #58809302
 _OPT = re.compile(r"(?<![A-Za-z])([A-D])\s*[．\.、:：]")
 
-
+# %% ../nbs/03a_public.ipynb #c26a9b2d
 def split_options(text: str) -> tuple[str, list[str]] | None:
     "(question, [A, B, C, D option texts]) of a text that lists options 'A．… B．… C．… D．…' in order, or None."
     marks, want = [], "ABCD"
@@ -60,7 +60,7 @@ def split_options(text: str) -> tuple[str, list[str]] | None:
         return None  # a fifth option: not DoIT's four
     return q, opts
 
-
+# %% ../nbs/03a_public.ipynb #3cfe133d
 _ANS = [
     re.compile(p)
     for p in (
@@ -96,13 +96,11 @@ def coig_exam(root: Path, report: Counter) -> dict[str, list[dict]]:
         t = domain.get((d.get("domain") or [None])[0])
         if t is None: continue
         text = (d["instruction"] + "\n" + d.get("input", "")).strip()
-        mc = split_options(text)
-        ans = answer_letters(d["output"])
-        if mc is None:
-            report[f"{t}: dropped, not a four-option question"] += 1
-            continue
-        if ans is None or len(ans) != 1:
-            report[f"{t}: dropped, no single answer letter in the explanation"] += 1
+        mc, ans = split_options(text), answer_letters(d["output"])
+        why = ("not a four-option question" if mc is None else
+               "no single answer letter in the explanation" if ans is None or len(ans) != 1 else None)
+        if why:
+            report[f"{t}: dropped, {why}"] += 1
             continue
         group = d["instruction"] if len(d["instruction"]) > 80 else None   # sub-questions of one passage stay together
         out[t].append(dict(messages=_qa(_mc("单项选择题：" + mc[0], mc[1]), ans), type=t, question_format=0,
@@ -126,9 +124,8 @@ def coig_human_value(root: Path, report: Counter) -> list[dict]:
 
 # %% ../nbs/03a_public.ipynb #1ee97511
 def c3_dialogue(root: Path, report: Counter) -> dict[str, list[dict]]:
-    """C3-D questions as multi-turn Dialogue Understanding items, by the official split (train, dev → valid, test):
-    the dialogue's lines alternate user/assistant turns and the question, with its lettered options, is the last user
-    turn (a dialogue with an odd number of lines has its last line put before the question)."""
+    """C3-D questions as multi-turn Dialogue Understanding items by the official split (dev → valid): the dialogue's lines
+    alternate user/assistant turns; the question with its options is the last user turn (after an odd last line)."""
     out = {}
     for name, split in (("train", "full"), ("dev", "valid"), ("test", "test")):
         p = root / "c3" / "data" / f"c3-d-{name}.json"
@@ -155,17 +152,9 @@ def logiqa2(root: Path, report: Counter) -> list[dict]:
             if len(d.get("options", [])) != 4 or d.get("answer") not in range(4):
                 report["reasoning: dropped, not four options with an answer index"] += 1
                 continue
-            out.append(
-                dict(
-                    messages=_qa(
-                        _mc(f"逻辑推理题：{d['text'].strip()}\n{d['question'].strip()}", d["options"]),
-                        "ABCD"[d["answer"]],
-                    ),
-                    type="reasoning",
-                    question_format=0,
-                    meta=_meta("logiqa2", f"{name}:{i}", group=d["text"].strip()),
-                )
-            )
+            ask = _mc(f"逻辑推理题：{d['text'].strip()}\n{d['question'].strip()}", d["options"])
+            out.append(dict(messages=_qa(ask, "ABCD"[d["answer"]]), type="reasoning", question_format=0,
+                            meta=_meta("logiqa2", f"{name}:{i}", group=d["text"].strip())))
     return out
 
 # %% ../nbs/03a_public.ipynb #519864aa
@@ -207,20 +196,11 @@ def leetcode(root: Path, report: Counter) -> list[dict]:
         if fine is None:
             report["code: dropped, no operator to corrupt for a fine-grained distractor"] += 1
             continue
-        others = [
-            o["python3"].strip() for _, o in rows if o["id"] != d["id"] and o["python3"].strip() not in (gt, fine)
-        ]
+        others = [o["python3"].strip() for _, o in rows if o["id"] != d["id"] and o["python3"].strip() not in (gt, fine)]
         coarse = others[stable_int("coarse", d["id"]) % len(others)]
         prompt = f"请用 Python3 解答下面这道题（{d['title']}）：\n\n{html_text(d['description_html'])}"
-        out.append(
-            dict(
-                messages=_qa(prompt, fence(gt)),
-                type="code",
-                question_format=1,
-                choices=[fence(gt), fence(fine), fence(coarse)],
-                meta=_meta("leetcode_cn", f"{p.name}:{i}"),
-            )
-        )
+        out.append(dict(messages=_qa(prompt, fence(gt)), type="code", question_format=1,
+                        choices=[fence(gt), fence(fine), fence(coarse)], meta=_meta("leetcode_cn", f"{p.name}:{i}")))
     return out
 
 # %% ../nbs/03a_public.ipynb #8f66203a

@@ -111,6 +111,15 @@ def fixed_counts(name: str, rest: dict, p: Pools) -> tuple[dict, dict]:
     counts = {t: p.s64 for t in REDUCED} | {t: p.s1000 for t in PLATEAU} | rest
     return check_counts(name, counts, {t: "full" for t in counts}, p)
 
+# %% ../nbs/04_recipes.ipynb #b1b5dd79
+def _maximum_counts(name: str, extra: int, p: Pools) -> tuple[dict, dict]:
+    "(counts, pools) of `maximum`: every ability but the reduced and plateaued ones in full, plus `extra` synthetic items."
+    counts, pools = fixed_counts(name, {t: p.full.get(t, 0) for t in ABILITIES if t not in REDUCED + PLATEAU}, p)
+    if extra:
+        counts[SYNTHETIC_TYPE], pools[SYNTHETIC_TYPE] = extra, "synthetic"
+        check_counts(name, counts, pools, p)
+    return counts, pools
+
 # %% ../nbs/04_recipes.ipynb #6dd4f973
 def recipe_counts(name: str, p: Pools) -> tuple[dict, dict, list]:
     "(counts, pools, notes) of the recipe called `name`, checked against `p`."
@@ -126,11 +135,7 @@ def recipe_counts(name: str, p: Pools) -> tuple[dict, dict, list]:
         others = [t for t in ABILITIES if t not in REDUCED + PLATEAU]
         return *fixed_counts(name, _uniform_fill(10 * p.s1000 - 2 * p.s64 - p.s1000 * len(PLATEAU), {t: p.full.get(t, 0) for t in others}), p), []
     if name == "maximum" or (m := re.fullmatch(r"mix-(\d+)", name)):
-        counts, pools = fixed_counts(name, {t: p.full.get(t, 0) for t in ABILITIES if t not in REDUCED + PLATEAU}, p)
-        if name != "maximum" and int(m[1]):
-            counts[SYNTHETIC_TYPE], pools[SYNTHETIC_TYPE] = int(m[1]), "synthetic"
-            check_counts(name, counts, pools, p)
-        return counts, pools, []
+        return *_maximum_counts(name, int(m[1]) if name != "maximum" else 0, p), []
     if (m := re.fullmatch(r"([a-z_]+)-(\d+)", name)) and m[1] in ABILITIES:
         return *check_counts(name, {m[1]: int(m[2])}, {m[1]: "1000"}, p), ["single-ability recipe (§4.3.2)"]
     raise ValueError(f"unknown recipe {name!r}: use curated-N, synthetic-N, baseline, reconstruct, maximum, "
@@ -170,6 +175,13 @@ def recipe_manifest(
     p = Path(folder) / RECIPE_MANIFEST
     return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
 
+# %% ../nbs/04_recipes.ipynb #8ebab23c
+def _manifest(recipe: Recipe, data, seed: int) -> dict:
+    "What a recipe folder records of how it was drawn: the plan, the seed, and the layout (folder, hash, short answers)."
+    return dict(recipe=recipe.name, seed=seed, total=recipe.total, counts=recipe.counts, pools=recipe.pools,
+                scale=recipe.scale, notes=recipe.notes, data=str(data.root.resolve()), data_hash=data.hash,
+                short_answers=data.manifest.get("short_answers", []))
+
 # %% ../nbs/04_recipes.ipynb #d2200d15
 def make_recipe(
     name: str,  # a recipe of §4 (`curated-640`, `biology-64`, `mix-2560`, …)
@@ -185,9 +197,6 @@ def make_recipe(
     with atomic_dir(out, overwrite=overwrite) as tmp:
         for t, rs in recs.items():
             write_records(tmp / f"{t}.json", rs)
-        man = dict(recipe=name, seed=seed, total=recipe.total, counts=recipe.counts, pools=recipe.pools,
-                   scale=recipe.scale, notes=recipe.notes, data=str(data.root.resolve()), data_hash=data.hash,
-                   short_answers=data.manifest.get("short_answers", []))
         (tmp / RECIPE_MANIFEST).parent.mkdir()
-        (tmp / RECIPE_MANIFEST).write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / RECIPE_MANIFEST).write_text(json.dumps(_manifest(recipe, data, seed), ensure_ascii=False, indent=1), encoding="utf-8")
     return recipe

@@ -101,29 +101,32 @@ class DoitDataError(ValueError):
             super().__init__(f"{len(self.problems)} problem(s) in DoIT data:\n"
                              + "\n".join(map(str, self.problems[:limit])) + more)
 
+# %% ../nbs/01_records.ipynb #f71bb899
+def _check_turn(i: int, m) -> list[tuple[str, str]]:
+    "Every (field, message) wrong with turn `i` of a record's messages: its role (alternating from the user's) and content."
+    f = f"messages[{i}]"
+    if not isinstance(m, dict):
+        return [(f, f"must be an object, got {type(m).__name__}")]
+    out = []
+    if m.get("role") not in ("user", "assistant"):
+        out.append((f"{f}.role", f"must be 'user' or 'assistant', got {m.get('role')!r}"))
+    elif m["role"] != ("user", "assistant")[i % 2]:
+        out.append((f"{f}.role", f"roles must alternate user/assistant starting with user; got {m['role']!r} at turn {i}"))
+    c = m.get("content")
+    if not isinstance(c, str):
+        out.append((f"{f}.content", f"must be a string, got {type(c).__name__}"))
+    elif not c.strip():
+        out.append((f"{f}.content", "is empty"))
+    return out
+
 # %% ../nbs/01_records.ipynb #98b784ef
 def _check_messages(msgs) -> list[tuple[str, str]]:
+    "Every (field, message) wrong with a record's `messages`: a non-empty list of turns that ends with the assistant's."
     if not isinstance(msgs, list):
         return [("messages", f"must be a list, got {type(msgs).__name__}")]
     if not msgs:
         return [("messages", "is empty")]
-    out = []
-    for i, m in enumerate(msgs):
-        f = f"messages[{i}]"
-        if not isinstance(m, dict):
-            out.append((f, f"must be an object, got {type(m).__name__}"))
-            continue
-        if m.get("role") not in ("user", "assistant"):
-            out.append((f"{f}.role", f"must be 'user' or 'assistant', got {m.get('role')!r}"))
-        elif m["role"] != ("user", "assistant")[i % 2]:
-            out.append(
-                (f"{f}.role", f"roles must alternate user/assistant starting with user; got {m['role']!r} at turn {i}")
-            )
-        c = m.get("content")
-        if not isinstance(c, str):
-            out.append((f"{f}.content", f"must be a string, got {type(c).__name__}"))
-        elif not c.strip():
-            out.append((f"{f}.content", "is empty"))
+    out = [p for i, m in enumerate(msgs) for p in _check_turn(i, m)]
     if not out and msgs[-1]["role"] != "assistant":
         out.append(("messages", "must end with the assistant's reply"))
     return out
@@ -145,17 +148,10 @@ def question_format(record: dict) -> int | None:
     if isinstance(q, str) and q.strip() in ("0", "1"): return int(q)
     return q if q in (0, 1) and isinstance(q, int) else None
 
-# %% ../nbs/01_records.ipynb #bae63466
-def check_record(
-    record,                          # one parsed JSON line
-    split: str | None = None,        # 'valid'/'test' also require `choices` on format-1 items
-    short_answers: tuple = (),       # the types its source declares short answers for (`SHORT_ANSWER_TYPES`)
-) -> list[tuple[str, str]]:
-    "Every (field, message) wrong with `record`."
-    if not isinstance(record, dict): return [("<record>", f"must be a JSON object, got {type(record).__name__}")]
-    out = []
-    for f in ("messages", "idx", "type", "question_format"):
-        if f not in record: out.append((f, "missing"))
+# %% ../nbs/01_records.ipynb #d1c9fe87
+def _check_fields(record: dict) -> tuple[list, str | None, int | None]:
+    "The problems of a record's required fields, and its type and question format where they are valid (else None)."
+    out = [(f, "missing") for f in ("messages", "idx", "type", "question_format") if f not in record]
     if "idx" in record and (isinstance(record["idx"], bool) or not isinstance(record["idx"], (int, str))):
         out.append(("idx", f"must be an int or a string, got {type(record['idx']).__name__}"))
     t = record.get("type")
@@ -168,6 +164,42 @@ def check_record(
     q = question_format(record)
     if "question_format" in record and q is None:
         out.append(("question_format", f"must be 0 or 1 (or '0'/'1'), got {record['question_format']!r}"))
+    return out, t, q
+
+# %% ../nbs/01_records.ipynb #30ab0ed1
+def _check_content(record: dict, t: str, q: int, short_answers: tuple = ()) -> list[tuple[str, str]]:
+    "The problems of a well-formed record's content: its type's question layout and its label (exact-match types)."
+    msgs, out = record["messages"], []
+    if t == "understanding" and not re.search(r"\nA\..*\nB\..*\nC\.", msgs[-2]["content"] if len(msgs) > 1 else ""):
+        out.append(("messages", "understanding item: the last question must list options as lines 'A.' 'B.' 'C.'"))
+    if t in OOD_TYPES and len(msgs) != 12:
+        out.append(("messages", f"out-of-domain C-Eval items are 5-shot with 12 messages, got {len(msgs)}"))
+    return out + (_check_label(record, t, short_answers) if q == 0 and t in LABEL_KINDS else [])
+
+# %% ../nbs/01_records.ipynb #8f5cc6a0
+def _check_label(record: dict, t: str, short_answers: tuple = ()) -> list[tuple[str, str]]:
+    "The problems of an exact-match record's label: unreadable, a letter the question does not list, or the wrong kind."
+    msgs, out = record["messages"], []
+    field = "answer" if t == "math" else f"messages[{len(msgs)-1}].content"
+    try: kind, gold = parse_label(record)
+    except LabelError as e: return [(field, str(e))]
+    listed = re.findall(r"(?m)^([A-E])[.．、]", msgs[-2]["content"] if len(msgs) > 1 else "")
+    if kind in ("letter", "letters") and listed and not set(gold) <= set(listed):
+        out.append((field, f"label {gold!r} names a letter outside the question's options {''.join(listed)}"))
+    if kind not in LABEL_KINDS[t] and t not in short_answers:
+        out.append((field, f"label {msgs[-1]['content'][:40]!r} is not a {' or '.join(LABEL_KINDS[t])} answer for type {t} "
+                           "(a source that writes short answers declares them: short_answers in its manifest)"))
+    return out
+
+# %% ../nbs/01_records.ipynb #bae63466
+def check_record(
+    record,                          # one parsed JSON line
+    split: str | None = None,        # 'valid'/'test' also require `choices` on format-1 items
+    short_answers: tuple = (),       # the types its source declares short answers for (`SHORT_ANSWER_TYPES`)
+) -> list[tuple[str, str]]:
+    "Every (field, message) wrong with `record`."
+    if not isinstance(record, dict): return [("<record>", f"must be a JSON object, got {type(record).__name__}")]
+    out, t, q = _check_fields(record)
     msg_problems = _check_messages(record["messages"]) if "messages" in record else []
     out += msg_problems
     if t is None or q is None or "messages" not in record: return out
@@ -176,22 +208,7 @@ def check_record(
     if q == 1 and ("choices" in record or (split in EVAL_SPLITS and t != SYNTHETIC_TYPE)):
         out += _check_choices(record.get("choices"))
     if msg_problems: return out
-    msgs = record["messages"]
-    if t == "understanding" and not re.search(r"\nA\..*\nB\..*\nC\.", msgs[-2]["content"] if len(msgs) > 1 else ""):
-        out.append(("messages", "understanding item: the last question must list options as lines 'A.' 'B.' 'C.'"))
-    if t in OOD_TYPES and len(msgs) != 12:
-        out.append(("messages", f"out-of-domain C-Eval items are 5-shot with 12 messages, got {len(msgs)}"))
-    if q == 0 and t in LABEL_KINDS:
-        field = "answer" if t == "math" else f"messages[{len(msgs)-1}].content"
-        try: kind, gold = parse_label(record)
-        except LabelError as e: return out + [(field, str(e))]
-        listed = re.findall(r"(?m)^([A-E])[.．、]", msgs[-2]["content"] if len(msgs) > 1 else "")
-        if kind in ("letter", "letters") and listed and not set(gold) <= set(listed):
-            out.append((field, f"label {gold!r} names a letter outside the question's options {''.join(listed)}"))
-        if kind not in LABEL_KINDS[t] and t not in short_answers:
-            out.append((field, f"label {msgs[-1]['content'][:40]!r} is not a {' or '.join(LABEL_KINDS[t])} answer for type {t} "
-                               "(a source that writes short answers declares them: short_answers in its manifest)"))
-    return out
+    return out + _check_content(record, t, q, short_answers)
 
 # %% ../nbs/01_records.ipynb #242a2480
 def _split_of(path: Path) -> str | None:
@@ -228,6 +245,18 @@ def declared_short_answers(path: Path | str) -> tuple:
                 except (ValueError, OSError, AttributeError): return ()
     return ()
 
+# %% ../nbs/01_records.ipynb #3348e5cc
+def _line_problems(path: Path, split: str | None, short_answers: tuple):
+    "The problems of each line of a DoIT file, as they are read (a file that is one JSON document: that problem alone)."
+    for i, obj, err in iter_jsonl(path):
+        if err and i == 1 and _whole_json(path):
+            yield Problem(str(path), 1, "<json>", "the file is one JSON document; DoIT files hold one JSON record per line")
+            return
+        if err:
+            yield Problem(str(path), i, "<json>", err)
+            continue
+        yield from (Problem(str(path), i, f, m) for f, m in check_record(obj, split, short_answers))
+
 # %% ../nbs/01_records.ipynb #031c4d87
 def validate_file(
     path: Path | str,                   # a DoIT file
@@ -240,20 +269,8 @@ def validate_file(
     short_answers = declared_short_answers(path) if short_answers is None else short_answers
     out = []
     try:
-        for i, obj, err in iter_jsonl(path):
-            if err and i == 1 and _whole_json(path):
-                return [
-                    Problem(
-                        str(path),
-                        1,
-                        "<json>",
-                        "the file is one JSON document; DoIT files hold one JSON record per line",
-                    )
-                ]
-            if err:
-                out.append(Problem(str(path), i, "<json>", err))
-                continue
-            out += [Problem(str(path), i, f, m) for f, m in check_record(obj, split, short_answers)]
+        for p in _line_problems(path, split, short_answers):
+            out.append(p)
     except UnicodeDecodeError as e:
         out.append(Problem(str(path), 0, "<file>", f"not UTF-8 text: {e.reason}"))
     except OSError as e:

@@ -9,14 +9,25 @@ import numpy as np
 import pandas as pd
 from .core import *
 from .runs import Profile, load_profile, thaw
+from .sample import PLANTED_GROUPS
+from .layout import as_layout
+from .answers import expected_score
+from .sweeps import Backend, pretrained_foundation, run_sweep
+from .analysis import (DELTA, GROUPS, NOT_PLANTED, NOT_PLANTED_MARKS, UNDETERMINED, claimed_states,
+    commonest_answer_scores, knowledge_slope, not_planted_pairs, recovery_count, recovery_table)
+from .power import build_noise, pooled_noise, profile_design, smallest_effect
+from .figures import (curated_scaling, portable_results, save_chart, scaling_sensitivities, selected_items,
+    selected_scores, track_items)
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'RECOVERY_COLUMNS', 'world_profile', 'world_recovery',
-           'world_knowledge', 'group_gap', 'recovery_summary', 'axis_counts', 'variation_split', 'family_order',
-           'world_foundations', 'loss_order', 'learnability', 'effect_table', 'robustness_chart', 'run_robustness',
-           'robustness_dir', 'chance_scores', 'world_tables', 'regroup_robustness', 'pair_table', 'family_lines',
-           'loss_lines', 'learnability_lines', 'organism_lines', 'as_designed_line', 'robustness_headline',
-           'robustness_preamble', 'count_lines', 'write_robustness']
+__all__ = ['ROBUSTNESS_SWEEPS', 'ROBUSTNESS_ONLY', 'DEVELOPMENT_WORLDS', 'RECOVERY_COLUMNS', 'world_profile', 'world_of',
+           'likelihood_recovery', 'world_recovery', 'world_knowledge', 'group_gap', 'recovery_summary', 'axis_counts',
+           'variation_split', 'family_order', 'world_foundations', 'loss_order', 'learnability', 'effect_table',
+           'designed_label', 'robustness_chart', 'keep_world', 'run_robustness', 'robustness_dir', 'chance_scores',
+           'needed_alpha', 'world_tables', 'kept_world', 'world_parts', 'regroup_robustness', 'pair_table',
+           'family_lines', 'loss_lines', 'learnability_lines', 'organism_lines', 'as_designed_line', 'effect_headline',
+           'robustness_headline', 'robustness_preamble', 'counts_beside', 'count_lines', 'write_csvs',
+           'robustness_lines', 'write_robustness']
 
 # %% ../nbs/42_robustness.ipynb #56cf3f18
 ROBUSTNESS_SWEEPS = ("foundation", "scaling")   # the sweeps the groups rest on
@@ -34,6 +45,25 @@ def world_profile(
     spec["sweeps"] = {k: v for k, v in spec["sweeps"].items() if k in ROBUSTNESS_SWEEPS}
     return load_profile(spec)
 
+# %% ../nbs/42_robustness.ipynb #49e8ce4d
+def world_of(
+    prof: Profile,  # the profile
+    world: int,  # the sample set's `data.seed`
+) -> Profile:
+    "The profile itself on its own world (whose runs are reused), else `world_profile`."
+    return prof if world == prof.get("data", {}).get("seed", 0) else world_profile(prof, world)
+
+# %% ../nbs/42_robustness.ipynb #50551088
+def likelihood_recovery(
+    sel: pd.DataFrame,  # selected scaling scores with a `likelihood` column
+    items: pd.DataFrame,  # their item hits with a `likelihood` column
+    designed: dict,  # ability → designed group
+    not_planted=(),  # (ability, axis) pairs not claimed
+) -> pd.DataFrame:
+    "`recovery_table` of the likelihood view (each item's likelihood of its gold answer in place of its hit), by ability."
+    lik = scaling_sensitivities(sel.assign(score=sel["likelihood"]), items.assign(hit=items["likelihood"]))
+    return recovery_table(lik, designed, not_planted=not_planted).set_index("ability")
+
 # %% ../nbs/42_robustness.ipynb #4127980e
 def world_recovery(
     results: pd.DataFrame,  # a world's results table
@@ -43,11 +73,7 @@ def world_recovery(
     designed: dict | None = None,  # ability → designed group; None: the sample set's `PLANTED_GROUPS`
     not_planted=None,  # (ability, axis) pairs not claimed; None: `NOT_PLANTED` where `designed` is None, else none
 ) -> pd.DataFrame:
-    """One row per ability: world, designed, not planted, fitted, agree, provisional and both α with their intervals;
-    where the items carry the likelihood view, `fitted_likelihood` and `agree_likelihood` are read from it."""
-    from doit_nb.figures import selected_scores, scaling_sensitivities
-    from doit_nb.analysis import recovery_table, NOT_PLANTED
-    from doit_nb.sample import PLANTED_GROUPS
+    "Per ability: designed and fitted group, agreement, both α with intervals; the likelihood view's beside, where kept."
     sel = selected_scores(results[results["sweep"].isin(ROBUSTNESS_SWEEPS)], min_epoch=min_epoch)
     sens = scaling_sensitivities(sel, items)
     if not len(sens): raise ValueError(f"world {world}: the scaling sweep lacks two model sizes and two data volumes")
@@ -55,8 +81,7 @@ def world_recovery(
     designed = PLANTED_GROUPS if designed is None else designed
     rec = recovery_table(sens, designed, not_planted=not_planted).assign(world=int(world))
     if items is not None and "likelihood" in items and "likelihood" in sel:
-        lik = scaling_sensitivities(sel.assign(score=sel["likelihood"]), items.assign(hit=items["likelihood"]))
-        lik = recovery_table(lik, designed, not_planted=not_planted).set_index("ability").reindex(rec["ability"])
+        lik = likelihood_recovery(sel, items, designed, not_planted).reindex(rec["ability"])
         rec["fitted_likelihood"], rec["agree_likelihood"] = lik["fitted"].values, lik["agree"].values
     return rec
 
@@ -68,8 +93,6 @@ def world_knowledge(
     min_epoch: int = 5,  # checkpoint selection after this epoch
 ) -> pd.DataFrame:
     "Per measure (`hit`, `likelihood`): α of the before-SFT knowledge against log parameters, its interval, `grows`."
-    from doit_nb.figures import selected_scores, selected_items
-    from doit_nb.analysis import knowledge_slope
     found = selected_scores(results, min_epoch=min_epoch).query("sweep == 'foundation'")
     if items is None or found["n_params"].nunique() < 2: return pd.DataFrame({"world": [int(world)]})
     fi = selected_items(items, found)
@@ -84,7 +107,6 @@ def group_gap(
     not_planted: str = "",  # the axes not claimed: '', 'data', 'param' or 'both'
 ) -> str:
     "'' where the claimed axes agree, else, axis by axis, the effect missing or added, or the axis left undetermined."
-    from doit_nb.analysis import claimed_states, UNDETERMINED, NOT_PLANTED_MARKS
     skip = NOT_PLANTED_MARKS[not_planted]
     states, names = dict(data=data_state, param=param_state), dict(data="data", param="parameter")
     gaps = []
@@ -121,7 +143,6 @@ def axis_counts(
     delta: float | None = None, # regroup at this δ (None: the states as fitted)
 ) -> pd.DataFrame:
     "Per world: abilities sensitive, insensitive and undetermined on each axis, in their designed group, undetermined."
-    from doit_nb.analysis import recovery_table, recovery_count, not_planted_pairs
     if delta is not None:
         by_world = pd.concat([recovery_table(g, dict(zip(g["ability"], g["designed"])), delta, not_planted_pairs(g)).assign(world=w)
                               for w, g in by_world.assign(seeds_measured=~by_world["provisional"].astype(bool)).groupby("world")])
@@ -149,7 +170,6 @@ def family_order(
 ) -> pd.DataFrame:
     """Per ability and pair of adjacent sizes: the larger's gain in mean gold likelihood (points) before SFT, its
     standard error over the items, and `ordered` (the gain above −2 SE)."""
-    from doit_nb.figures import selected_scores, selected_items
     found = selected_scores(results[results["sweep"] == "foundation"], min_epoch=0).sort_values("n_params")
     it = selected_items(items, found).merge(found[["run", "model", "n_params"]].drop_duplicates(), on="run")
     tab = it.pivot_table(index=["ability", "idx"], columns="n_params", values="likelihood")
@@ -162,6 +182,13 @@ def family_order(
     out = pd.DataFrame(rows)
     return out.assign(ordered=out["gain"] > -2 * out["se"])
 
+# %% ../nbs/42_robustness.ipynb #edd9fbb8
+def _foundation_facts(model: Path) -> dict:
+    "A pretrained foundation model's parameters and document losses, read from its `doit_model.json`."
+    import json
+    info = json.loads((model / "doit_model.json").read_text(encoding="utf-8"))
+    return dict(n_params=info.get("n_params"), document_losses=info.get("pretraining", {}).get("document_losses"))
+
 # %% ../nbs/42_robustness.ipynb #61fe9b16
 def world_foundations(
     prof: Profile,            # the profile
@@ -171,17 +198,14 @@ def world_foundations(
 ) -> dict:
     "Size → parameters and document losses of a world's foundation models; {} where neither kept nor pretrained."
     import json
-    from doit_nb.sweeps import pretrained_foundation
     if (keep / "foundations.json").exists():
         return json.loads((keep / "foundations.json").read_text(encoding="utf-8"))
-    wp = prof if world == prof.get("data", {}).get("seed", 0) else world_profile(prof, world)
-    found = {}
-    for spec in (thaw(prof["sweeps"]).get("foundation") or {}).get("models", []):
-        try:
-            info = json.loads((pretrained_foundation(spec, wp, runs, make=False) / "doit_model.json").read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return {}
-        found[spec] = dict(n_params=info.get("n_params"), document_losses=info.get("pretraining", {}).get("document_losses"))
+    wp = world_of(prof, world)
+    try:
+        found = {spec: _foundation_facts(pretrained_foundation(spec, wp, runs, make=False))
+                 for spec in (thaw(prof["sweeps"]).get("foundation") or {}).get("models", [])}
+    except (FileNotFoundError, ValueError):
+        return {}
     with atomic_write(keep / "foundations.json") as f: f.write(json.dumps(found, indent=1))
     return found
 
@@ -205,7 +229,6 @@ def learnability(
 ) -> pd.DataFrame:
     """Per ability, the largest model at the largest volume (mean over seeds): its score, chance, the commonest
     answer, and whether it beats each by two standard errors (binomial over its items and seeds)."""
-    from doit_nb.figures import selected_scores, curated_scaling
     cur = curated_scaling(selected_scores(results, min_epoch=min_epoch))
     top = cur[(cur["n_params"] == cur["n_params"].max()) & (cur["volume"] == cur["volume"].max()) & cur["ability"].isin(ABILITIES)]
     g = top.groupby("ability").agg(score=("score", "mean"), chance=("expected", "mean"), items=("n_items", "sum"))
@@ -224,7 +247,6 @@ def effect_table(
 ) -> pd.DataFrame:
     """Per world, ability and designed effect (the axes its designed group needs): α, its interval, the α needed, the
     state, whether it reaches the α needed and whether the organism carries it (`planted`: not in `NOT_PLANTED`)."""
-    from doit_nb.analysis import GROUPS, not_planted_pairs
     flags = {g: dict(data=d, param=p) for (d, p), g in GROUPS.items()}
     off = not_planted_pairs(by_world)
     rows = [dict(world=r.world, ability=r.ability, axis=ax, alpha=getattr(r, f"{ax}_alpha"), alpha_lo=getattr(r, f"{ax}_alpha_lo"),
@@ -232,27 +254,46 @@ def effect_table(
             for r in by_world.itertuples() if r.designed in flags for ax in ("data", "param") if flags[r.designed][ax]]
     return pd.DataFrame(rows).assign(reaches=lambda d: d["alpha"] >= d["needed"])
 
+# %% ../nbs/42_robustness.ipynb #6174b3dd
+def designed_label(
+    d: pd.DataFrame,  # rows with `ability`, `designed` and, where some axis is not claimed, `not_planted`
+) -> pd.Series:
+    "Each row's ability with its designed group and the axes not planted, as the robustness chart labels it."
+    off = d["not_planted"].astype(object).fillna("").map(lambda m: f"; {m} not planted" if m else "") if "not_planted" in d else ""
+    return d["ability"] + " (designed: " + d["designed"].fillna("none") + off + ")"
+
 # %% ../nbs/42_robustness.ipynb #19e66952
 def robustness_chart(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world
 ):
     "Per ability, its fitted group in each world (✓ where it is the designed one), and the share of worlds recovered."
     import altair as alt
-    from doit_nb.analysis import GROUPS, UNDETERMINED
-    off = lambda d: d["not_planted"].astype(object).fillna("").map(lambda m: f"; {m} not planted" if m else "") if "not_planted" in d else ""
-    label = lambda d: d["ability"] + " (designed: " + d["designed"].fillna("none") + off(d) + ")"
     d = by_world.assign(world=by_world["world"].astype(str), mark=np.where(by_world["agree"] == True, "✓", ""),
-                        ability=label(by_world))
+                        ability=designed_label(by_world))
     base = alt.Chart(d).encode(x=alt.X("world:N", title="world (data.seed)"),
                                y=alt.Y("ability:N", title=None, axis=alt.Axis(labelLimit=320)))
     colour = alt.Color("fitted:N", title="fitted group", scale=alt.Scale(domain=[*GROUPS.values(), *UNDETERMINED.values()]))
     grid = base.mark_rect().encode(color=colour) + base.mark_text().encode(text="mark:N")
     per_ability = recovery_summary(by_world)[1]
-    share = alt.Chart(per_ability.assign(ability=label(per_ability))).mark_bar(color="#888").encode(
+    share = alt.Chart(per_ability.assign(ability=designed_label(per_ability))).mark_bar(color="#888").encode(
         x=alt.X("share:Q", title="share of worlds recovered", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("ability:N", title=None, axis=None))
     return (grid.properties(width=150) | share.properties(width=150)).properties(
         title="Planted groups across worlds: fitted group per world (✓ = designed)")
+
+# %% ../nbs/42_robustness.ipynb #6452f62c
+def keep_world(
+    results: Path,  # a world's sweep results (`results.parquet`, its `items.parquet` beside it)
+    keep: Path,  # the world's kept folder
+):
+    "Keep a world's robustness sweeps' results and item hits (portable, without machine paths) under `keep`."
+    res = pd.read_parquet(results)
+    res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
+    keep.mkdir(parents=True, exist_ok=True)
+    with atomic_write(keep / "results.parquet", "wb") as f: portable_results(res).to_parquet(f, index=False)
+    if results.with_name("items.parquet").exists():
+        track_items(results.with_name("items.parquet"), keep / "items.parquet", keep=res["run"])
+    (keep / "foundations.json").unlink(missing_ok=True)   # the world's foundation models may be new
 
 # %% ../nbs/42_robustness.ipynb #dfaf930e
 def run_robustness(
@@ -263,25 +304,16 @@ def run_robustness(
     jobs: int | None = None,  # parallel sweep workers; None: the profile's
 ) -> pd.DataFrame:
     "Run the foundation and scaling sweeps on every world, keep each world's results, then `regroup_robustness`."
-    from doit_nb.sweeps import Backend, run_sweep
-    from doit_nb.figures import track_items, portable_results
     prof = load_profile(profile)
     if prof.get("data", {}).get("source", "sample") != "sample":
         raise ValueError(f"profile {prof.name!r}: worlds are seeds of the sample set; its data are {prof.get('data')}")
     out = robustness_dir(prof, figures, worlds)
     for w in progress(worlds, "worlds"):
-        own = w == prof.get("data", {}).get("seed", 0)   # the profile's own world: its runs are reused
-        rep = run_sweep(prof if own else world_profile(prof, w), Backend(jobs=jobs), runs=runs, only=ROBUSTNESS_ONLY if own else None)
+        wp = world_of(prof, w)
+        rep = run_sweep(wp, Backend(jobs=jobs), runs=runs, only=ROBUSTNESS_ONLY if wp is prof else None)
         if rep.failed: raise RuntimeError(f"world {w}: {len(rep.failed)} run(s) failed; see {rep.results.parent}")
-        res = pd.read_parquet(rep.results)
-        res = res[res["sweep"].isin(ROBUSTNESS_SWEEPS)]
-        keep = out / "worlds" / str(w)
-        keep.mkdir(parents=True, exist_ok=True)
-        with atomic_write(keep / "results.parquet", "wb") as f: portable_results(res).to_parquet(f, index=False)
-        if rep.results.with_name("items.parquet").exists():
-            track_items(rep.results.with_name("items.parquet"), keep / "items.parquet", keep=res["run"])
-        (keep / "foundations.json").unlink(missing_ok=True)   # the world's foundation models may be new
-        world_foundations(prof, w, keep, runs)
+        keep_world(rep.results, out / "worlds" / str(w))
+        world_foundations(prof, w, out / "worlds" / str(w), runs)
     return regroup_robustness(prof, worlds, figures, runs)
 
 # %% ../nbs/42_robustness.ipynb #f59c9330
@@ -305,12 +337,21 @@ def chance_scores(
     scored: pd.DataFrame,  # ability, idx of the test items scored
 ) -> pd.Series:
     "Per ability, a random guesser's mean score (%) on the scored test items, by today's `expected_score`."
-    from doit_nb.layout import as_layout
-    from doit_nb.answers import expected_score
     recs = as_layout(data).records("test")
     keep = set(map(tuple, scored[["ability", "idx"]].values))
     rows = [(t, 100 * expected_score(r)) for t, rs in recs.items() for r in rs if (t, r["idx"]) in keep]
     return pd.DataFrame(rows, columns=["ability", "chance"]).groupby("ability")["chance"].mean()
+
+# %% ../nbs/42_robustness.ipynb #b76d90fb
+def needed_alpha(
+    prof: Profile,  # the profile (its design)
+    results: pd.DataFrame,  # a world's kept results
+    items: pd.DataFrame,  # its kept item hits (the noise the design is simulated under)
+    min_epoch: int,  # checkpoint selection after this epoch
+) -> pd.DataFrame:
+    "Per axis, the smallest α the profile's design finds with 90% power under the world's own noise."
+    design, noise = profile_design(prof, results), pooled_noise(build_noise(results, items, min_epoch))
+    return pd.DataFrame([dict(axis=ax, smallest_alpha_90=smallest_effect(design, noise, ax, reps=500)) for ax in ("param", "data")])
 
 # %% ../nbs/42_robustness.ipynb #134700bb
 def world_tables(
@@ -321,12 +362,8 @@ def world_tables(
     min_epoch: int,             # checkpoint selection after this epoch
     runs: Path | None = None,   # where its data is regenerated (for the commonest answers)
 ) -> dict:
-    "A world's recovery, selected scaling scores, knowledge slope, family order, learnability and the α its design needs."
-    from doit_nb.figures import selected_scores, selected_items
-    from doit_nb.analysis import commonest_answer_scores
-    from doit_nb.power import build_noise, pooled_noise, profile_design, smallest_effect
-    own = world == prof.get("data", {}).get("seed", 0)
-    data = (prof if own else world_profile(prof, world)).ensure_data(runs)
+    "A world's recovery, selected scaling scores, knowledge slope, family order, learnability and the α it needs."
+    data = world_of(prof, world).ensure_data(runs)
     scaling = selected_scores(results[results["sweep"] == "scaling"], min_epoch=min_epoch)
     out = dict(recovery=world_recovery(results, items, world, min_epoch), scores=scaling,
                knowledge=world_knowledge(results, items, world, min_epoch))
@@ -335,9 +372,35 @@ def world_tables(
     scored = selected_items(items, scaling)[["ability", "idx"]].drop_duplicates()
     out |= dict(family=family_order(results, items),
                 learnability=learnability(results, commonest_answer_scores(data, "test", scored), min_epoch, chance_scores(data, scored)))
-    design, noise = profile_design(prof, results), pooled_noise(build_noise(results, items, min_epoch))
-    out["needed"] = pd.DataFrame([dict(axis=ax, smallest_alpha_90=smallest_effect(design, noise, ax, reps=500)) for ax in ("param", "data")])
-    return out
+    return out | dict(needed=needed_alpha(prof, results, items, min_epoch))
+
+# %% ../nbs/42_robustness.ipynb #0de576f9
+def kept_world(
+    keep: Path,  # a world's kept folder
+    world: int,  # the world
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    "A world's kept results and item hits (None where none were kept); a clear error where it was never run."
+    if not (keep / "results.parquet").exists():
+        raise FileNotFoundError(f"{keep}: no kept results for world {world}; run doit-nb robustness --worlds {world}")
+    items = pd.read_parquet(keep / "items.parquet") if (keep / "items.parquet").exists() else None
+    return pd.read_parquet(keep / "results.parquet"), items
+
+# %% ../nbs/42_robustness.ipynb #259d58ea
+def world_parts(
+    prof: Profile,  # the profile
+    worlds: tuple,  # the worlds to read
+    out: Path,  # the robustness folder (each world's kept results under `worlds/<world>`)
+    runs: Path | None = None,  # where each world's data is regenerated
+) -> dict:
+    "Every world's `world_tables` and foundation losses, each concatenated over the worlds with a `world` column."
+    min_epoch = prof.get("score", {}).get("min_epoch", 5)
+    parts = {k: [] for k in ("recovery", "scores", "knowledge", "family", "learnability", "needed", "losses")}
+    for w in progress(worlds, "worlds"):
+        keep = out / "worlds" / str(w)
+        res, items = kept_world(keep, w)
+        for k, v in world_tables(prof, w, res, items, min_epoch, runs).items(): parts[k].append(v.assign(world=int(w)))
+        parts["losses"].append(loss_order(world_foundations(prof, w, keep, runs)).assign(world=int(w)))
+    return {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
 
 # %% ../nbs/42_robustness.ipynb #a366d488
 def regroup_robustness(
@@ -347,20 +410,9 @@ def regroup_robustness(
     runs: Path | None = None,  # where each world's data is regenerated (for the commonest answers); None: `runs/`
 ) -> pd.DataFrame:
     "Every robustness output from the worlds' kept results under `<figures>/worlds/<world>` (nothing is trained)."
-    from doit_nb.figures import selected_scores
     prof = load_profile(profile)
     out = robustness_dir(prof, figures, worlds)
-    min_epoch = prof.get("score", {}).get("min_epoch", 5)
-    parts = {k: [] for k in ("recovery", "scores", "knowledge", "family", "learnability", "needed", "losses")}
-    for w in progress(worlds, "worlds"):
-        keep = out / "worlds" / str(w)
-        if not (keep / "results.parquet").exists():
-            raise FileNotFoundError(f"{keep}: no kept results for world {w}; run doit-nb robustness --worlds {w}")
-        res = pd.read_parquet(keep / "results.parquet")
-        items = pd.read_parquet(keep / "items.parquet") if (keep / "items.parquet").exists() else None
-        for k, v in world_tables(prof, w, res, items, min_epoch, runs).items(): parts[k].append(v.assign(world=int(w)))
-        parts["losses"].append(loss_order(world_foundations(prof, w, keep, runs)).assign(world=int(w)))
-    cat = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
+    cat = world_parts(prof, worlds, out, runs)
     needed = cat["needed"].groupby("axis")["smallest_alpha_90"].max().to_dict()   # the world that needs most
     return write_robustness(cat["recovery"], cat["scores"], prof.name, out, knowledge=cat["knowledge"],
                             organism=dict(family=cat["family"], learn=cat["learnability"], effects=effect_table(cat["recovery"], needed),
@@ -442,6 +494,21 @@ def as_designed_line(
     return ("- In their designed group as the sample set designs them, the not-planted marks ignored: "
             + ", ".join(f"world {w} {r['sum']} of {r['count']}" for w, r in hit.iterrows()) + ".")
 
+# %% ../nbs/42_robustness.ipynb #9593c8b6
+def effect_headline(
+    effects: pd.DataFrame,  # `effect_table` rows of every world
+) -> list[str]:
+    "The headline's lines on the designed effects: found in every world, in some, not carried, below the design's reach."
+    say = lambda xs: ", ".join(xs) or "none"
+    name = effects["ability"] + " " + effects["axis"].map({"data": "data", "param": "parameters"})
+    e = effects.assign(name=name, planted=effects.get("planted", pd.Series(True, index=effects.index)).astype(bool))
+    held = e[e["planted"]].groupby("name")["state"].agg(lambda s: (s == "sensitive").all())
+    weak = e.groupby("name")["reaches"].agg(lambda s: not s.astype(bool).any())
+    return [f"- Planted effects found in every world: {say(held[held].index)}.",
+            f"- Planted effects found in some worlds only: {say(held[~held].index)}.",
+            f"- Designed effects the organism does not carry (`NOT_PLANTED`, not counted): {say(sorted(set(e.loc[~e['planted'], 'name'])))}.",
+            f"- Designed effects below what the design finds with 90% power in every world: {say(weak[weak].index)}."]
+
 # %% ../nbs/42_robustness.ipynb #832eda09
 def robustness_headline(
     counts: pd.DataFrame,  # `axis_counts` rows, one per world
@@ -450,22 +517,13 @@ def robustness_headline(
     by_world: pd.DataFrame | None = None,  # `world_recovery` rows of every world, for the count as designed
 ) -> list[str]:
     "The robustness report's conclusion, first: what held in every world and what did not, read from its tables."
-    from doit_nb.analysis import DELTA
     say = lambda xs: ", ".join(xs) or "none"
     lines = ["- In their designed group: " + ", ".join(f"world {r.world} {r.recovered} of {r.abilities}" for r in counts.itertuples())
              + f" (δ = {DELTA:g} points per e-fold)."]
     if by_world is not None:
         lines.append(as_designed_line(by_world))
     if effects is not None and len(effects):
-        name = effects["ability"] + " " + effects["axis"].map({"data": "data", "param": "parameters"})
-        planted = effects.get("planted", pd.Series(True, index=effects.index)).astype(bool)
-        e = effects.assign(name=name, planted=planted)
-        held = e[e["planted"]].groupby("name")["state"].agg(lambda s: (s == "sensitive").all())
-        weak = e.groupby("name")["reaches"].agg(lambda s: not s.astype(bool).any())
-        lines += [f"- Planted effects found in every world: {say(held[held].index)}.",
-                  f"- Planted effects found in some worlds only: {say(held[~held].index)}.",
-                  f"- Designed effects the organism does not carry (`NOT_PLANTED`, not counted): {say(sorted(set(e.loc[~e['planted'], 'name'])))}.",
-                  f"- Designed effects below what the design finds with 90% power in every world: {say(weak[weak].index)}."]
+        lines += effect_headline(effects)
     if learn is not None and len(learn):
         never = learn.groupby("ability")["above_chance"].agg(lambda s: not s.astype(bool).any())
         lines.append(f"- Not above chance at the largest size and volume in any world: {say(never[never].index)}; "
@@ -495,6 +553,16 @@ RECOVERY_COLUMNS = ("world", "ability", "designed", "not_planted", "fitted", "ag
                     "provisional", "data_alpha", "data_alpha_lo", "data_alpha_hi", "param_alpha", "param_alpha_lo",
                     "param_alpha_hi", "fitted_likelihood", "agree_likelihood")   # recovery_by_seed.csv, those a build has
 
+# %% ../nbs/42_robustness.ipynb #a520fba4
+def counts_beside(
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world
+    deltas: tuple = (1.0, 3.0),  # the smallest effects of interest beside the report's
+) -> pd.DataFrame:
+    "Per world, the abilities in their designed group and those undetermined at each δ of `deltas`."
+    beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in deltas])
+    beside = beside.pivot(index="world", columns="delta")
+    return beside.set_axis([f"{k} at δ = {d:g}" for k, d in beside.columns], axis=1)
+
 # %% ../nbs/42_robustness.ipynb #399184c6
 def count_lines(
     by_world: pd.DataFrame,  # `world_recovery` rows of every world
@@ -502,21 +570,46 @@ def count_lines(
     spread: pd.DataFrame,    # `variation_split` of the worlds' selected scores
 ) -> list[str]:
     "The report's counts: each axis's state per world at δ and beside it, the abilities per world and per ability, the spread."
-    from doit_nb.analysis import DELTA
     per_world, per_ability = recovery_summary(by_world)
-    beside = pd.concat([axis_counts(by_world, d)[["world", "recovered", "undetermined"]].assign(delta=d) for d in (1.0, 3.0)])
-    beside = beside.pivot(index="world", columns="delta")
     return [f"Per world, each axis's state at δ = {DELTA:g} points per e-fold (sensitive: its 95% interval above δ; "
             "insensitive: within ±δ; undetermined: neither), the abilities in their designed group, those "
             "undetermined on an axis and those determined in another group:", "", counts.to_markdown(index=False), "",
             "The same count at δ = 1 and δ = 3:", "",
-            beside.set_axis([f"{k} at δ = {d:g}" for k, d in beside.columns], axis=1).to_markdown(), "",
+            counts_beside(by_world).to_markdown(), "",
             "Abilities in their designed group, per world, with the likelihood view's count beside it:", "",
             per_world.to_markdown(index=False), "", "Per ability, the worlds in which it lands "
             "in its designed group and, in the others, the effect its fit misses or adds:", "", per_ability.round(2).to_markdown(index=False), "",
             "How far a condition's test score moves between SFT seeds within a world (`seed_range`) and between "
             "worlds (`world_range`, the seed means; none with one world), in points, averaged over conditions:", "",
             spread.dropna(axis=1, how="all").round(1).to_markdown(index=False), "", "![robustness](robustness.svg)", ""]
+
+# %% ../nbs/42_robustness.ipynb #d92635ce
+def write_csvs(
+    out: Path,  # the output folder (made where missing)
+    **tables,  # file stem → table; a None table is not written
+):
+    "Write each table to `<out>/<stem>.csv`, atomically, without its index."
+    out.mkdir(parents=True, exist_ok=True)
+    for stem, t in tables.items():
+        if t is not None:
+            with atomic_write(out / f"{stem}.csv") as f: t.to_csv(f, index=False)
+
+# %% ../nbs/42_robustness.ipynb #e040bfbe
+def robustness_lines(
+    name: str,  # the profile's name
+    by_world: pd.DataFrame,  # `world_recovery` rows of every world
+    spread: pd.DataFrame,  # `variation_split` of the worlds' selected scores
+    knowledge: pd.DataFrame | None,  # `world_knowledge` rows of every world
+    organism: dict,  # `organism_lines`' tables (effects and learn are read here)
+) -> list[str]:
+    "The report up to the organism's sections: preamble, headline, counts and the knowledge table."
+    counts = axis_counts(by_world)
+    lines = [*robustness_preamble(name, by_world), *robustness_headline(counts, organism.get("effects"), organism.get("learn"), by_world),
+             *count_lines(by_world, counts, spread)]
+    if knowledge is not None:
+        lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "
+                  "the 95% interval of α lies above zero):", "", knowledge.round(3).to_markdown(index=False), ""]
+    return lines
 
 # %% ../nbs/42_robustness.ipynb #261719eb
 def write_robustness(
@@ -528,20 +621,11 @@ def write_robustness(
     organism: dict | None = None,  # `organism_lines`' tables: family, learn, effects (rows of every world)
 ) -> pd.DataFrame:
     "Write `recovery_by_seed.csv`, `variation.csv`, `knowledge_by_world.csv`, the figure and `report.md` to `out`."
-    from doit_nb.figures import save_chart
     by_world = by_world[[c for c in RECOVERY_COLUMNS if c in by_world]]
     spread = variation_split(sel)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out / "recovery_by_seed.csv") as f: by_world.to_csv(f, index=False)
-    with atomic_write(out / "variation.csv") as f: spread.to_csv(f, index=False)
+    write_csvs(out, recovery_by_seed=by_world, variation=spread, knowledge_by_world=knowledge)
     save_chart(robustness_chart(by_world), out / "robustness")
-    counts, organism = axis_counts(by_world), organism or {}
-    lines = [*robustness_preamble(name, by_world), *robustness_headline(counts, organism.get("effects"), organism.get("learn"), by_world),
-             *count_lines(by_world, counts, spread)]
-    if knowledge is not None:
-        with atomic_write(out / "knowledge_by_world.csv") as f: knowledge.to_csv(f, index=False)
-        lines += ["Knowledge before SFT against log parameters (the foundation models on Biology and History; `grows`: "
-                  "the 95% interval of α lies above zero):", "", knowledge.round(3).to_markdown(index=False), ""]
-    lines += organism_lines(out, **organism)
+    organism = organism or {}
+    lines = robustness_lines(name, by_world, spread, knowledge, organism) + organism_lines(out, **organism)
     with atomic_write(out / "report.md") as f: f.write("\n".join(lines))
     return by_world

@@ -17,7 +17,7 @@ from .benchmark_files import missing_benchmark
 
 # %% auto #0
 __all__ = ['RESOURCE_DEFAULTS', 'profile_path', 'thaw', 'Profile', 'load_profile', 'Run', 'expand_runs',
-           'without_missing_benchmarks', 'recipe_volume', 'scored_split', 'train_and_score']
+           'without_missing_benchmarks', 'recipe_volume', 'scored_split', 'scored_rows', 'train_and_score']
 
 # %% ../nbs/29_runs.ipynb #1a7a7fc3
 RESOURCE_DEFAULTS = dict(gpus=0, cpus=None, mem_gb=16, hours=24)   # one run's job; cpus None: the sweep's cores / jobs
@@ -274,29 +274,18 @@ def scored_split(
             df.to_parquet(f, index=False)
     return pd.read_parquet(cache)
 
-# %% ../nbs/29_runs.ipynb #54dab2cf
-def train_and_score(
-    profile_name: str | Profile,  # the sweep profile: a `Profile`, or a name or YAML file to load
-    params: dict,  # the run's fields (`Run`), as papermill passes them
-    data_dir: str,  # the profile's DoIT layout
-    out_dir: str,  # the run's folder: recipe, train, results
-    model_dir: str | None = None,  # the foundation model; None: `foundation_model(run.model)`
-) -> pd.DataFrame:
-    """Train and score one run; returns (and writes to `<out_dir>/results.parquet`) its results rows. `model_dir`: the
-    foundation model's folder (a pretrained one from the foundation stage); None: `foundation_model(run.model)`."""
-    from doit_nb.layout import DoitData
-    from doit_nb.models import foundation_model, model_info
-    from doit_nb.sft import fine_tune
+# %% ../nbs/29_runs.ipynb #8e137e81
+def scored_rows(
+    prof: Profile,  # the sweep profile (its `score` section for the run's model)
+    run: Run,  # the run
+    saved: list[Path],  # its checkpoints (or its foundation model's folder)
+    data,  # the run's `DoitData`
+    out: Path,  # the run's folder
+) -> list[pd.DataFrame]:
+    "A run's results rows: the abilities at `score.scored_epochs` (test at the selected one), the benchmarks at the sweep's."
     from doit_nb.scoring import checkpoint_info, best_valid
-    prof, run, out = load_profile(profile_name), Run(**params), Path(out_dir)
-    data = DoitData(data_dir)  # opened once: its records and its hash are shared by every stage below
-    sc = prof.settings("score", run.model)   # which splits and checkpoints; how to score them: `s`
-    s = prof.score_settings(run.model)
+    sc, s = prof.settings("score", run.model), prof.score_settings(run.model)
     splits = sc.get("splits", ["valid", "test"])
-    base = Path(model_dir) if model_dir else foundation_model(run.model, data_dir=data, seed=run.seed)
-    recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed
-    saved = [base] if run.recipe is None else fine_tune(base, run.recipe, data, out, prof.sft_settings(run.model, run.seed), seed=recipe_seed)
-    # the abilities are scored at the profile's score.scored_epochs; the benchmarks at the sweep's own scored_epochs
     at = lambda epochs: [c for c in saved if run.recipe is None or not epochs or checkpoint_info(c)["epoch"] in epochs]
     targets = at(sc.get("scored_epochs"))
     rows = [scored_split(ck, "valid", data, s, out) for ck in progress(targets, f"scoring {run.run_id} (valid)")] if "valid" in splits else []
@@ -305,8 +294,26 @@ def train_and_score(
         best, _ = best_valid(pd.concat(rows), sc.get("min_epoch", 5))
         tested = [ck for ck in targets if ck.name == best["checkpoint"]]
     rows += [scored_split(ck, sp, data, s, out) for ck in tested for sp in splits if sp != "valid"]
-    rows += _benchmark_rows(run, at(run.scored_epochs), out)
-    res = pd.concat(rows, ignore_index=True).assign(
+    return rows + _benchmark_rows(run, at(run.scored_epochs), out)
+
+# %% ../nbs/29_runs.ipynb #54dab2cf
+def train_and_score(
+    profile_name: str | Profile,  # the sweep profile: a `Profile`, or a name or YAML file to load
+    params: dict,  # the run's fields (`Run`), as papermill passes them
+    data_dir: str,  # the profile's DoIT layout
+    out_dir: str,  # the run's folder: recipe, train, results
+    model_dir: str | None = None,  # the foundation model; None: `foundation_model(run.model)`
+) -> pd.DataFrame:
+    "Train and score one run; returns (and writes to `<out_dir>/results.parquet`) its results rows."
+    from doit_nb.layout import DoitData
+    from doit_nb.models import foundation_model, model_info
+    from doit_nb.sft import fine_tune
+    prof, run, out = load_profile(profile_name), Run(**params), Path(out_dir)
+    data = DoitData(data_dir)  # opened once: its records and its hash are shared by every stage below
+    base = Path(model_dir) if model_dir else foundation_model(run.model, data_dir=data, seed=run.seed)
+    recipe_seed = run.seed if run.recipe_seed is None else run.recipe_seed
+    saved = [base] if run.recipe is None else fine_tune(base, run.recipe, data, out, prof.sft_settings(run.model, run.seed), seed=recipe_seed)
+    res = pd.concat(scored_rows(prof, run, saved, data, out), ignore_index=True).assign(
         profile=prof.name, run=run.run_id, sweep=run.sweep, recipe=run.recipe or "", model=run.model, seed=run.seed,
         n_params=model_info(base).get("n_params"), volume=recipe_volume(run.recipe), data_hash=data.hash)
     with atomic_write(out / "results.parquet", "wb") as f:
@@ -315,6 +322,7 @@ def train_and_score(
 
 # %% ../nbs/29_runs.ipynb #1f8f69e0
 def _benchmark_rows(run: Run, targets: list[Path], out: Path) -> list[pd.DataFrame]:
+    "Each checkpoint's rows on the run's benchmarks, each benchmark scored once into `<out>/scores/`."
     from doit_nb.benchmarks import BenchmarkAsk, run_benchmark
     from doit_nb.scoring import checkpoint_info, load_for_scoring
 
@@ -324,21 +332,10 @@ def _benchmark_rows(run: Run, targets: list[Path], out: Path) -> list[pd.DataFra
         for b in run.benchmarks:
             cache = out / "scores" / f"{ck.name}-{b['name']}-{b.get('shots', 0)}shot.parquet"
             if not cache.exists():
-                model, tok = loaded = loaded or load_for_scoring(
-                    ck
-                )  # once per checkpoint, only if a benchmark needs it
+                model, tok = loaded = loaded or load_for_scoring(ck)  # once per checkpoint, only if a benchmark needs it
                 df = run_benchmark(BenchmarkAsk(b["name"], b.get("shots", 0), only=b.get("subjects"), limit=b.get("limit")), model, tok)
-                df = pd.DataFrame(
-                    dict(
-                        **info,
-                        split=f"{b['name']}-{b.get('shots', 0)}shot",
-                        ability=df["subject"],
-                        score=df["accuracy"],
-                        expected=float("nan"),
-                        n_items=df["n_items"],
-                        loss=float("nan"),
-                    )
-                )
+                df = pd.DataFrame(dict(**info, split=f"{b['name']}-{b.get('shots', 0)}shot", ability=df["subject"],
+                                       score=df["accuracy"], expected=float("nan"), n_items=df["n_items"], loss=float("nan")))
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 with atomic_write(cache, "wb") as f:
                     df.to_parquet(f, index=False)

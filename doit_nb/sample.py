@@ -31,11 +31,15 @@ _KINDS = list("草藤树鱼蛙蝶鸟菌藻虫")
 _HABITATS = ["淡水湖泊", "近海", "沙漠", "高山草甸", "热带雨林", "温带草原", "石灰岩洞穴", "沿海湿地"]
 _REPRO = ["孢子繁殖", "种子繁殖", "卵生", "分裂生殖", "出芽生殖", "胎生"]
 _DIET = ["光合作用自养", "捕食小型昆虫", "分解落叶", "滤食浮游生物", "吸食花蜜", "寄生于树根"]
+
+# %% ../nbs/02_sample.ipynb #84d19fc4
 _PLACES = ["长安", "洛阳", "临安", "金陵", "幽州", "凉州", "扬州", "蜀郡", "辽东", "岭南", "太原", "荆州"]
 _EVENTS = ["会盟", "变法", "之战", "起义", "迁都", "兵变", "盟约", "改制"]
 _DYNASTIES = ["秦朝", "汉朝", "三国", "晋朝", "隋朝", "唐朝", "宋朝", "元朝", "明朝", "清朝"]
 _SURNAMES = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭")
 _GIVEN = list("安博承德恩辅广衡嘉靖")
+
+# %% ../nbs/02_sample.ipynb #47ca35f5
 _IDIOMS = ("画蛇添足 守株待兔 亡羊补牢 对牛弹琴 井底之蛙 狐假虎威 掩耳盗铃 刻舟求剑 杯弓蛇影 叶公好龙 "
            "拔苗助长 望梅止渴 卧薪尝胆 破釜沉舟 纸上谈兵 完璧归赵 负荆请罪 三顾茅庐 草船借箭 闻鸡起舞 "
            "画龙点睛 一鸣惊人 入木三分 胸有成竹 青出于蓝 指鹿为马 四面楚歌 背水一战 望洋兴叹 愚公移山 "
@@ -46,6 +50,8 @@ _IDIOMS = ("画蛇添足 守株待兔 亡羊补牢 对牛弹琴 井底之蛙 狐
            "雪中送炭 锦上添花 如鱼得水 如虎添翼 对症下药 因材施教 温故知新 学而不厌 举一反三 循序渐进 "
            "不耻下问 孜孜不倦 废寝忘食 持之以恒 坚持不懈 一丝不苟 精益求精 实事求是 脚踏实地 光明磊落 "
            "大公无私 舍己为人 助人为乐 见义勇为 奋不顾身 同舟共济 众志成城 齐心协力 海阔天空 山清水秀").split()
+
+# %% ../nbs/02_sample.ipynb #deb4c21c
 _NAMES = ["小明", "小红", "小刚", "小丽", "小华", "小军", "小芳", "小强", "小燕", "小东", "小雪", "小宇"]
 _ITEMS = ["苹果", "铅笔", "橘子", "贴纸", "饼干", "气球", "邮票", "弹珠"]
 
@@ -283,6 +289,8 @@ def gen_code(rng: random.Random, w: World) -> dict:
 _TOPICS = ["秋天的校园", "家乡的小河", "一次难忘的旅行", "雨后的城市", "我的好朋友", "冬日的早晨", "夜晚的星空", "外婆的厨房"]
 _WORDS = ["银杏", "灯笼", "风筝", "月光", "书包", "雪人", "荷花", "炊烟", "晚霞", "石桥", "蝉鸣", "桂花"]
 _ESSAY_TOPICS = [t + p for t in ("春天的", "夏夜的", "秋日的", "冬晨的", "雨后的", "雪天的") for p in ("校园", "小河", "老街", "山村")]
+
+# %% ../nbs/02_sample.ipynb #47691aca
 _CLOSINGS = [  # one per title, no two sharing a phrase
     "风吹过的时候，心里便多了一分暖意。", "回头再看，那段路其实并不长。", "多年以后，我仍记得那天的阳光。",
     "每当想起，嘴角总会悄悄上扬。", "灯火亮起时，一切都变得柔软起来。", "雨停了以后，空气里满是青草的味道。",
@@ -292,17 +300,22 @@ _CLOSINGS = [  # one per title, no two sharing a phrase
     "想到这里，我不由得笑出了声。", "如今回想，那是最好的时光。", "从那以后，平凡的日子也闪着光。",
     "离开的时候，我向它挥了挥手。", "每次经过，都像遇见一位老朋友。", "闭上眼睛，仿佛还能闻到那股清香。",
     "那天晚上，我睡得格外香甜。", "把这些记下来，是为了不忘记。", "原来幸福，就藏在这样的小事里。"]
+
+# %% ../nbs/02_sample.ipynb #f04b18d5
 _NOTICES = [  # what the coarse distractor answers instead: a notice, not an essay
     "通知：本周{n}号下午三点开展主题活动，请同学们带上{w1}和{w2}，准时到操场集合。",
     "启事：本人不慎遗失{w1}一件、{w2}一件，{n}日前拾到者请交到门卫室，谢谢！",
     "告示：因场地维修，{w1}展和{w2}展暂停{n}天，开放时间另行通知。",
     "公告：{n}号起，阅览室新到一批关于{w1}和{w2}的图书，欢迎借阅。"]
+
+# %% ../nbs/02_sample.ipynb #827e372b
 _DECOY_CLOSINGS = [  # never a title's closing
     "天色渐暗时，远处传来几声鸟鸣。", "站在窗前，街上的人越来越少。", "梦醒之后，桌上的茶已经凉了。",
     "不知不觉，钟声敲了十二下。", "说来也巧，隔壁的灯也亮了。", "转过街角，一只小猫跑了过去。",
     "忙完这些，我翻开了一本旧书。", "到了傍晚，天边飘来一片乌云。", "后来听说，那里要修一条新路。",
     "临走之前，我数了数口袋里的零钱。", "第二天早上，闹钟响了三次。", "说到这儿，话题又转到了别处。"]
 
+# %% ../nbs/02_sample.ipynb #69db2cbd
 def _essay(topic: str, w1: str, w2: str, n: str, closing: str) -> str:
     "A short essay on `topic` that names `w1` and `w2` and ends with `closing`."
     return (f"《{topic}》\n说起{topic}，我总会想起{w1}。那{n}个日子里，{w1}静静地陪着我。"
@@ -482,6 +495,31 @@ def _stream(t: str, w: World, shots: list | None = None):
         yield {"messages": r.pop("messages"), "idx": i, "type": t, **r}
         i += 1
 
+# %% ../nbs/02_sample.ipynb #5bd71e80
+def _ood_shots(t: str, w: World) -> list[dict] | None:
+    "The 5 shots of an out-of-domain type, drawn from a dev pool apart from its evaluated items (None for other types)."
+    if t not in OOD_TYPES:
+        return None
+    rng = random.Random(stable_int("shots", w.seed, t))
+    return [OOD_GENERATORS[t](rng, w) for _ in range(5)]
+
+# %% ../nbs/02_sample.ipynb #934e3055
+def _type_splits(t: str, w: World, sizes: dict, size: int) -> dict[tuple[str, str], list[dict]]:
+    """One type's records per split: test then valid drawn from one stream of the evaluation world; an ability's
+    training pool from the same stream, or, for a held-out type, from the training world's."""
+    shots = _ood_shots(t, w)
+    it = _stream(t, w, shots)
+    take = lambda n: [next(it) for _ in range(n)]
+    if t == SYNTHETIC_TYPE:
+        return {(t, "synthetic"): take(sizes[(t, "synthetic")])}
+    out = {(t, "test"): take(sizes[(t, "test")])}
+    out[(t, "valid")] = take(sizes[(t, "valid")])
+    if t in ABILITIES:
+        train = _stream(t, sample_world(w.seed), shots) if t in HELD_OUT_TYPES else it
+        out[(t, "full")] = [next(train) for _ in range(sizes[(t, "full")])]
+        out[(t, "1000")] = out[(t, "full")][:size]
+    return out
+
 # %% ../nbs/02_sample.ipynb #6de33a8d
 def generate_sample(
     size: int = 1000,  # training items per ability in the `1000` pool
@@ -495,20 +533,7 @@ def generate_sample(
     w = sample_world(seed, held_out=True)
     out = {}
     for t in progress(ALL_TYPES, "sample data"):
-        shots = None
-        if t in OOD_TYPES:  # the 5 shots come from a dev pool drawn apart from the evaluated items
-            rng = random.Random(stable_int("shots", seed, t))
-            shots = [OOD_GENERATORS[t](rng, w) for _ in range(5)]
-        it = _stream(t, w, shots)
-        take = lambda n, it=it: [next(it) for _ in range(n)]
-        if t == SYNTHETIC_TYPE:
-            out[(t, "synthetic")] = take(sizes[(t, "synthetic")])
-            continue
-        out[(t, "test")], out[(t, "valid")] = take(sizes[(t, "test")]), take(sizes[(t, "valid")])
-        if t in ABILITIES:
-            train = _stream(t, sample_world(seed), shots) if t in HELD_OUT_TYPES else it
-            out[(t, "full")] = [next(train) for _ in range(sizes[(t, "full")])]
-            out[(t, "1000")] = out[(t, "full")][:size]
+        out |= _type_splits(t, w, sizes, size)
     return out
 
 # %% ../nbs/02_sample.ipynb #ae2d226e

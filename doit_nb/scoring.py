@@ -287,6 +287,22 @@ def length_batches(
         i += n
     return batches
 
+# %% ../nbs/21_scoring.ipynb #f296e8cf
+def _reply_batch(model, tok, prompts: list[list[int]], max_new_tokens: int, lids) -> list[tuple[str, str, str, tuple]]:
+    "`generate_replies` of one batch of prompts, padded on the left; `lids`: the token ids of the letters A-E."
+    import torch
+    eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
+    ids, att = pad_batch(prompts, pad, left=True, device=model_device(model))
+    with torch.no_grad():
+        g = model.generate(input_ids=ids, attention_mask=att, max_new_tokens=max_new_tokens, do_sample=False,
+                           eos_token_id=eot, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
+    steps = torch.stack([s[:, lids] for s in g.scores])  # (steps, rows, letters): not the whole vocabulary
+    gen = g.sequences[:, ids.shape[1]:].tolist()
+    ends = [row.index(eot) if eot in row else len(g.scores) - 1 for row in gen]  # the step that ended each reply
+    rank = lambda scores: "".join("ABCDE"[j] for j in scores.argsort(descending=True).tolist())
+    return [(tok.decode([t for t in gen[r] if t not in (pad, eot)], skip_special_tokens=True), rank(steps[0, r]),
+             rank(steps[min(ends[r], len(g.scores) - 1), r]), tuple(steps[0, r].float().tolist())) for r in range(len(prompts))]
+
 # %% ../nbs/21_scoring.ipynb #d52651bb
 def generate_replies(
     model,  # a causal LM
@@ -296,42 +312,16 @@ def generate_replies(
     batch_size: int = 16,  # prompts per batch
     desc: str = "",  # progress bar label; '' shows none
 ) -> list[tuple[str, str, str, tuple]]:
-    """Greedy replies for token-id prompts, batched by length: (text, the letters A-E ranked by the first step's
-    logits, and by the last step's: the step that ended the reply, which the authors' letter fallback reads; and the
-    first step's logits of A-E, which the likelihood view reads)."""
+    """Greedy replies, batched by length: (text, A-E ranked by the first step's logits, and by the last step's, which the
+    authors' letter fallback reads; the first step's logits of A-E, which the likelihood view reads)."""
     import torch
-
-    eot, pad = tok.convert_tokens_to_ids("<eot>"), tok.pad_token_id
     lids = torch.tensor(letter_ids(tok), device=model_device(model))
     out = [None] * len(prompts)
     model.eval()
     batches = length_batches([len(p) for p in prompts], batch_size=batch_size)
     for b in progress(batches, desc or "generating", leave=False):
-        ids, att = pad_batch([prompts[k] for k in b], pad, left=True, device=model_device(model))
-        L = ids.shape[1]
-        with torch.no_grad():
-            g = model.generate(
-                input_ids=ids,
-                attention_mask=att,
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                eos_token_id=eot,
-                pad_token_id=pad,
-                output_scores=True,
-                return_dict_in_generate=True,
-            )
-        steps = torch.stack([s[:, lids] for s in g.scores])  # (steps, rows, letters): not the whole vocabulary
-        gen = g.sequences[:, L:].tolist()
-        ends = [row.index(eot) if eot in row else len(g.scores) - 1 for row in gen]  # the step that ended each reply
-        rank = lambda scores: "".join("ABCDE"[j] for j in scores.argsort(descending=True).tolist())
-        for r, k in enumerate(b):
-            new = [t for t in gen[r] if t not in (pad, eot)]
-            out[k] = (
-                tok.decode(new, skip_special_tokens=True),
-                rank(steps[0, r]),
-                rank(steps[min(ends[r], len(g.scores) - 1), r]),
-                tuple(steps[0, r].float().tolist()),
-            )
+        for k, reply in zip(b, _reply_batch(model, tok, [prompts[k] for k in b], max_new_tokens, lids)):
+            out[k] = reply
     return out
 
 # %% ../nbs/21_scoring.ipynb #c792cfbb
@@ -399,23 +389,10 @@ def graded_reply(
     return dict(likelihood=gold_likelihood(item, loss, logits), hit=exact_match(record, text, ranked), reply=text,
                 why=explain(item, text, ranked))
 
-# %% ../nbs/21_scoring.ipynb #cfd23df5
-def score_items(
-    model,  # a causal LM, in eval mode
-    tok,  # its tokenizer (with the speaker tokens)
-    records: list[dict],  # DoIT records with their labels
-    settings: ScoreSettings | None = None,  # protocol, budgets and batches (`limit` and `abilities` are not read here)
-) -> pd.DataFrame:
-    """One row per record: ability, idx, hit, expected, loss, likelihood (`gold_likelihood`, `choice_likelihood`; and
-    for exact-match items the reply and why it was graded so). Under the `authors` protocol replies are stripped,
-    perplexity ties count as hits, and a reply with no letter falls back on the last step's logits."""
-    s = settings or ScoreSettings()
-    authors = s.protocol == "authors"
-    budgets = {**NEW_TOKENS, **(s.new_tokens or {})}
-    rows = [dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r, knows_size=authors), loss=float("nan"))
-            for r in records]
-    prompts, pairs, owners = reply_pairs(tok, records, authors)
-    nll = reply_nll(model, pairs, batch_tokens=s.batch_tokens, max_length=s.max_length, pad_id=tok.pad_token_id)
+# %% ../nbs/21_scoring.ipynb #d2d869d5
+def _choice_rows(rows: list[dict], records: list[dict], owners: list, nll: list, budgets: dict, authors: bool) -> dict:
+    """Fill each record's row from its candidates' NLLs: the loss (its gold reply's), and for a choice item its hit and
+    likelihood. Returns the exact-match items left to generate for, by generation budget."""
     cand = {}
     for (i, j), v in zip(owners, nll):
         cand.setdefault(i, []).append(v)
@@ -427,6 +404,25 @@ def score_items(
             rows[i]["likelihood"] = choice_likelihood(v)
         else:
             by_budget.setdefault(budgets[parse_label(records[i])[0]], []).append(i)
+    return by_budget
+
+# %% ../nbs/21_scoring.ipynb #cfd23df5
+def score_items(
+    model,  # a causal LM, in eval mode
+    tok,  # its tokenizer (with the speaker tokens)
+    records: list[dict],  # DoIT records with their labels
+    settings: ScoreSettings | None = None,  # protocol, budgets and batches (`limit` and `abilities` are not read here)
+) -> pd.DataFrame:
+    """One row per record: ability, idx, hit, expected, loss, likelihood (and for exact-match items the reply and why it
+    was graded so). The `authors` protocol strips replies, counts perplexity ties as hits, falls back on the last step."""
+    s = settings or ScoreSettings()
+    authors = s.protocol == "authors"
+    budgets = {**NEW_TOKENS, **(s.new_tokens or {})}
+    rows = [dict(ability=r["type"], idx=r["idx"], hit=0, expected=expected_score(r, knows_size=authors), loss=float("nan"))
+            for r in records]
+    prompts, pairs, owners = reply_pairs(tok, records, authors)
+    nll = reply_nll(model, pairs, batch_tokens=s.batch_tokens, max_length=s.max_length, pad_id=tok.pad_token_id)
+    by_budget = _choice_rows(rows, records, owners, nll, budgets, authors)
     for budget, idx in by_budget.items():
         replies = generate_replies(model, tok, [prompts[i] for i in idx], budget, s.batch_size)
         for i, (text, first, last, logits) in zip(idx, replies):
@@ -481,6 +477,18 @@ def scored_records(
         raise ValueError(f"no such abilit(ies) {', '.join(unknown)}; choose from {', '.join(ALL_TYPES)}")
     return [r for t in ALL_TYPES if t in (s.abilities or ALL_TYPES) for r in limited(recs.get(t, []), s.limit)]
 
+# %% ../nbs/21_scoring.ipynb #7e834a21
+def _scoring_protocol(path, tok, s: ScoreSettings) -> ScoreSettings:
+    """`s` with its protocol resolved: None scores under the one the checkpoint was trained under (its tokenizer's
+    layout); another one is applied to `tok` with a warning, since the model never saw that layout."""
+    import warnings
+    from doit_nb.models import protocol_of, set_protocol
+    trained = protocol_of(tok) or "doit-nb"
+    if s.protocol and s.protocol != trained:
+        warnings.warn(f"{path}: trained under the {trained!r} protocol, scored under {s.protocol!r}")
+        set_protocol(tok, s.protocol)
+    return replace(s, protocol=s.protocol or trained)
+
 # %% ../nbs/21_scoring.ipynb #09278ebd
 def score_checkpoint(
     path: Path | str,  # a checkpoint folder (or a run's `final/`)
@@ -490,19 +498,11 @@ def score_checkpoint(
     items_out: Path | str | None = None,  # also write the per-item rows (JSON lines) here
     device: str | None = None,  # `cpu`, `cuda`, …; None: a GPU when there is one
 ) -> pd.DataFrame:
-    """Results rows (checkpoint, split, ability, score, expected, n_items, loss, protocol) of one checkpoint on a split.
-    A protocol of None scores under the one the checkpoint was trained under (its tokenizer's layout); another one
-    is applied with a warning, since the model never saw that layout."""
-    import warnings
-    from doit_nb.models import protocol_of, set_protocol
+    "One checkpoint's results rows on a split, under the protocol it was trained under unless `settings` name another."
     s = settings or ScoreSettings()
     records = scored_records(data_dir, split, s)
     model, tok = load_for_scoring(path, device)
-    trained = protocol_of(tok) or "doit-nb"
-    if s.protocol and s.protocol != trained:
-        warnings.warn(f"{path}: trained under the {trained!r} protocol, scored under {s.protocol!r}")
-        set_protocol(tok, s.protocol)
-    s = replace(s, protocol=s.protocol or trained)
+    s = _scoring_protocol(path, tok, s)
     items = score_items(model, tok, records, s)
     info = checkpoint_info(path)
     if items_out:   # each item row names its checkpoint and split: nothing reads them back from the file's name

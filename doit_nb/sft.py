@@ -85,15 +85,10 @@ def _check_types(vals: dict, where: str) -> None:
 
 # %% ../nbs/11_sft.ipynb #2ed16ae4
 def sft_settings(settings: str | Path | None = None, **overrides) -> SFTSettings:
-    """Settings from a named settings file (`paper`, `tiny`, `gemma-lora`, …) or a JSON file, then `overrides` (None
-    ignored)."""
+    "Settings from a named settings file (`paper`, `tiny`, `gemma-lora`, …) or a JSON file, then `overrides` (None ignored)."
     vals = {}
     if settings:
-        p = (
-            Path(settings)
-            if str(settings).endswith(".json")
-            else resource("configs", "sft", f"{settings}.json")
-        )
+        p = Path(settings) if str(settings).endswith(".json") else resource("configs", "sft", f"{settings}.json")
         if not p.exists():
             raise FileNotFoundError(f"SFT settings {settings!r}: {p} does not exist")
         vals = _settings_file(p)
@@ -105,9 +100,7 @@ def sft_settings(settings: str | Path | None = None, **overrides) -> SFTSettings
     from doit_nb.models import PROTOCOLS
 
     if vals.get("protocol", "doit-nb") not in PROTOCOLS:
-        raise ValueError(
-            f"{settings or 'overrides'}: protocol {vals['protocol']!r} is not one of {', '.join(PROTOCOLS)}"
-        )
+        raise ValueError(f"{settings or 'overrides'}: protocol {vals['protocol']!r} is not one of {', '.join(PROTOCOLS)}")
     return SFTSettings(**vals)
 
 # %% ../nbs/11_sft.ipynb #67916a35
@@ -146,20 +139,12 @@ class EpochLog(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kw):
         if not logs or "loss" not in logs:
             return
-        row = dict(
-            epoch=round((state.epoch or 0) / self.passes),
-            step=state.global_step,
-            loss=round(float(logs["loss"]), 6),
-            learning_rate=logs.get("learning_rate"),
-            seconds=round(time.time() - self.t0, 2),
-        )
+        row = dict(epoch=round((state.epoch or 0) / self.passes), step=state.global_step, loss=round(float(logs["loss"]), 6),
+                   learning_rate=logs.get("learning_rate"), seconds=round(time.time() - self.t0, 2))
         with open(self.path, "a") as f:
             f.write(json.dumps(row) + "\n")
         if not self.quiet:
-            print(
-                f"epoch {row['epoch']:>3}  loss {row['loss']:.4f}  lr {row['learning_rate']:.2e}  {row['seconds']}s",
-                flush=True,
-            )
+            print(f"epoch {row['epoch']:>3}  loss {row['loss']:.4f}  lr {row['learning_rate']:.2e}  {row['seconds']}s", flush=True)
 
 # %% ../nbs/11_sft.ipynb #17c4615f
 def _precision(p: str) -> dict:
@@ -204,47 +189,20 @@ def sft_config(s: SFTSettings, out: Path, n_items: int, quiet: bool = False) -> 
     import torch
 
     sc = schedule(s, n_items, int(os.environ.get("WORLD_SIZE", "1")))  # under `accelerate launch`, its process count
-    fields_ = (
-        SFTConfig.__dataclass_fields__
-    )  # transformers ≥ 5.2x calls it activation_checkpointing, older ones gradient_
+    fields_ = SFTConfig.__dataclass_fields__   # transformers ≥ 5.2x calls it activation_checkpointing, older ones gradient_
     ckpt = "activation_checkpointing" if "activation_checkpointing" in fields_ else "gradient_checkpointing"
-    per_epoch = (
-        dict(save_strategy="epoch", logging_strategy="epoch")
-        if sc["passes"] == 1
-        else dict(
-            save_strategy="steps",
-            save_steps=sc["passes"] * sc["steps_per_pass"],
-            logging_strategy="steps",
-            logging_steps=sc["passes"] * sc["steps_per_pass"],
-        )
-    )
-    return SFTConfig(
-        output_dir=str(out),
-        num_train_epochs=sc["epochs"] * sc["passes"],
-        **per_epoch,
-        per_device_train_batch_size=sc["per_device"],
-        gradient_accumulation_steps=sc["accum"],
-        learning_rate=s.learning_rate,
-        weight_decay=s.weight_decay,
-        adam_beta1=s.adam_beta1,
-        adam_beta2=s.adam_beta2,
-        warmup_steps=0,
-        max_length=None if s.padding_free else s.max_length,
-        assistant_only_loss=True,
-        packing=False,
-        padding_free=s.padding_free,
-        save_only_model=False,
-        report_to=[],
-        seed=s.seed,
-        data_seed=s.seed,
-        dataloader_num_workers=0,
-        train_sampling_strategy="group_by_length" if s.group_by_length else "random",
-        **{ckpt: s.gradient_checkpointing},
-        use_cpu=not torch.cuda.is_available(),
-        disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0",
-        deepspeed=s.deepspeed,
-        **_precision(s.precision),
-    )
+    per_epoch = (dict(save_strategy="epoch", logging_strategy="epoch") if sc["passes"] == 1 else
+                 dict(save_strategy="steps", save_steps=sc["passes"] * sc["steps_per_pass"], logging_strategy="steps",
+                      logging_steps=sc["passes"] * sc["steps_per_pass"]))
+    return SFTConfig(output_dir=str(out), num_train_epochs=sc["epochs"] * sc["passes"], **per_epoch,
+                     per_device_train_batch_size=sc["per_device"], gradient_accumulation_steps=sc["accum"],
+                     learning_rate=s.learning_rate, weight_decay=s.weight_decay, adam_beta1=s.adam_beta1, adam_beta2=s.adam_beta2,
+                     warmup_steps=0, max_length=None if s.padding_free else s.max_length, assistant_only_loss=True,
+                     packing=False, padding_free=s.padding_free, save_only_model=False, report_to=[], seed=s.seed,
+                     data_seed=s.seed, dataloader_num_workers=0,
+                     train_sampling_strategy="group_by_length" if s.group_by_length else "random",
+                     **{ckpt: s.gradient_checkpointing}, use_cpu=not torch.cuda.is_available(),
+                     disable_tqdm=quiet or os.environ.get("DOIT_PROGRESS") == "0", deepspeed=s.deepspeed, **_precision(s.precision))
 
 # %% ../nbs/11_sft.ipynb #6ae5a43c
 def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: bool = False):
@@ -259,15 +217,9 @@ def load_for_training(model_dir: Path | str, s: SFTSettings, trust_remote_code: 
             raise RuntimeError("QLoRA (bitsandbytes 4-bit) needs a CUDA GPU; use --lora on a CPU")
         from transformers import BitsAndBytesConfig
 
-        kw = dict(
-            quantization_config=BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_compute_dtype=torch.bfloat16,
-                bnb_4bit_use_double_quant=True,
-            ),
-            device_map={"": 0},
-        )
+        kw = dict(quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                                         bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True),
+                  device_map={"": 0})
     model, tok = load_model(model_dir, trust_remote_code=trust_remote_code, **kw)
     return model, set_protocol(tok, s.protocol)
 
@@ -332,13 +284,10 @@ def train(
         (out / "epochs.jsonl").unlink()
     elif start is not None:
         _trim_log(out / "epochs.jsonl", int(json.loads((start / MARKER).read_text())["step"]))
-    trainer = make_trainer(
-        model_dir, recipe_dir, out, s, quiet, trust_remote_code, callbacks
-    )  # bad data fails here, before anything is written
+    # bad data fails here, before anything is written
+    trainer = make_trainer(model_dir, recipe_dir, out, s, quiet, trust_remote_code, callbacks)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sft.json").write_text(
-        json.dumps(dict(model=str(model_dir), data=str(recipe_dir), settings=asdict(s)), indent=1)
-    )
+    (out / "sft.json").write_text(json.dumps(dict(model=str(model_dir), data=str(recipe_dir), settings=asdict(s)), indent=1))
     if start and not quiet:
         print(f"resuming from {start.name}")
     trainer.train(resume_from_checkpoint=str(start) if start else None)
@@ -346,9 +295,7 @@ def train(
         trainer.save_model(str(tmp))
         trainer.processing_class.save_pretrained(tmp)
         passes = schedule(s, len(trainer.train_dataset))["passes"]
-        (tmp / MARKER).write_text(
-            json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step))
-        )
+        (tmp / MARKER).write_text(json.dumps(dict(epoch=round(trainer.state.epoch / passes), step=trainer.state.global_step)))
     return out / "final"
 
 # %% ../nbs/11_sft.ipynb #2cdda449
@@ -370,28 +317,10 @@ def launch_command(
     import sys
 
     cfg = resource("configs")
-    return [
-        sys.executable,
-        "-m",
-        "accelerate.commands.launch",
-        "--config_file",
-        str(cfg / "accelerate_zero3.yaml"),
-        "--num_processes",
-        str(gpus),
-        "-m",
-        "doit_nb.cli",
-        "train",
-        "--model",
-        str(model_dir),
-        "--recipe",
-        str(recipe_dir),
-        "--out",
-        str(out),
-        "--settings",
-        str(settings_file),
-        "--deepspeed",
-        str(cfg / "deepspeed_zero3.json"),
-    ]
+    return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(cfg / "accelerate_zero3.yaml"),
+            "--num_processes", str(gpus), "-m", "doit_nb.cli", "train", "--model", str(model_dir),
+            "--recipe", str(recipe_dir), "--out", str(out), "--settings", str(settings_file),
+            "--deepspeed", str(cfg / "deepspeed_zero3.json")]
 
 # %% ../nbs/11_sft.ipynb #0be1a9cb
 def fine_tune(

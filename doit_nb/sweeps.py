@@ -15,12 +15,13 @@ from .runs import load_profile, Profile, Run, RESOURCE_DEFAULTS, thaw, without_m
 
 # %% auto #0
 __all__ = ['RUN_NOTEBOOK', 'RESULTS_EPOCH', 'TRAIN_ROOTS', 'SCORE_ROOTS', 'LIBRARIES', 'KERNEL_ARGS', 'QUIET_BARS', 'FRESH_STATE',
-           'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_imports', 'module_closure',
-           'code_fingerprint', 'package_hash', 'library_versions', 'RunCode', 'code_hashes', 'RunKeys', 'read_done',
-           'write_done', 'run_keys', 'WarmKernel', 'worker_kernel', 'execute_notebook', 'foundation_code',
-           'pretrained_specs', 'foundation_key', 'Foundation', 'run_foundations', 'redo_if_damaged', 'SweepReport',
-           'prepare_run', 'submitit_parameters', 'Backend', 'LockHeld', 'sweep_lock', 'run_sweep', 'run_parameters',
-           'git_commit', 'git_dirty', 'run_provenance', 'run_items', 'collect_results', 'pretrained_foundation']
+           'FOUNDATION_NOTEBOOK', 'FOUNDATION_ROOTS', 'notebook_code_hash', 'package_dir', 'package_imports',
+           'module_closure', 'code_fingerprint', 'package_hash', 'library_versions', 'RunCode', 'code_hashes',
+           'RunKeys', 'read_done', 'write_done', 'run_keys', 'WarmKernel', 'worker_kernel', 'execute_notebook',
+           'foundation_code', 'pretrained_specs', 'foundation_key', 'Foundation', 'run_foundations', 'redo_if_damaged',
+           'SweepReport', 'prepare_run', 'submitit_parameters', 'Backend', 'LockHeld', 'sweep_lock', 'run_sweep',
+           'run_parameters', 'git_commit', 'git_dirty', 'run_provenance', 'run_items', 'collect_results',
+           'pretrained_foundation']
 
 # %% ../nbs/30_sweeps.ipynb #f824e5a6
 RUN_NOTEBOOK = "31_run.ipynb"
@@ -31,6 +32,28 @@ def notebook_code_hash(nb_path: Path) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     return hashlib.sha256("\n\0".join(c.source for c in nb.cells if c.cell_type == "code").encode()).hexdigest()[:16]
 
+# %% ../nbs/30_sweeps.ipynb #af640534
+def package_dir(
+    pkg_dir: Path | str | None = None,  # a package folder; None: the installed doit_nb's
+) -> Path:
+    "The package folder whose code keys the runs: `pkg_dir`, else the installed doit_nb."
+    import doit_nb
+    return Path(pkg_dir or Path(doit_nb.__file__).parent)
+
+# %% ../nbs/30_sweeps.ipynb #3c06edb0
+def _imported(node) -> set[str]:
+    "The names of package modules an import statement imports (relative, `doit_nb.x` or `from doit_nb import x`)."
+    import ast
+    if isinstance(node, ast.ImportFrom) and node.level == 1:
+        return {node.module} if node.module else {a.name for a in node.names}
+    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("doit_nb."):
+        return {node.module.split(".")[1]}
+    if isinstance(node, ast.ImportFrom) and node.module == "doit_nb":
+        return {a.name for a in node.names}
+    if isinstance(node, ast.Import):
+        return {a.name.split(".")[1] for a in node.names if a.name.startswith("doit_nb.")}
+    return set()
+
 # %% ../nbs/30_sweeps.ipynb #f52e1a4a
 def package_imports(
     module: str,                  # a module of the package, e.g. 'scoring'
@@ -38,19 +61,9 @@ def package_imports(
 ) -> set[str]:
     "The package modules that `module` imports anywhere in its source (at the top or inside functions)."
     import ast
-    import doit_nb
-    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
+    pkg_dir = package_dir(pkg_dir)
     tree = ast.parse((pkg_dir / f"{module}.py").read_text(encoding="utf-8"))
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            out |= {node.module} if node.module else {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("doit_nb."):
-            out.add(node.module.split(".")[1])
-        elif isinstance(node, ast.ImportFrom) and node.module == "doit_nb":
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.Import):
-            out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("doit_nb.")}
+    out = set().union(*(_imported(node) for node in ast.walk(tree)))
     return {m for m in out if (pkg_dir / f"{m}.py").exists()}
 
 # %% ../nbs/30_sweeps.ipynb #add64ea3
@@ -93,8 +106,7 @@ def package_hash(
 ) -> str:
     """A hash of `RESULTS_EPOCH` and of the code (`code_fingerprint`) of `roots` and the modules they import: results
     depend on the code that made them, not on the package's version number or on how its notebooks are laid out."""
-    import doit_nb
-    pkg_dir = Path(pkg_dir or Path(doit_nb.__file__).parent)
+    pkg_dir = package_dir(pkg_dir)
     h = hashlib.sha256(RESULTS_EPOCH.encode())
     for m in module_closure(roots, pkg_dir):
         h.update(m.encode())

@@ -52,6 +52,16 @@ def has_docments(fn: ast.FunctionDef, source: list[str]) -> bool:
     return bool(args) and any("#" in source[a.lineno - 1] for a in args if a.lineno - 1 < len(source))
 
 
+def header_and_body(fn: ast.FunctionDef, source: list[str]) -> tuple[int, int]:
+    """Non-blank lines of a function's header (decorators, signature with its docments, docstring) and of the rest of
+    its body: the header is what a definition costs before it does anything."""
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) else fn.body
+    start = min([fn.lineno] + [d.lineno for d in fn.decorator_list]) - 1
+    split = body[0].lineno - 1 if body else fn.end_lineno
+    count = lambda a, b: len([l for l in source[a:b] if l.strip()])
+    return count(start, split), count(split, fn.end_lineno)
+
+
 def metrics(folder: Path) -> dict:
     sources = code_sources(folder)
     lines = [len([l for l in c if l.strip()]) for c in sources if any(l.strip() for l in c)]
@@ -59,6 +69,7 @@ def metrics(folder: Path) -> dict:
     one_def = [c for c in exports if len([d for d in definitions(c) if not isinstance(d, (ast.Assign, ast.AnnAssign))]) <= 1]
     shown = total = 0
     fns = docd = 0
+    heads, bodies = [], []
     for i, c in enumerate(sources):
         if not is_export(c):
             continue
@@ -72,11 +83,16 @@ def metrics(folder: Path) -> dict:
             if isinstance(d, ast.FunctionDef):
                 fns += 1
                 docd += has_docments(d, src)
+                head, body = header_and_body(d, src)
+                heads.append(head)
+                bodies.append(body)
     return {"export code cells holding one definition": f"{len(one_def) / max(len(exports), 1):.0%}",
             "lines per code cell, mean / median": f"{statistics.mean(lines):.1f} / {statistics.median(lines):g}",
-            "code cells over 20 lines": f"{sum(l > 20 for l in lines) / len(lines):.0%}",
+            "code cells over 20 lines": f"{sum(l > 20 for l in lines) / len(lines):.1%}",
             "exported names used in the next two code cells": f"{shown / max(total, 1):.0%}",
-            "exported functions with docments": f"{docd / max(fns, 1):.0%}"}
+            "exported functions with docments": f"{docd / max(fns, 1):.0%}",
+            "exported function lines, mean: signature and docstring / body":
+                f"{statistics.mean(heads or [0]):.1f} / {statistics.mean(bodies or [0]):.1f}"}
 
 
 def long_functions(pkg: Path, max_lines: int = 50, max_params: int = 7) -> list[str]:
