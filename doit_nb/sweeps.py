@@ -89,7 +89,7 @@ def code_fingerprint(
     source: str,  # a module's Python source
 ) -> str:
     """The module's code as the interpreter runs it: its syntax tree without docstrings, dumped as text. Comments,
-    blank lines, docstrings and the cell markers nbdev writes leave it unchanged; any change to what runs changes it."""
+    blank lines, docstrings and the notebook cell markers nbdev writes leave it unchanged; any change to what runs changes it."""
     import ast
     tree = ast.parse(source)
     for node in ast.walk(tree):
