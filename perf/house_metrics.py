@@ -1,9 +1,9 @@
 """How the house reads to a maintainer: cell and function metrics of a set of nbdev notebooks and of the package they
 export (issue "A house a maintainer can change in one place"). Prints the metric table for each folder given (this
 project's `nbs/` by default; pass the notebook folders of fastcore or nbdev to compare) and the package's functions
-over 50 lines or 7 parameters.
+over 50 lines or 7 parameters; `--write` also keeps the report in `perf/reports/house-metrics.md`.
 
-    python perf/house_metrics.py [NOTEBOOK_FOLDER ...]
+    python perf/house_metrics.py [--write] [NOTEBOOK_FOLDER ...]
 """
 import ast, json, re, statistics, sys
 from pathlib import Path
@@ -110,13 +110,22 @@ def long_functions(pkg: Path, max_lines: int = 50, max_params: int = 7) -> list[
     return [s for _, s in sorted(out, reverse=True)]
 
 
-if __name__ == "__main__":
-    folders = [Path(a) for a in sys.argv[1:]] or [ROOT / "nbs"]
+def report(folders: list[Path]) -> str:
+    "The metric table of each notebook folder and the package's long functions, as markdown."
     table = {str(f): metrics(f) for f in folders}
     keys = list(next(iter(table.values())))
-    print("| | " + " | ".join(Path(f).name if Path(f) != ROOT / "nbs" else "doit-nb" for f in table) + " |\n|---|" + "---|" * len(table))
-    for k in keys:
-        print(f"| {k} | " + " | ".join(t[k] for t in table.values()) + " |")
-    print("\nfunctions of doit_nb over 50 lines or 7 parameters:")
-    for s in long_functions(ROOT / "doit_nb"):
-        print(" ", s)
+    lines = ["| | " + " | ".join(Path(f).name if Path(f) != ROOT / "nbs" else "doit-nb" for f in table) + " |",
+             "|---|" + "---|" * len(table)]
+    lines += [f"| {k} | " + " | ".join(t[k] for t in table.values()) + " |" for k in keys]
+    long = long_functions(ROOT / "doit_nb")
+    lines += ["", "Functions of doit_nb over 50 lines or 7 parameters: " + (", ".join(long) if long else "none") + "."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    text = report([Path(a) for a in args] or [ROOT / "nbs"])
+    print(text, end="")
+    if "--write" in sys.argv:
+        out = ROOT / "perf" / "reports" / "house-metrics.md"
+        out.write_text("# House metrics\n\nWritten by `python perf/house_metrics.py --write`.\n\n" + text, encoding="utf-8")
