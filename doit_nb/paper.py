@@ -1023,7 +1023,7 @@ def refresh_figures(
                                warnings=provenance_warnings(results, dirty))   # read again: the tree may be clean now
     for info in manifest["outputs"].values():   # the executed copies the pages link to
         src = project_root() / info["executed"]
-        info["executed"] = os.path.relpath(portable_copy(src, figures / "notebooks" / src.name, runs), project_root())
+        info["executed"] = from_root(portable_copy(src, figures / "notebooks" / src.name, runs))
     with atomic_write(figures / "manifest.json") as f: json.dump(manifest, f, indent=1)
     with atomic_write(figures / "report.md") as f: f.write(report_text(manifest, figures, results))
     write_index(manifest, figures)

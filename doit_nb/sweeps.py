@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_sweeps.ipynb #fa97589c
 from __future__ import annotations
-import contextlib, hashlib, json, os, re, shutil, subprocess, sys, time
+import ast, contextlib, hashlib, json, os, re, shutil, subprocess, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import NamedTuple
@@ -43,7 +43,6 @@ def package_dir(
 # %% ../nbs/30_sweeps.ipynb #3c06edb0
 def _imported(node) -> set[str]:
     "The names of package modules an import statement imports (relative, `doit_nb.x` or `from doit_nb import x`)."
-    import ast
     if isinstance(node, ast.ImportFrom) and node.level == 1:
         return {node.module} if node.module else {a.name for a in node.names}
     if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("doit_nb."):
@@ -60,7 +59,6 @@ def package_imports(
     pkg_dir: Path | None = None,  # the package folder (default: the installed doit_nb)
 ) -> set[str]:
     "The package modules that `module` imports anywhere in its source (at the top or inside functions)."
-    import ast
     pkg_dir = package_dir(pkg_dir)
     tree = ast.parse((pkg_dir / f"{module}.py").read_text(encoding="utf-8"))
     out = set().union(*(_imported(node) for node in ast.walk(tree)))
@@ -90,7 +88,6 @@ def code_fingerprint(
 ) -> str:
     """The module's code as the interpreter runs it: its syntax tree without docstrings, dumped as text. Comments,
     blank lines, docstrings and the notebook cell markers nbdev writes leave it unchanged; any change to what runs changes it."""
-    import ast
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
